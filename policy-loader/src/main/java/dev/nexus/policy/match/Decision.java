@@ -1,0 +1,54 @@
+package dev.nexus.policy.match;
+
+import dev.nexus.policy.model.StrategySpec;
+
+import java.net.InetAddress;
+import java.util.function.Predicate;
+
+/**
+ * The policy's answer for one request: a value, not a side effect. Every decision names the
+ * route that produced it ({@code null} when none matched and the default applied) and a
+ * human-readable reason that is safe to show to the agent and to log.
+ */
+public sealed interface Decision permits Decision.Allow, Decision.Inject, Decision.Deny {
+
+    /** The matching route's name, or {@code null} when the policy default applied. */
+    String routeName();
+
+    /** Why, in words: e.g. {@code route "github" matched host api.github.com} or {@code no route matched, default deny}. */
+    String reason();
+
+    /** Forward or tunnel without credentials. */
+    record Allow(String routeName, String reason, RouteOptions options, Predicate<InetAddress> addressPermitted)
+            implements Decision, Destined {
+    }
+
+    /**
+     * Forward with credentials of {@code connectionId} applied.
+     *
+     * @param strategyOverride the route's strategy, replacing the Authority's; {@code null} to use the Authority's
+     */
+    record Inject(String routeName, String reason, RouteOptions options, Predicate<InetAddress> addressPermitted,
+                  String connectionId, StrategySpec strategyOverride) implements Decision, Destined {
+    }
+
+    /** Refuse; {@code message} is the route's optional text for the agent, or {@code null}. */
+    record Deny(String routeName, String reason, String message) implements Decision {
+    }
+
+    /** A decision that lets the request reach a destination. */
+    sealed interface Destined permits Allow, Inject {
+        RouteOptions options();
+
+        /**
+         * Whether the resolved address may be connected to. Routes that name hostnames never reach
+         * loopback, link-local, private or unique-local addresses unless the route lists a CIDR
+         * containing the address (DNS rebinding defence: resolve once, check, connect to that address).
+         */
+        Predicate<InetAddress> addressPermitted();
+
+        default boolean mayConnectTo(InetAddress address) {
+            return addressPermitted().test(address);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.nexus.proxy.credentials;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where leases come from: the Nexus Authority in production, a local file in development.
+ * Calls never block the caller; failures complete the future with a {@link CredentialException}.
+ */
+public interface CredentialSource extends AutoCloseable {
+
+    /** The connection's current credentials ({@code GET /v1/token/{id}}). */
+    CompletableFuture<Lease> fetch(String connectionId);
+
+    /** Asks the Authority to refresh, e.g. after an upstream 401 ({@code POST /v1/refresh/{id}}). */
+    CompletableFuture<Lease> refresh(String connectionId);
+
+    @Override
+    default void close() {
+    }
+}

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
  * route that produced it ({@code null} when none matched and the default applied) and a
  * human-readable reason that is safe to show to the agent and to log.
  */
-public sealed interface Decision permits Decision.Allow, Decision.Inject, Decision.Deny {
+public sealed interface Decision permits Decision.Destined, Decision.Deny {
 
     /** The matching route's name, or {@code null} when the policy default applied. */
     String routeName();
@@ -20,7 +20,7 @@ public sealed interface Decision permits Decision.Allow, Decision.Inject, Decisi
 
     /** Forward or tunnel without credentials. */
     record Allow(String routeName, String reason, RouteOptions options, Predicate<InetAddress> addressPermitted)
-            implements Decision, Destined {
+            implements Destined {
     }
 
     /**
@@ -29,7 +29,7 @@ public sealed interface Decision permits Decision.Allow, Decision.Inject, Decisi
      * @param strategyOverride the route's strategy, replacing the Authority's; {@code null} to use the Authority's
      */
     record Inject(String routeName, String reason, RouteOptions options, Predicate<InetAddress> addressPermitted,
-                  String connectionId, StrategySpec strategyOverride) implements Decision, Destined {
+                  String connectionId, StrategySpec strategyOverride) implements Destined {
     }
 
     /** Refuse; {@code message} is the route's optional text for the agent, or {@code null}. */
@@ -37,7 +37,7 @@ public sealed interface Decision permits Decision.Allow, Decision.Inject, Decisi
     }
 
     /** A decision that lets the request reach a destination. */
-    sealed interface Destined permits Allow, Inject {
+    sealed interface Destined extends Decision permits Allow, Inject {
         RouteOptions options();
 
         /**

@@ -1,0 +1,117 @@
+package dev.nexus.proxy;
+
+import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.ingress.ConnectionTracker;
+import dev.nexus.proxy.ingress.ProxyChannelInitializer;
+import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.transport.Transport;
+import dev.nexus.proxy.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The agent-facing listener and everything behind it: binds, serves, and shuts down gracefully
+ * (stop accepting, close idle connections, let in-flight requests finish within the drain time,
+ * then close the rest).
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+    private final UpstreamPools pools;
+    private final ConnectionTracker tracker;
+    private final Transport transport;
+
+    private ProxyServer(EventLoopGroup group, Channel listener, UpstreamPools pools, ConnectionTracker tracker,
+                        Transport transport) {
+        this.group = group;
+        this.listener = listener;
+        this.pools = pools;
+        this.tracker = tracker;
+        this.transport = transport;
+    }
+
+    /**
+     * Binds the listener. {@code ioThreads} 0 means one per core.
+     *
+     * @throws InterruptedException if interrupted while binding
+     */
+    public static ProxyServer start(ProxySettings settings, Transport transport, int ioThreads, PolicyDecider policy,
+                                    ProxyEvents events) throws InterruptedException {
+        int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup group = transport.newEventLoopGroup(threads, "nexus-io");
+        UpstreamPools pools = new UpstreamPools(settings, transport, events);
+        ConnectionTracker tracker = new ConnectionTracker();
+        try {
+            Channel listener = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new ProxyChannelInitializer(settings, policy, pools, events, tracker))
+                    .bind(settings.listenAddress()).sync().channel();
+            LOG.info(() -> "proxy listening on " + listener.localAddress() + " (transport " + transport.name().toLowerCase()
+                    + ", " + threads + " I/O threads)");
+            return new ProxyServer(group, listener, pools, tracker, transport);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public ConnectionTracker connections() {
+        return tracker;
+    }
+
+    public boolean isListening() {
+        return listener.isActive();
+    }
+
+    /**
+     * Stops accepting, lets in-flight exchanges finish for at most {@code drain}, then closes everything.
+     * Returns how many connections were still busy when the drain time ran out.
+     */
+    public int shutdown(Duration drain) {
+        listener.close().awaitUninterruptibly();
+        tracker.startDraining();
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (tracker.busyConnections() > 0 && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(20); // a shutdown wait, not test synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int abandoned = tracker.busyConnections();
+        tracker.closeAll();
+        pools.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        LOG.info(() -> "proxy stopped" + (abandoned > 0 ? "; " + abandoned + " connections cut at the drain deadline" : ""));
+        return abandoned;
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.nexus.proxy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the data plane needs to know about limits and timeouts, resolved from configuration
+ * by proxy-server. Immutable; one instance serves every connection. {@link #builder()} starts from
+ * the documented defaults.
+ *
+ * @param listenAddress         where agents connect
+ * @param maxInitialLineLength  longest request line accepted (longer: 400)
+ * @param maxHeaderSize         largest request header block accepted (larger: 400)
+ * @param maxChunkSize          largest body piece decoded at once (bodies stream in pieces of at most this)
+ * @param connectTimeout        upstream TCP connect timeout (exceeded: 504)
+ * @param requestHeaderTimeout  time allowed from a request's first byte to its complete head (exceeded: 408)
+ * @param clientIdleTimeout     a client connection with no traffic for this long is closed
+ * @param tunnelIdleTimeout     a CONNECT tunnel or WebSocket with no traffic either way for this long is closed
+ * @param upstreamIdleTimeout   a pooled upstream connection unused for this long is closed
+ * @param responseTimeout       longest wait for the origin's next response bytes once the request is sent (exceeded: 504)
+ * @param maxConnectionsPerHost upstream connections per origin and per I/O thread
+ * @param hostOverrides         host name to address overrides consulted before DNS (like curl --resolve)
+ * @param dnsServers            DNS servers to ask; empty for the system's (/etc/resolv.conf)
+ * @param dnsQueryTimeout       how long one DNS query may take
+ * @param proxyName             the pseudonym this proxy uses in {@code Via} headers
+ */
+public record ProxySettings(InetSocketAddress listenAddress,
+                            int maxInitialLineLength,
+                            int maxHeaderSize,
+                            int maxChunkSize,
+                            Duration connectTimeout,
+                            Duration requestHeaderTimeout,
+                            Duration clientIdleTimeout,
+                            Duration tunnelIdleTimeout,
+                            Duration upstreamIdleTimeout,
+                            Duration responseTimeout,
+                            int maxConnectionsPerHost,
+                            Map<String, InetAddress> hostOverrides,
+                            List<InetSocketAddress> dnsServers,
+                            Duration dnsQueryTimeout,
+                            String proxyName) {
+
+    public ProxySettings {
+        Objects.requireNonNull(listenAddress, "listenAddress");
+        hostOverrides = Map.copyOf(hostOverrides);
+        dnsServers = List.copyOf(dnsServers);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.listenAddress = listenAddress;
+        b.maxInitialLineLength = maxInitialLineLength;
+        b.maxHeaderSize = maxHeaderSize;
+        b.maxChunkSize = maxChunkSize;
+        b.connectTimeout = connectTimeout;
+        b.requestHeaderTimeout = requestHeaderTimeout;
+        b.clientIdleTimeout = clientIdleTimeout;
+        b.tunnelIdleTimeout = tunnelIdleTimeout;
+        b.upstreamIdleTimeout = upstreamIdleTimeout;
+        b.responseTimeout = responseTimeout;
+        b.maxConnectionsPerHost = maxConnectionsPerHost;
+        b.hostOverrides = hostOverrides;
+        b.dnsServers = dnsServers;
+        b.dnsQueryTimeout = dnsQueryTimeout;
+        b.proxyName = proxyName;
+        return b;
+    }
+
+    /** Starts from the embedded defaults documented in the README. */
+    public static final class Builder {
+        private InetSocketAddress listenAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 3128);
+        private int maxInitialLineLength = 8192;
+        private int maxHeaderSize = 16384;
+        private int maxChunkSize = 65536;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestHeaderTimeout = Duration.ofSeconds(10);
+        private Duration clientIdleTimeout = Duration.ofSeconds(60);
+        private Duration tunnelIdleTimeout = Duration.ofHours(1);
+        private Duration upstreamIdleTimeout = Duration.ofSeconds(30);
+        private Duration responseTimeout = Duration.ofSeconds(60);
+        private int maxConnectionsPerHost = 64;
+        private Map<String, InetAddress> hostOverrides = Map.of();
+        private List<InetSocketAddress> dnsServers = List.of();
+        private Duration dnsQueryTimeout = Duration.ofSeconds(5);
+        private String proxyName = "nexus-proxy";
+
+        public Builder listenAddress(InetSocketAddress value) { listenAddress = value; return this; }
+        public Builder maxInitialLineLength(int value) { maxInitialLineLength = value; return this; }
+        public Builder maxHeaderSize(int value) { maxHeaderSize = value; return this; }
+        public Builder maxChunkSize(int value) { maxChunkSize = value; return this; }
+        public Builder connectTimeout(Duration value) { connectTimeout = value; return this; }
+        public Builder requestHeaderTimeout(Duration value) { requestHeaderTimeout = value; return this; }
+        public Builder clientIdleTimeout(Duration value) { clientIdleTimeout = value; return this; }
+        public Builder tunnelIdleTimeout(Duration value) { tunnelIdleTimeout = value; return this; }
+        public Builder upstreamIdleTimeout(Duration value) { upstreamIdleTimeout = value; return this; }
+        public Builder responseTimeout(Duration value) { responseTimeout = value; return this; }
+        public Builder maxConnectionsPerHost(int value) { maxConnectionsPerHost = value; return this; }
+        public Builder hostOverrides(Map<String, InetAddress> value) { hostOverrides = value; return this; }
+        public Builder dnsServers(List<InetSocketAddress> value) { dnsServers = value; return this; }
+        public Builder dnsQueryTimeout(Duration value) { dnsQueryTimeout = value; return this; }
+        public Builder proxyName(String value) { proxyName = value; return this; }
+
+        public ProxySettings build() {
+            return new ProxySettings(listenAddress, maxInitialLineLength, maxHeaderSize, maxChunkSize, connectTimeout,
+                    requestHeaderTimeout, clientIdleTimeout, tunnelIdleTimeout, upstreamIdleTimeout, responseTimeout,
+                    maxConnectionsPerHost, hostOverrides, dnsServers, dnsQueryTimeout, proxyName);
+        }
+    }
+}

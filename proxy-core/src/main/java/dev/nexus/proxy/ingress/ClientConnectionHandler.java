@@ -1,0 +1,367 @@
+package dev.nexus.proxy.ingress;
+
+import dev.nexus.policy.match.Decision;
+import dev.nexus.policy.match.PolicyRequest;
+import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.observe.ExchangeRecord;
+import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.relay.ClientSide;
+import dev.nexus.proxy.relay.ConnectTunnel;
+import dev.nexus.proxy.relay.ErrorResponses;
+import dev.nexus.proxy.relay.ForwardExchange;
+import dev.nexus.proxy.relay.ReadGate;
+import dev.nexus.proxy.relay.TunnelRelay;
+import dev.nexus.proxy.upstream.UpstreamPools;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One agent connection: takes decoded requests one at a time, asks the policy, and hands each to a
+ * {@link ForwardExchange} or {@link ConnectTunnel}. Requests pipelined behind the current one wait
+ * their turn with reading paused. Malformed input, timeouts and denials are answered here, before
+ * any upstream work. A new instance per connection; all state is confined to its event loop.
+ */
+public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter implements ClientSide {
+
+    private final ProxySettings settings;
+    private final PolicyDecider policy;
+    private final UpstreamPools pools;
+    private final ProxyEvents events;
+    private final RequestFramingGuard guard;
+    private final ConnectionTracker tracker;
+
+    private ChannelHandlerContext ctx;
+    private ReadGate readGate;
+    private ForwardExchange exchange;
+    private ConnectTunnel tunnel;
+    private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+    private boolean processingQueue;
+    private boolean draining;
+    private boolean closing;
+
+    public ClientConnectionHandler(ProxySettings settings, PolicyDecider policy, UpstreamPools pools,
+                                   ProxyEvents events, RequestFramingGuard guard, ConnectionTracker tracker) {
+        this.settings = settings;
+        this.policy = policy;
+        this.pools = pools;
+        this.events = events;
+        this.guard = guard;
+        this.tracker = tracker;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.readGate = new ReadGate(ctx.channel());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        events.clientConnectionOpened();
+        tracker.register(ctx.channel(), this);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject httpObject) || closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (busyWithEarlierRequest()) {
+            queued.add(httpObject);
+            readGate.close(ReadGate.REQUEST_QUEUED);
+            return;
+        }
+        dispatch(httpObject);
+    }
+
+    /** An exchange whose request is fully read, or a tunnel being set up: later input must wait. */
+    private boolean busyWithEarlierRequest() {
+        return tunnel != null || (exchange != null && exchange.requestComplete());
+    }
+
+    private void dispatch(HttpObject msg) {
+        if (msg instanceof HttpRequest request) {
+            if (request.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                rejectMalformed(describeDecoderFailure(request.decoderResult()));
+                return;
+            }
+            startRequest(request);
+        }
+        if (msg instanceof HttpContent content) {
+            if (exchange != null) {
+                exchange.onRequestContent(content);
+            } else {
+                content.release(); // the body of a request that was already answered locally
+            }
+        }
+    }
+
+    private void startRequest(HttpRequest request) {
+        boolean connect = request.method().equals(HttpMethod.CONNECT);
+        RequestTarget target;
+        try {
+            target = connect ? RequestTarget.parseAuthorityForm(request.uri()) : RequestTarget.parseAbsolute(request.uri());
+        } catch (RequestTarget.InvalidTargetException e) {
+            rejectMalformed(new MalformedRequestException("invalid_target", e.getMessage()));
+            return;
+        }
+        String scheme = connect ? "https" : target.scheme();
+        String path = connect ? null : target.path();
+        Decision decision = policy.decide(new PolicyRequest("", scheme, target.host(), target.port(),
+                request.method().name(), path));
+        if (decision instanceof Decision.Deny deny) {
+            deny(request, target, scheme, deny, connect);
+            return;
+        }
+        if (decision instanceof Decision.Inject inject) {
+            // Credentials are applied by the credential pipeline; until it is wired, say so plainly.
+            respondLocally(request, target, scheme, decision, HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
+                    "route \"" + inject.routeName() + "\" injects credentials, which this build cannot do yet",
+                    connect);
+            return;
+        }
+        Decision.Allow allow = (Decision.Allow) decision;
+        if (!connect && "https".equals(target.scheme())) {
+            respondLocally(request, target, scheme, decision, HttpResponseStatus.BAD_REQUEST, "bad_request",
+                    "https:// request targets must be sent as CONNECT", false);
+            return;
+        }
+        tracker.busy(1);
+        if (connect) {
+            tunnel = new ConnectTunnel(this, events, pools.forLoop(ctx.channel().eventLoop()), target, allow);
+            tunnel.start();
+        } else {
+            exchange = new ForwardExchange(this, settings, events, pools.forLoop(ctx.channel().eventLoop()),
+                    request, target, allow);
+            exchange.start();
+        }
+    }
+
+    private void deny(HttpRequest request, RequestTarget target, String scheme, Decision.Deny deny, boolean connect) {
+        String detail = deny.message() == null ? deny.reason() : deny.reason() + ": " + deny.message();
+        respondLocally(request, target, scheme, deny, HttpResponseStatus.FORBIDDEN, "denied", detail, connect);
+    }
+
+    /** Answers without contacting an origin; the connection stays open only when nothing of the request is left unread. */
+    private void respondLocally(HttpRequest request, RequestTarget target, String scheme, Decision decision,
+                                HttpResponseStatus status, String error, String detail, boolean forceClose) {
+        boolean bodyPending = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        boolean close = forceClose || bodyPending || draining || !HttpUtil.isKeepAlive(request);
+        ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), status, error, detail,
+                decision.routeName() == null ? Map.of() : Map.of("route", decision.routeName()), close));
+        events.exchangeCompleted(new ExchangeRecord(Instant.now(), ctx.channel().remoteAddress(), request.method().name(),
+                scheme, target.host(), target.port(), target.pathAndQuery() == null ? null : target.path(), status.code(),
+                0, 0, 0, -1, decision.routeName(), decision instanceof Decision.Deny ? "deny" : "error"));
+        if (close) {
+            closeAfterFlush();
+        }
+    }
+
+    private static MalformedRequestException describeDecoderFailure(DecoderResult result) {
+        Throwable cause = result.cause();
+        if (cause instanceof TooLongHttpLineException) {
+            return new MalformedRequestException("request_line_too_long", "request line too long");
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return new MalformedRequestException("header_too_large", "request header block too large");
+        }
+        String message = cause == null ? null : cause.getMessage();
+        return new MalformedRequestException("invalid_request", message == null ? "malformed request" : message);
+    }
+
+    private void rejectMalformed(MalformedRequestException e) {
+        events.malformedRequest(e.reason());
+        respondAndClose(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage());
+    }
+
+    private void respondAndClose(HttpResponseStatus status, String error, String detail) {
+        if (closing) {
+            return;
+        }
+        if (exchange == null && tunnel == null) {
+            ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), status, error, detail, true));
+        }
+        closeAfterFlush();
+    }
+
+    private void closeAfterFlush() {
+        closing = true;
+        releaseQueued();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof MalformedRequestException malformed) {
+            rejectMalformed(malformed);
+        } else if (cause instanceof RequestHeadTimeoutHandler.RequestHeadTimeoutException timeout) {
+            respondAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", timeout.getMessage());
+        } else {
+            ctx.close(); // I/O errors such as a reset by the agent
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange == null && tunnel == null) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientReadComplete();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseQueued();
+        if (exchange != null) {
+            exchange.onClientClosed();
+            exchange = null;
+            tracker.busy(-1);
+        }
+        if (tunnel != null) {
+            tunnel.onClientClosed();
+            tunnel = null;
+            tracker.busy(-1);
+        }
+        tracker.unregister(this);
+        events.clientConnectionClosed();
+        ctx.fireChannelInactive();
+    }
+
+    private void releaseQueued() {
+        HttpObject msg;
+        while ((msg = queued.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    // ClientSide: called by the current exchange or tunnel
+
+    @Override
+    public ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    @Override
+    public ReadGate readGate() {
+        return readGate;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void exchangeFinished(boolean keepConnection) {
+        if (exchange != null || tunnel != null) {
+            tracker.busy(-1);
+        }
+        exchange = null;
+        tunnel = null;
+        readGate.open(ReadGate.AWAITING_UPSTREAM | ReadGate.PEER_UNWRITABLE);
+        if (!keepConnection || draining) {
+            closeAfterFlush();
+            return;
+        }
+        processQueue();
+    }
+
+    /** Runs the requests that arrived while the previous one was in flight, in order. */
+    private void processQueue() {
+        if (processingQueue) {
+            return;
+        }
+        processingQueue = true;
+        try {
+            while (!queued.isEmpty() && !busyWithEarlierRequest() && !closing) {
+                dispatch(queued.poll());
+            }
+        } finally {
+            processingQueue = false;
+        }
+        if (queued.isEmpty()) {
+            readGate.open(ReadGate.REQUEST_QUEUED);
+        }
+    }
+
+    @Override
+    public void becomeTunnel(Channel upstream, TunnelRelay.TunnelStats stats) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.addLast(PipelineNames.TUNNEL, new TunnelRelay(upstream, stats, true));
+        pipeline.replace(PipelineNames.IDLE, PipelineNames.IDLE,
+                new IdleStateHandler(0, 0, settings.tunnelIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.remove(PipelineNames.HEAD_TIMEOUT);
+        pipeline.remove(this);
+        pipeline.remove(PipelineNames.HTTP_CODEC);
+        guard.releaseHeldBytes(pipeline.context(guard));
+        pipeline.remove(guard);
+        exchange = null;
+        tunnel = null;
+        tracker.unregister(this);
+        ctx.channel().closeFuture().addListener(closed -> {
+            tracker.busy(-1);
+            events.clientConnectionClosed();
+        });
+    }
+
+    @Override
+    public void resumeHttpAfterRefusedUpgrade() {
+        guard.resumeHttp(ctx.pipeline().context(guard));
+    }
+
+    /** Called on any thread by shutdown: close now if idle, else after the current response. */
+    void startDraining() {
+        ctx.executor().execute(() -> {
+            draining = true;
+            if (exchange == null && tunnel == null && queued.isEmpty() && ctx.channel().isActive()) {
+                closeAfterFlush();
+            }
+        });
+    }
+}

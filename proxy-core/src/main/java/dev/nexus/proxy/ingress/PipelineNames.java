@@ -1,0 +1,24 @@
+package dev.nexus.proxy.ingress;
+
+/**
+ * Names of the handlers on an agent's connection, in pipeline order. The order is built in one
+ * place, {@link ProxyChannelInitializer}; pipeline surgery (CONNECT, WebSocket) refers to these names.
+ */
+public final class PipelineNames {
+
+    /** Closes connections with no traffic (IdleStateHandler). */
+    public static final String IDLE = "idle";
+    /** Byte-level framing checks and early-data hold-back ({@link RequestFramingGuard}). */
+    public static final String FRAMING_GUARD = "framing-guard";
+    /** HTTP/1.1 request decoder and response encoder. */
+    public static final String HTTP_CODEC = "http-codec";
+    /** 408 when a request head does not complete in time ({@link RequestHeadTimeoutHandler}). */
+    public static final String HEAD_TIMEOUT = "head-timeout";
+    /** Per-connection request dispatch ({@link ClientConnectionHandler}). */
+    public static final String CONNECTION = "connection";
+    /** Byte relay once the connection is a tunnel. */
+    public static final String TUNNEL = "tunnel";
+
+    private PipelineNames() {
+    }
+}

@@ -1,0 +1,94 @@
+package dev.nexus.proxy.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Last handler of an upstream connection: hands everything the origin sends to the exchange that
+ * currently owns the connection. While the connection idles in the pool it has no owner, and any
+ * byte or close from the origin makes it unusable, so it is closed rather than reused.
+ */
+public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+
+    /** The exchange using the connection. Called on the connection's event loop. */
+    public interface Listener {
+        void onUpstreamRead(Object msg);
+
+        void onUpstreamReadComplete();
+
+        void onUpstreamWritabilityChanged(boolean writable);
+
+        /** The origin sent nothing for the response timeout while a response was awaited. */
+        void onUpstreamResponseTimeout();
+
+        void onUpstreamClosed(Throwable cause);
+    }
+
+    private Listener listener;
+    private Throwable failure;
+
+    void attach(Listener newListener) {
+        this.listener = newListener;
+    }
+
+    void detach() {
+        this.listener = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (listener != null) {
+            listener.onUpstreamRead(msg);
+        } else {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (listener == null && idle.state() == IdleState.ALL_IDLE) {
+                ctx.close();
+            } else if (listener != null && idle.state() == IdleState.READER_IDLE) {
+                listener.onUpstreamResponseTimeout();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        failure = cause;
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Listener current = listener;
+        listener = null;
+        if (current != null) {
+            current.onUpstreamClosed(failure);
+        }
+        ctx.fireChannelInactive();
+    }
+}

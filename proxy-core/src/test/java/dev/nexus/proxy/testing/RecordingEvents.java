@@ -1,0 +1,49 @@
+package dev.nexus.proxy.testing;
+
+import dev.nexus.proxy.observe.ExchangeRecord;
+import dev.nexus.proxy.observe.ProxyEvents;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Keeps what the proxy reported, for assertions. */
+public final class RecordingEvents implements ProxyEvents {
+
+    public final List<ExchangeRecord> exchanges = new CopyOnWriteArrayList<>();
+    public final List<String> malformed = new CopyOnWriteArrayList<>();
+    public final AtomicInteger upstreamOpened = new AtomicInteger();
+    public final AtomicInteger upstreamClosed = new AtomicInteger();
+    public final AtomicInteger clientOpened = new AtomicInteger();
+    public final AtomicInteger clientClosed = new AtomicInteger();
+
+    @Override
+    public void clientConnectionOpened() {
+        clientOpened.incrementAndGet();
+    }
+
+    @Override
+    public void clientConnectionClosed() {
+        clientClosed.incrementAndGet();
+    }
+
+    @Override
+    public void upstreamConnectionOpened(long connectNanos) {
+        upstreamOpened.incrementAndGet();
+    }
+
+    @Override
+    public void upstreamConnectionClosed() {
+        upstreamClosed.incrementAndGet();
+    }
+
+    @Override
+    public void malformedRequest(String reason) {
+        malformed.add(reason);
+    }
+
+    @Override
+    public void exchangeCompleted(ExchangeRecord record) {
+        exchanges.add(record);
+    }
+}

@@ -15,10 +15,10 @@ import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.upstream.UpstreamPools;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
@@ -46,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  * any upstream work. A new instance per connection; all state is confined to its event loop.
  */
 public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter implements ClientSide {
+
+    /** How long a closing connection keeps draining the agent's unread bytes. */
+    private static final long LINGER_MILLIS = 2000;
 
     private final ProxySettings settings;
     private final PolicyDecider policy;
@@ -211,10 +214,27 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         closeAfterFlush();
     }
 
+    /**
+     * Lingering close: after the last response, stop sending but keep reading (and discarding) for a
+     * moment. Closing with unread request bytes would make the kernel send a reset, which can destroy the
+     * response before the agent reads it.
+     */
     private void closeAfterFlush() {
+        if (closing) {
+            return;
+        }
         closing = true;
         releaseQueued();
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        Channel channel = ctx.channel();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (channel instanceof DuplexChannel duplex && channel.isActive()) {
+                duplex.shutdownOutput();
+                channel.config().setAutoRead(true);
+                channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                channel.close();
+            }
+        });
     }
 
     @Override

@@ -40,7 +40,11 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (listener != null) {
+        if (failure != null) {
+            // After a reset the codec still "ends" a close-delimited response when the channel goes inactive;
+            // that end is not real and must not reach the agent as a complete response.
+            ReferenceCountUtil.release(msg);
+        } else if (listener != null) {
             listener.onUpstreamRead(msg);
         } else {
             ReferenceCountUtil.release(msg);

@@ -1,0 +1,100 @@
+package dev.nexus.proxy.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An origin that misbehaves on purpose: for each connection it reads one request head and then runs
+ * a script that writes whatever bytes the test wants (malformed responses, truncated bodies, resets).
+ * Plain blocking sockets on 127.0.0.1, one daemon thread per connection.
+ */
+public final class ScriptedOrigin implements AutoCloseable {
+
+    /** What the origin does once a request head has arrived. */
+    @FunctionalInterface
+    public interface Script {
+        void run(Socket socket) throws IOException;
+    }
+
+    private final ServerSocket server;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final CountDownLatch closedByProxy = new CountDownLatch(1);
+
+    public ScriptedOrigin(Script script) throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket socket = server.accept();
+                    connections.incrementAndGet();
+                    Thread worker = new Thread(() -> serve(socket, script), "scripted-origin-conn");
+                    worker.setDaemon(true);
+                    worker.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }, "scripted-origin");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void serve(Socket socket, Script script) {
+        try (socket) {
+            socket.setSoTimeout(10_000);
+            readHead(socket.getInputStream());
+            script.run(socket);
+            if (!socket.isClosed() && socket.getInputStream().read() < 0) {
+                closedByProxy.countDown();
+            }
+        } catch (IOException e) {
+            closedByProxy.countDown();
+        }
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before a request head");
+            }
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+    }
+
+    /** Resets the connection: the peer sees RST rather than an orderly close. */
+    public static void reset(Socket socket) throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    public int connectionsAccepted() {
+        return connections.get();
+    }
+
+    /** Whether the proxy closed a connection after the script ran, within the timeout. */
+    public boolean awaitClosedByProxy(long timeout, TimeUnit unit) throws InterruptedException {
+        return closedByProxy.await(timeout, unit);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

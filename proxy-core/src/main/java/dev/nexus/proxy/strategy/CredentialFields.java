@@ -1,0 +1,41 @@
+package dev.nexus.proxy.strategy;
+
+import dev.nexus.policy.model.StrategyType;
+import dev.nexus.proxy.credentials.Lease;
+
+/** Reads credential fields from a lease with errors that name the field and never the value. */
+final class CredentialFields {
+
+    private CredentialFields() {
+    }
+
+    static String require(Lease lease, StrategyType type, String field) {
+        String value = lease.credential(field);
+        if (value == null) {
+            throw StrategyException.missingCredential(type, field);
+        }
+        return value;
+    }
+
+    /** Like {@link #require}, and the value must be usable inside an HTTP header value. */
+    static String requireHeaderSafe(Lease lease, StrategyType type, String field) {
+        String value = require(lease, type, field);
+        checkHeaderSafe(type, field, value);
+        return value;
+    }
+
+    /**
+     * Refuses characters that would corrupt the header or split the request (CR, LF, other controls)
+     * and anything outside visible ASCII, which the HTTP/1.1 encoder cannot carry faithfully.
+     */
+    static void checkHeaderSafe(StrategyType type, String field, CharSequence value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c >= 0x7F) {
+                throw new StrategyException(StrategyException.Kind.INVALID_CREDENTIAL, type, field,
+                        "strategy " + type.wireName() + ": credential field \"" + field
+                                + "\" contains characters not allowed in an HTTP header value");
+            }
+        }
+    }
+}

@@ -88,8 +88,11 @@ final class AwsSigV4Strategy implements CredentialStrategy {
         String accessKey = CredentialFields.requireHeaderSafe(lease, StrategyType.AWS_SIGV4, "access_key");
         String secretKey = CredentialFields.require(lease, StrategyType.AWS_SIGV4, "secret_key");
         String sessionToken = lease.credential("session_token");
+        if (sessionToken != null && sessionToken.isBlank()) {
+            sessionToken = null;
+        }
         if (sessionToken != null) {
-            CredentialFields.checkHeaderSafe(StrategyType.AWS_SIGV4, "session_token", sessionToken);
+            sessionToken = CredentialFields.headerValue(StrategyType.AWS_SIGV4, "session_token", sessionToken);
         }
         HttpHeaders headers = request.headers();
         refuseStreaming(headers);

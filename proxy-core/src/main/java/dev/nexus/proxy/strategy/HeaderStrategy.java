@@ -8,7 +8,8 @@ import io.netty.util.AsciiString;
  * {@code header}: sets {@code header_name} (default {@code Authorization}) to {@code value_prefix}
  * (default none) immediately followed by {@code credentials[credential_field]} (default
  * {@code api_key}); the prefix is joined as is, so a space must be part of it ({@code "Bearer "}), as in
- * the reference bridge. {@code oauth2} is the same strategy fixed to
+ * the reference bridge. Blanks around the whole value are dropped, since no origin would read them.
+ * {@code oauth2} is the same strategy fixed to
  * {@code Authorization: Bearer <access_token>}.
  */
 final class HeaderStrategy implements CredentialStrategy {
@@ -46,8 +47,9 @@ final class HeaderStrategy implements CredentialStrategy {
 
     @Override
     public void apply(OutboundRequest request, Lease lease) {
-        String credential = CredentialFields.requireHeaderSafe(lease, type, credentialField);
-        request.headers().set(headerName, valuePrefix.isEmpty() ? credential : valuePrefix + credential);
+        String credential = CredentialFields.require(lease, type, credentialField);
+        request.headers().set(headerName,
+                CredentialFields.headerValue(type, credentialField, valuePrefix.isEmpty() ? credential : valuePrefix + credential));
     }
 
     @Override

@@ -29,12 +29,12 @@ public final class Strategies {
         }
         return switch (type) {
             case HEADER -> new HeaderStrategy(StrategyType.HEADER, headerName(spec, type, "header_name", "Authorization"),
-                    spec.configOr("credential_field", "api_key"), spec.configOr("value_prefix", ""));
+                    spec.configOr("credential_field", "api_key"), valuePrefix(spec));
             case QUERY_PARAM -> new QueryParamStrategy(spec.configOr("param_name", null), spec.configOr("credential_field", "api_key"));
             case BASIC_AUTH -> new BasicAuthStrategy(spec.configOr("username_field", "username"), spec.configOr("password_field", "password"));
             case HMAC_PAYLOAD -> new HmacPayloadStrategy(headerName(spec, type, "header_name", null),
                     spec.configOr("secret_field", "api_secret"), hmacAlgorithm(spec), hmacEncoding(spec));
-            case AWS_SIGV4 -> new AwsSigV4Strategy(spec.configOr("region", "us-east-1"), spec.configOr("service", null),
+            case AWS_SIGV4 -> new AwsSigV4Strategy(scopeName(spec, "region", "us-east-1"), scopeName(spec, "service", null),
                     options.unsignedPayload());
             case OAUTH2 -> HeaderStrategy.oauth2();
         };
@@ -45,6 +45,34 @@ public final class Strategies {
         for (int i = 0; i < name.length(); i++) {
             if (!isTokenChar(name.charAt(i))) {
                 throw StrategyException.invalidConfig(type, key, "is not a valid HTTP header name");
+            }
+        }
+        return name;
+    }
+
+    /**
+     * The prefix is sent verbatim in a header, so it must be header-safe. Read without
+     * {@link StrategySpec#configOr}: a whitespace-only prefix is still a prefix, as in the reference bridge.
+     */
+    private static String valuePrefix(StrategySpec spec) {
+        String prefix = spec.config().getOrDefault("value_prefix", "");
+        if (!CredentialFields.isHeaderSafe(prefix)) {
+            throw StrategyException.invalidConfig(StrategyType.HEADER, "value_prefix",
+                    "contains characters not allowed in an HTTP header value");
+        }
+        return prefix;
+    }
+
+    /** Region and service become part of the SigV4 credential scope ({@code date/region/service/aws4_request}). */
+    private static String scopeName(StrategySpec spec, String key, String defaultValue) {
+        String name = spec.configOr(key, defaultValue);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.';
+            if (!allowed) {
+                throw StrategyException.invalidConfig(StrategyType.AWS_SIGV4, key,
+                        "must contain only letters, digits, '-', '_' and '.'");
             }
         }
         return name;

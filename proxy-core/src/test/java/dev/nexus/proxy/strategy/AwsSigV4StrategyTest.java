@@ -179,6 +179,8 @@ class AwsSigV4StrategyTest {
     void configAndCredentialErrorsNameTheField() {
         assertEquals("strategy aws_sigv4: config \"service\" is required",
                 assertThrows(StrategyException.class, () -> strategy("aws_sigv4", Map.of("region", "eu-west-1"))).getMessage());
+        assertEquals("strategy aws_sigv4: config \"region\" must contain only letters, digits, '-', '_' and '.'",
+                assertThrows(StrategyException.class, () -> strategy("aws_sigv4", Map.of("service", "s3", "region", "us-east-1/x"))).getMessage());
         CredentialStrategy sigv4 = strategy("aws_sigv4", Map.of("service", "s3"));
         assertEquals("strategy aws_sigv4: credential field \"access_key\" is missing or empty",
                 assertThrows(StrategyException.class, () -> sigv4.apply(request("GET", "/"), lease("aws_sigv4", Map.of("secret_key", "s")))).getMessage());

@@ -46,6 +46,31 @@ class HeaderStrategyTest {
     }
 
     @Test
+    void surroundingBlanksAreDroppedAsTheOriginWouldParseThem() {
+        OutboundRequest request = inject(strategy("header", Map.of("value_prefix", " ")), request("GET", "/"),
+                lease("header", Map.of("api_key", "abc\t ")));
+
+        assertEquals("abc", request.headers().get("Authorization"));
+    }
+
+    @Test
+    void blankCredentialIsTreatedAsEmpty() {
+        StrategyException error = assertThrows(StrategyException.class, () -> strategy("header", Map.of())
+                .apply(request("GET", "/"), lease("header", Map.of("api_key", "   "))));
+
+        assertEquals("strategy header: credential field \"api_key\" is missing or empty", error.getMessage());
+    }
+
+    @Test
+    void prefixThatWouldSplitTheHeaderIsAConfigError() {
+        StrategyException error = assertThrows(StrategyException.class,
+                () -> strategy("header", Map.of("value_prefix", "Bearer\r\nX-Evil: 1 ")));
+
+        assertEquals("strategy header: config \"value_prefix\" contains characters not allowed in an HTTP header value",
+                error.getMessage());
+    }
+
+    @Test
     void agentSentValuesAreRemovedWhateverTheirCaseSoTheInjectedValueIsTheOnlyOne() {
         OutboundRequest request = request("GET", "/", "x-api-key", "agent-guess", "X-API-KEY", "second", "Accept", "*/*");
 

@@ -3,6 +3,7 @@ package dev.nexus.proxy.strategy;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.credentials.Lease;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -25,9 +26,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -94,7 +97,7 @@ class SigV4SdkDifferentialTest {
         generated.decodedQuery.forEach((name, values) -> builder.putRawQueryParameter(name, values));
         generated.signedHeaders.forEach(builder::putHeader);
         // The strategy always sends the payload hash header, and signs it like any x-amz-* header.
-        builder.putHeader("x-amz-content-sha256", io.netty.buffer.ByteBufUtil.hexDump(Digests.sha256(generated.body)));
+        builder.putHeader("x-amz-content-sha256", ByteBufUtil.hexDump(Digests.sha256(generated.body)));
         AwsCredentials credentials = generated.sessionToken == null
                 ? AwsBasicCredentials.create(generated.accessKey, generated.secretKey)
                 : AwsSessionCredentials.create(generated.accessKey, generated.secretKey, generated.sessionToken);
@@ -130,7 +133,7 @@ class SigV4SdkDifferentialTest {
             if (segments == 0 || random.nextInt(4) == 0) {
                 path.append('/');
             }
-            Map<String, List<String>> decodedQuery = new java.util.LinkedHashMap<>();
+            Map<String, List<String>> decodedQuery = new LinkedHashMap<>();
             List<String> wireParameters = new ArrayList<>();
             int parameters = random.nextInt(5);
             for (int p = 0; p < parameters; p++) {
@@ -139,7 +142,7 @@ class SigV4SdkDifferentialTest {
                 decodedQuery.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
                 wireParameters.add(UriEncoding.encode(name) + (value.isEmpty() && random.nextBoolean() ? "" : "=" + UriEncoding.encode(value)));
             }
-            Map<String, List<String>> headers = new java.util.TreeMap<>();
+            Map<String, List<String>> headers = new TreeMap<>();
             if (random.nextBoolean()) {
                 headers.put("Content-Type", List.of("application/json;  charset=utf-8"));
             }

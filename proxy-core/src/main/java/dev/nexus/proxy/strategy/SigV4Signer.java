@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 
 /**
@@ -21,8 +21,6 @@ import java.util.Base64;
 final class SigV4Signer {
 
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
-
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** Key material fingerprinted for the cache key; random per process so fingerprints mean nothing elsewhere. */
     private static final byte[] FINGERPRINT_SALT = randomSalt();
@@ -38,9 +36,29 @@ final class SigV4Signer {
     private SigV4Signer() {
     }
 
-    /** {@code yyyyMMdd'T'HHmmss'Z'} in UTC, the X-Amz-Date format. */
+    /**
+     * {@code yyyyMMdd'T'HHmmss'Z'} in UTC, the X-Amz-Date format. Written by hand because a
+     * DateTimeFormatter allocates several objects per call on a per-request path.
+     */
     static String amzDate(Instant time) {
-        return AMZ_DATE.format(time);
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(time.getEpochSecond(), 0, ZoneOffset.UTC);
+        char[] out = new char[16];
+        digits(out, 0, utc.getYear(), 4);
+        digits(out, 4, utc.getMonthValue(), 2);
+        digits(out, 6, utc.getDayOfMonth(), 2);
+        out[8] = 'T';
+        digits(out, 9, utc.getHour(), 2);
+        digits(out, 11, utc.getMinute(), 2);
+        digits(out, 13, utc.getSecond(), 2);
+        out[15] = 'Z';
+        return new String(out);
+    }
+
+    private static void digits(char[] out, int offset, int value, int width) {
+        for (int i = offset + width - 1; i >= offset; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     static String scope(String amzDate, String region, String service) {

@@ -1,0 +1,53 @@
+package dev.nexus.proxy.strategy;
+
+import dev.nexus.policy.model.StrategyType;
+import dev.nexus.proxy.credentials.Lease;
+
+/**
+ * {@code query_param}: puts {@code param_name=credentials[credential_field]} (default field
+ * {@code api_key}) into the query, percent-encoded with RFC 3986 unreserved characters kept. Every
+ * occurrence the agent sent is removed first and the new parameter is appended; the rest of the
+ * query stays byte-identical. (The reference bridge re-encodes and re-sorts the whole query; this
+ * proxy deliberately does not, so signatures and caches keyed on the agent's query keep working.)
+ */
+final class QueryParamStrategy implements CredentialStrategy {
+
+    private final String paramName;
+    private final String credentialField;
+
+    QueryParamStrategy(String paramName, String credentialField) {
+        this.paramName = paramName;
+        this.credentialField = credentialField;
+    }
+
+    @Override
+    public StrategyType type() {
+        return StrategyType.QUERY_PARAM;
+    }
+
+    @Override
+    public boolean needsBody() {
+        return false;
+    }
+
+    @Override
+    public void stripAgentCredentials(OutboundRequest request) {
+        String query = request.rawQuery();
+        String stripped = QueryParameters.remove(query, paramName::equals);
+        if (stripped != query) {
+            request.setRawQuery(stripped);
+        }
+    }
+
+    @Override
+    public void apply(OutboundRequest request, Lease lease) {
+        String credential = CredentialFields.require(lease, StrategyType.QUERY_PARAM, credentialField);
+        String query = QueryParameters.remove(request.rawQuery(), paramName::equals);
+        request.setRawQuery(QueryParameters.append(query, paramName, credential));
+    }
+
+    @Override
+    public String toString() {
+        return "query_param[param=" + paramName + ", field=" + credentialField + "]";
+    }
+}

@@ -1,0 +1,71 @@
+package dev.nexus.proxy.strategy;
+
+import java.util.function.Predicate;
+
+/**
+ * Edits a raw query string without re-encoding it: parameters are removed or appended as whole
+ * {@code &}-separated segments, so every other byte (including {@code +}, {@code %20}, empty segments
+ * and parameter order) reaches the origin exactly as the agent sent it.
+ */
+final class QueryParameters {
+
+    private QueryParameters() {
+    }
+
+    /**
+     * Removes every parameter whose percent-decoded name matches. A segment without {@code =} is a
+     * parameter with that name and no value.
+     *
+     * @return the query without those parameters; {@code rawQuery} itself when nothing matched;
+     *         {@code null} when the query was {@code null} or nothing is left after removal
+     */
+    static String remove(String rawQuery, Predicate<String> decodedNameMatches) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return rawQuery;
+        }
+        StringBuilder kept = null;
+        boolean keptAny = false;
+        int start = 0;
+        while (start <= rawQuery.length()) {
+            int end = rawQuery.indexOf('&', start);
+            if (end < 0) {
+                end = rawQuery.length();
+            }
+            if (matches(rawQuery, start, end, decodedNameMatches)) {
+                if (kept == null) {
+                    kept = new StringBuilder(rawQuery.length()).append(rawQuery, 0, Math.max(0, start - 1));
+                    keptAny = start > 0;
+                }
+            } else if (kept != null) {
+                if (keptAny) {
+                    kept.append('&');
+                }
+                kept.append(rawQuery, start, end);
+                keptAny = true;
+            }
+            start = end + 1;
+        }
+        if (kept == null) {
+            return rawQuery;
+        }
+        return keptAny ? kept.toString() : null;
+    }
+
+    /** Appends {@code name=value}, both percent-encoded (RFC 3986 unreserved kept), to the query. */
+    static String append(String rawQuery, String name, String value) {
+        StringBuilder query = new StringBuilder((rawQuery == null ? 0 : rawQuery.length()) + name.length() + value.length() + 8);
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            query.append(rawQuery).append('&');
+        }
+        UriEncoding.encode(name, query);
+        query.append('=');
+        UriEncoding.encode(value, query);
+        return query.toString();
+    }
+
+    private static boolean matches(String rawQuery, int start, int end, Predicate<String> decodedNameMatches) {
+        int equals = rawQuery.indexOf('=', start);
+        int nameEnd = equals >= 0 && equals < end ? equals : end;
+        return decodedNameMatches.test(UriEncoding.decode(rawQuery.substring(start, nameEnd)));
+    }
+}

@@ -1,6 +1,7 @@
 package dev.nexus.proxy;
 
 import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.ingress.ConnectionTracker;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
 import dev.nexus.proxy.observe.ProxyEvents;
@@ -41,12 +42,13 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Binds the listener. {@code ioThreads} 0 means one per core.
+     * Binds the listener. {@code ioThreads} 0 means one per core; {@code injector} may be {@code null}
+     * when no credential source is configured.
      *
      * @throws InterruptedException if interrupted while binding
      */
     public static ProxyServer start(ProxySettings settings, Transport transport, int ioThreads, PolicyDecider policy,
-                                    ProxyEvents events) throws InterruptedException {
+                                    CredentialInjector injector, ProxyEvents events) throws InterruptedException {
         int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = transport.newEventLoopGroup(threads, "nexus-io");
         UpstreamPools pools = new UpstreamPools(settings, transport, events);
@@ -59,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new ProxyChannelInitializer(settings, policy, pools, events, tracker))
+                    .childHandler(new ProxyChannelInitializer(settings, policy, injector, pools, events, tracker))
                     .bind(settings.listenAddress()).sync().channel();
             LOG.info(() -> "proxy listening on " + listener.localAddress() + " (transport " + transport.name().toLowerCase()
                     + ", " + threads + " I/O threads)");

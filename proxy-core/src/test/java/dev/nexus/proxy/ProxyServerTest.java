@@ -29,7 +29,7 @@ class ProxyServerTest {
     @EnumSource(Transport.class)
     void forwardsOnEveryTransportAndWithSeveralEventLoops(Transport transport) throws Exception {
         try (TestOrigin origin = TestOrigin.start();
-             ProxyHarness proxy = ProxyHarness.start(b -> b, ProxyHarness.ALLOW_ALL, transport, 4)) {
+             ProxyHarness proxy = ProxyHarness.builder().transport(transport, 4).start()) {
             for (int i = 0; i < 8; i++) {
                 HttpResponse<String> response = proxy.client().send(
                         HttpRequest.newBuilder(URI.create(origin.url("/t" + i))).build(), HttpResponse.BodyHandlers.ofString());

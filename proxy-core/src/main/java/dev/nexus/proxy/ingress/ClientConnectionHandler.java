@@ -4,6 +4,7 @@ import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.relay.ClientSide;
@@ -52,6 +53,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
 
     private final ProxySettings settings;
     private final PolicyDecider policy;
+    private final CredentialInjector injector;
     private final UpstreamPools pools;
     private final ProxyEvents events;
     private final RequestFramingGuard guard;
@@ -66,10 +68,16 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private boolean draining;
     private boolean closing;
 
-    public ClientConnectionHandler(ProxySettings settings, PolicyDecider policy, UpstreamPools pools,
-                                   ProxyEvents events, RequestFramingGuard guard, ConnectionTracker tracker) {
+    /**
+     * @param injector applies credentials on {@code inject} routes; {@code null} when no credential source is
+     *                 configured, in which case such routes answer 501
+     */
+    public ClientConnectionHandler(ProxySettings settings, PolicyDecider policy, CredentialInjector injector,
+                                   UpstreamPools pools, ProxyEvents events, RequestFramingGuard guard,
+                                   ConnectionTracker tracker) {
         this.settings = settings;
         this.policy = policy;
+        this.injector = injector;
         this.pools = pools;
         this.events = events;
         this.guard = guard;
@@ -143,14 +151,14 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
             deny(request, target, scheme, deny, connect);
             return;
         }
-        if (decision instanceof Decision.Inject inject) {
-            // Credentials are applied by the credential pipeline; until it is wired, say so plainly.
+        if (decision instanceof Decision.Inject inject && (connect || injector == null)) {
+            String why = injector == null ? "no credential source is configured"
+                    : "injecting into HTTPS needs TLS interception, which this build does not do yet";
             respondLocally(request, target, scheme, decision, HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
-                    "route \"" + inject.routeName() + "\" injects credentials, which this build cannot do yet",
-                    connect);
+                    "route \"" + inject.routeName() + "\" injects credentials, but " + why, connect);
             return;
         }
-        Decision.Allow allow = (Decision.Allow) decision;
+        Decision.Destined destined = (Decision.Destined) decision;
         if (!connect && "https".equals(target.scheme())) {
             respondLocally(request, target, scheme, decision, HttpResponseStatus.BAD_REQUEST, "bad_request",
                     "https:// request targets must be sent as CONNECT", false);
@@ -158,11 +166,11 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         }
         tracker.busy(1);
         if (connect) {
-            tunnel = new ConnectTunnel(this, events, pools.forLoop(ctx.channel().eventLoop()), target, allow);
+            tunnel = new ConnectTunnel(this, events, pools.forLoop(ctx.channel().eventLoop()), target, destined);
             tunnel.start();
         } else {
             exchange = new ForwardExchange(this, settings, events, pools.forLoop(ctx.channel().eventLoop()),
-                    request, target, allow);
+                    injector, request, target, destined);
             exchange.start();
         }
     }

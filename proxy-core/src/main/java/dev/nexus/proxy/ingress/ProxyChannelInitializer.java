@@ -2,6 +2,7 @@ package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.upstream.UpstreamPools;
 import io.netty.channel.ChannelInitializer;
@@ -29,14 +30,16 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
 
     private final ProxySettings settings;
     private final PolicyDecider policy;
+    private final CredentialInjector injector;
     private final UpstreamPools pools;
     private final ProxyEvents events;
     private final ConnectionTracker tracker;
 
-    public ProxyChannelInitializer(ProxySettings settings, PolicyDecider policy, UpstreamPools pools,
-                                   ProxyEvents events, ConnectionTracker tracker) {
+    public ProxyChannelInitializer(ProxySettings settings, PolicyDecider policy, CredentialInjector injector,
+                                   UpstreamPools pools, ProxyEvents events, ConnectionTracker tracker) {
         this.settings = settings;
         this.policy = policy;
+        this.injector = injector;
         this.pools = pools;
         this.events = events;
         this.tracker = tracker;
@@ -52,7 +55,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(strictDecoderConfig()));
         pipeline.addLast(PipelineNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(settings.requestHeaderTimeout()));
         pipeline.addLast(PipelineNames.CONNECTION,
-                new ClientConnectionHandler(settings, policy, pools, events, guard, tracker));
+                new ClientConnectionHandler(settings, policy, injector, pools, events, guard, tracker));
     }
 
     private HttpDecoderConfig strictDecoderConfig() {

@@ -3,15 +3,22 @@ package dev.nexus.proxy.relay;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.ingress.RequestTarget;
+import dev.nexus.proxy.inject.CredentialInjector;
+import dev.nexus.proxy.inject.InjectionFailures;
+import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.strategy.OutboundRequest;
+import dev.nexus.proxy.strategy.StrategyException;
 import dev.nexus.proxy.upstream.UpstreamConnection;
 import dev.nexus.proxy.upstream.UpstreamFailure;
 import dev.nexus.proxy.upstream.UpstreamHandler;
 import dev.nexus.proxy.upstream.UpstreamKey;
 import dev.nexus.proxy.upstream.UpstreamPool;
 import io.netty.channel.Channel;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -30,6 +37,8 @@ import io.netty.util.concurrent.FutureListener;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +47,11 @@ import java.util.Map;
  * that connection goes back to the pool (complete response, keep-alive, nothing left unread) or is
  * closed. A response that cannot complete cleanly closes the agent's connection instead of ending
  * early, so a truncated body never looks complete.
+ *
+ * <p>On an {@code inject} route the request first gets an {@link InjectionPlan} (lease + strategy),
+ * the agent's own credentials are stripped, the body is buffered when the strategy signs it, and the
+ * credentials are applied as the last change. An upstream 401 on such a request is not shown to the
+ * agent: the lease is refreshed once and the request replayed once, when its body is still at hand.
  */
 public final class ForwardExchange implements UpstreamHandler.Listener {
 
@@ -57,6 +71,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private final boolean webSocketRequested;
     private final boolean requestHasBody;
     private final boolean upgradeRequested;
+    private final CredentialInjector injector;
 
     private HttpRequest outbound;
     private UpstreamConnection upstream;
@@ -70,13 +85,23 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private boolean upstreamReusable;
     private boolean retriedStaleConnection;
     private boolean finished;
+    private InjectionPlan plan;
+    private CompositeByteBuf signedBody;
+    private boolean bufferingBody;
+    private boolean resending;
+    private boolean replayedAfterRejection;
+    private boolean discardingRejection;
     private int status;
     private long bytesIn;
     private long bytesOut;
     private long connectNanos = -1;
 
+    /**
+     * @param injector applies credentials for {@link Decision.Inject} decisions; unused for {@link Decision.Allow}
+     */
     public ForwardExchange(ClientSide client, ProxySettings settings, ProxyEvents events, UpstreamPool pool,
-                           HttpRequest agentRequest, RequestTarget target, Decision.Destined decision) {
+                           CredentialInjector injector, HttpRequest agentRequest, RequestTarget target,
+                           Decision.Destined decision) {
         this.client = client;
         this.clientCtx = client.context();
         this.settings = settings;
@@ -92,13 +117,117 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         this.requestHasBody = HttpUtil.isTransferEncodingChunked(agentRequest)
                 || HttpUtil.getContentLength(agentRequest, 0L) > 0;
         this.upgradeRequested = agentRequest.headers().contains(HttpHeaderNames.UPGRADE);
+        this.injector = injector;
     }
 
     /** Sends the request on its way; body pieces arriving meanwhile wait in order. */
     public void start() {
         outbound = prepareOutbound();
         client.readGate().close(ReadGate.AWAITING_UPSTREAM);
+        if (decision instanceof Decision.Inject inject) {
+            injector.plan(inject).whenComplete((planned, error) ->
+                    clientCtx.executor().execute(() -> onPlanned(planned, error)));
+        } else {
+            acquireUpstream();
+        }
+    }
+
+    /** Credentials are at hand (or not): strip, then sign now or once the body is buffered. */
+    private void onPlanned(InjectionPlan planned, Throwable error) {
+        if (finished) {
+            return;
+        }
+        if (error != null) {
+            respondInjectionFailure(error);
+            return;
+        }
+        plan = planned;
+        try {
+            plan.strip(signable(null));
+            if (plan.needsBody() && requestHasBody) {
+                bufferingBody = true;
+                signedBody = clientCtx.alloc().compositeBuffer(Integer.MAX_VALUE);
+                List<HttpContent> arrived = new ArrayList<>(pendingBody);
+                pendingBody.clear();
+                for (HttpContent content : arrived) {
+                    if (finished) {
+                        content.release();
+                    } else {
+                        bufferBody(content);
+                    }
+                }
+                if (bufferingBody) {
+                    client.readGate().open(ReadGate.AWAITING_UPSTREAM);
+                }
+            } else {
+                plan.apply(signable(null));
+                acquireUpstream();
+            }
+        } catch (StrategyException e) {
+            respondInjectionFailure(e);
+        }
+    }
+
+    private OutboundRequest signable(CompositeByteBuf body) {
+        return new OutboundRequest(target.scheme(), target.host(), target.port(), outbound, body, Instant.now());
+    }
+
+    /** Keeps a piece of a body that the strategy signs, within the route's limit. */
+    private void bufferBody(HttpContent content) {
+        long limit = decision.options().maxBodyBytes();
+        if (signedBody.readableBytes() + (long) content.content().readableBytes() > limit) {
+            content.release();
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request_too_large",
+                    "route \"" + decision.routeName() + "\" signs request bodies of at most " + limit + " bytes",
+                    routeField());
+            return;
+        }
+        signedBody.addComponent(true, content.content().retain());
+        content.release();
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+            bufferingBody = false;
+            signAndSend();
+        }
+    }
+
+    private void signAndSend() {
+        client.readGate().close(ReadGate.AWAITING_UPSTREAM);
+        try {
+            plan.apply(signable(signedBody));
+        } catch (StrategyException e) {
+            respondInjectionFailure(e);
+            return;
+        }
+        outbound.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        HttpUtil.setContentLength(outbound, signedBody.readableBytes());
+        pendingBody.add(new DefaultLastHttpContent(signedBody.retainedDuplicate()));
         acquireUpstream();
+    }
+
+    private void respondInjectionFailure(Throwable error) {
+        InjectionFailures.AgentError answer = InjectionFailures.describe(error, (Decision.Inject) decision);
+        respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
+    }
+
+    /**
+     * Sends the request again on another (or the same, released) connection: after a reused connection
+     * turned out dead, or after a 401 with refreshed credentials.
+     */
+    private void resend() {
+        upstream = null;
+        upstreamGate = null;
+        resending = true;
+        if (signedBody != null) {
+            pendingBody.add(new DefaultLastHttpContent(signedBody.retainedDuplicate()));
+        }
+        client.readGate().close(ReadGate.AWAITING_UPSTREAM);
+        acquireUpstream();
+    }
+
+    /** Whether the whole request can be sent again: complete, and its body (if any) still at hand. */
+    private boolean replayable() {
+        return requestComplete && (!requestHasBody || signedBody != null);
     }
 
     public boolean requestComplete() {
@@ -135,8 +264,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         upstreamGate = new ReadGate(upstream.channel());
         Channel channel = upstream.channel();
         channel.write(outbound);
-        if (retriedStaleConnection && requestComplete && pendingBody.isEmpty()) {
-            channel.write(LastHttpContent.EMPTY_LAST_CONTENT); // the first attempt's end went to the dead connection
+        if (resending && requestComplete && pendingBody.isEmpty()) {
+            channel.write(LastHttpContent.EMPTY_LAST_CONTENT); // the first attempt's end went to the earlier connection
         }
         HttpContent content;
         while ((content = pendingBody.poll()) != null) {
@@ -165,6 +294,10 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         bytesIn += content.content().readableBytes();
+        if (bufferingBody) {
+            bufferBody(content);
+            return;
+        }
         if (upstream == null) {
             pendingBody.add(content);
             if (content instanceof LastHttpContent) {
@@ -218,6 +351,12 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         int code = response.status().code();
+        if (code == 401 && plan != null && !replayedAfterRejection && replayable()) {
+            // The injected credentials were refused: swallow this answer, refresh once, replay once.
+            discardingRejection = true;
+            upstreamReusable = HttpUtil.isKeepAlive(response);
+            return;
+        }
         if (code == 101) {
             onSwitchingProtocols(response);
             return;
@@ -272,6 +411,13 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (discardingRejection) {
+            content.release();
+            if (last) {
+                retryAfterRejection();
+            }
+            return;
+        }
         if (switchingProtocols) {
             content.release();
             if (last) {
@@ -294,6 +440,41 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         if (!clientCtx.channel().isWritable()) {
             upstreamGate.close(ReadGate.PEER_UNWRITABLE);
         }
+    }
+
+    private void retryAfterRejection() {
+        discardingRejection = false;
+        replayedAfterRejection = true;
+        UpstreamConnection used = upstream;
+        upstream = null;
+        upstreamGate = null;
+        if (upstreamReusable) {
+            used.release();
+        } else {
+            used.close();
+        }
+        injector.replanAfterRejection(plan).whenComplete((planned, error) ->
+                clientCtx.executor().execute(() -> onReplanned(planned, error)));
+    }
+
+    private void onReplanned(InjectionPlan planned, Throwable error) {
+        if (finished) {
+            return;
+        }
+        if (error != null) {
+            respondInjectionFailure(error);
+            return;
+        }
+        plan = planned;
+        try {
+            OutboundRequest request = signable(signedBody);
+            plan.strip(request);
+            plan.apply(request);
+        } catch (StrategyException e) {
+            respondInjectionFailure(e);
+            return;
+        }
+        resend();
     }
 
     private void onSwitchingProtocols(HttpResponse response) {
@@ -352,13 +533,11 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         if (finished) {
             return;
         }
-        if (!responseStarted && upstream.connectNanos() == 0 && !requestHasBody && !retriedStaleConnection) {
+        if (!responseStarted && !discardingRejection && upstream.connectNanos() == 0 && replayable()
+                && !retriedStaleConnection) {
             // A reused connection the origin had already closed: nothing was processed, send it again once.
             retriedStaleConnection = true;
-            upstream = null;
-            upstreamGate = null;
-            client.readGate().close(ReadGate.AWAITING_UPSTREAM);
-            acquireUpstream();
+            resend();
             return;
         }
         upstreamFailed(cause == null ? "the origin closed the connection before the response was complete"
@@ -392,11 +571,21 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
     }
 
+    private Map<String, String> routeField() {
+        return decision.routeName() == null ? Map.of() : Map.of("route", decision.routeName());
+    }
+
     private void respondError(HttpResponseStatus errorStatus, String error, String detail) {
+        respondError(errorStatus, error, detail, routeField());
+    }
+
+    private void respondError(HttpResponseStatus errorStatus, String error, String detail, Map<String, String> fields) {
+        if (finished) {
+            return;
+        }
         status = errorStatus.code();
         boolean close = !requestComplete || !clientKeepAlive || client.draining();
-        clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail,
-                decision.routeName() == null ? Map.of() : Map.of("route", decision.routeName()), close));
+        clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, close));
         closeClientAfterResponse = close;
         finish(false);
     }
@@ -440,6 +629,10 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         HttpContent content;
         while ((content = pendingBody.poll()) != null) {
             content.release();
+        }
+        if (signedBody != null) {
+            signedBody.release();
+            signedBody = null;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.proxy.ProxyServer;
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.transport.Transport;
 
 import java.net.InetAddress;
@@ -29,11 +30,11 @@ public final class ProxyHarness implements AutoCloseable {
     private final RecordingEvents events = new RecordingEvents();
     private final HttpClient client;
 
-    private ProxyHarness(UnaryOperator<ProxySettings.Builder> customise, PolicyDecider policy, Transport transport,
-                         int ioThreads) throws InterruptedException {
-        ProxySettings settings = customise.apply(ProxySettings.builder()
+    private ProxyHarness(Builder builder) throws InterruptedException {
+        ProxySettings settings = builder.settings.apply(ProxySettings.builder()
                 .listenAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))).build();
-        server = ProxyServer.start(settings, transport, ioThreads, policy, events);
+        server = ProxyServer.start(settings, builder.transport, builder.ioThreads, builder.policy, builder.injector,
+                events);
         client = HttpClient.newBuilder()
                 .proxy(ProxySelector.of(server.boundAddress()))
                 .connectTimeout(Duration.ofSeconds(5))
@@ -41,18 +42,51 @@ public final class ProxyHarness implements AutoCloseable {
                 .build();
     }
 
+    /** What a test may change; everything else is the proxy's default. */
+    public static final class Builder {
+        private UnaryOperator<ProxySettings.Builder> settings = b -> b;
+        private PolicyDecider policy = ALLOW_ALL;
+        private CredentialInjector injector;
+        private Transport transport = Transport.select("auto");
+        private int ioThreads = 1;
+
+        public Builder settings(UnaryOperator<ProxySettings.Builder> value) {
+            settings = value;
+            return this;
+        }
+
+        public Builder policy(PolicyDecider value) {
+            policy = value;
+            return this;
+        }
+
+        public Builder injector(CredentialInjector value) {
+            injector = value;
+            return this;
+        }
+
+        public Builder transport(Transport value, int threads) {
+            transport = value;
+            ioThreads = threads;
+            return this;
+        }
+
+        public ProxyHarness start() throws InterruptedException {
+            return new ProxyHarness(this);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
     public static ProxyHarness start() throws InterruptedException {
-        return start(b -> b, ALLOW_ALL);
+        return builder().start();
     }
 
     public static ProxyHarness start(UnaryOperator<ProxySettings.Builder> customise, PolicyDecider policy)
             throws InterruptedException {
-        return new ProxyHarness(customise, policy, Transport.select("auto"), 1);
-    }
-
-    public static ProxyHarness start(UnaryOperator<ProxySettings.Builder> customise, PolicyDecider policy,
-                                     Transport transport, int ioThreads) throws InterruptedException {
-        return new ProxyHarness(customise, policy, transport, ioThreads);
+        return builder().settings(customise).policy(policy).start();
     }
 
     public InetSocketAddress address() {

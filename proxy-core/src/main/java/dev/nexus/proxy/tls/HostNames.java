@@ -1,0 +1,42 @@
+package dev.nexus.proxy.tls;
+
+import io.netty.util.NetUtil;
+import java.util.Locale;
+
+/**
+ * Normalises the host of a CONNECT request or a ClientHello SNI so that the SNI check, the leaf cache
+ * key and the leaf's SAN all agree on one spelling: lower case, no trailing dot, IPv6 without brackets.
+ */
+final class HostNames {
+
+    private HostNames() {
+    }
+
+    /**
+     * The canonical spelling of {@code host}.
+     *
+     * @throws IllegalArgumentException if the host is empty once normalised
+     */
+    static String normalize(String host) {
+        String h = host.trim();
+        if (h.length() >= 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        if (h.isEmpty()) {
+            throw new IllegalArgumentException("empty host name: '" + host + "'");
+        }
+        return h.toLowerCase(Locale.ROOT);
+    }
+
+    /** True for an IPv4 or IPv6 literal (brackets allowed); such hosts get an IP SAN and no SNI. */
+    static boolean isIpLiteral(String host) {
+        String h = host;
+        if (h.length() >= 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
+            h = h.substring(1, h.length() - 1);
+        }
+        return NetUtil.isValidIpV4Address(h) || NetUtil.isValidIpV6Address(h);
+    }
+}

@@ -71,10 +71,16 @@ public final class InterceptionContexts implements AutoCloseable {
     /**
      * The server context presenting a leaf for {@code host} (the CONNECT host: a name or an IP literal).
      * Completes on the mint executor after a miss, immediately after a hit; completes exceptionally if
-     * the leaf cannot be minted (the failed entry is not cached, the next request tries again).
+     * the host cannot be named in a certificate (no mint is attempted) or the leaf cannot be minted (the
+     * failed entry is not cached, the next request tries again).
      */
     public CompletableFuture<SslContext> serverContextFor(String host) {
-        String key = HostNames.normalize(host);
+        String key;
+        try {
+            key = HostNames.requireCertifiable(HostNames.normalize(host));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         boolean[] minting = {false};
         CompletableFuture<SslContext> context;
         try {

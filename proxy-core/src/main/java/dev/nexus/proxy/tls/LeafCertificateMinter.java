@@ -68,9 +68,11 @@ public final class LeafCertificateMinter {
     /**
      * A new key pair and leaf for {@code host} (a name or an IP literal, brackets and trailing dot
      * allowed). Blocking and CPU-bound.
+     *
+     * @throws IllegalArgumentException if the host is neither an IP literal nor an ASCII DNS name
      */
     public LeafCertificate mint(String host) {
-        String normalized = HostNames.normalize(host);
+        String normalized = HostNames.requireCertifiable(HostNames.normalize(host));
         KeyPair keyPair = keyType.generate();
         X509Certificate issuer = ca.certificate();
         Instant now = clock.instant();

@@ -186,6 +186,22 @@ class InterceptingTlsHandlerTest {
 
     @ParameterizedTest
     @MethodSource(PROVIDERS)
+    void connectHostThatCannotHaveALeafIsClosedAndReported(TlsProvider.Preference provider) throws Exception {
+        startFront(provider);
+
+        try (Socket tunnel = openTunnel("api..example.test:443")) {
+            SSLSocket tls = wrap(tunnel, "api.example.test", null);
+            assertThrows(IOException.class, tls::startHandshake);
+        }
+
+        await().atMost(TIMEOUT).until(() -> !front.refusals.isEmpty());
+        InterceptionRefusedEvent refused = front.refusals.peek();
+        assertEquals(InterceptionRefusedEvent.Reason.CERTIFICATE_UNAVAILABLE, refused.reason());
+        assertTrue(refused.detail().contains("'api..example.test'"), refused.detail());
+    }
+
+    @ParameterizedTest
+    @MethodSource(PROVIDERS)
     void clientWithoutSniGetsTheLeafForTheConnectHost(TlsProvider.Preference provider) throws Exception {
         startFront(provider);
 

@@ -150,6 +150,14 @@ class LeafCertificateMinterTest {
     }
 
     @Test
+    void hostsThatCannotBeCertifiedAreRejectedNamingTheHost() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> minter.mint("bad host"));
+        assertTrue(e.getMessage().contains("'bad host'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> minter.mint("a".repeat(64) + ".example.com"));
+        assertEquals("under_score.example.com", minter.mint("under_score.example.com").host());
+    }
+
+    @Test
     void leafToStringNamesHostButNotKey() {
         LeafCertificate leaf = minter.mint("api.example.com");
 

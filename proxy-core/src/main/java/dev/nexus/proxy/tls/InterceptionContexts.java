@@ -75,9 +75,14 @@ public final class InterceptionContexts implements AutoCloseable {
      * failed entry is not cached, the next request tries again).
      */
     public CompletableFuture<SslContext> serverContextFor(String host) {
-        String key;
+        String key = HostNames.normalize(host);
+        CompletableFuture<SslContext> cached = contexts.getIfPresent(key);
+        if (cached != null) {
+            hits.inc(); // the common case: no allocation beyond normalising the host
+            return cached;
+        }
         try {
-            key = HostNames.requireCertifiable(HostNames.normalize(host));
+            HostNames.requireCertifiable(key); // only valid hosts are ever cached, so hits skip this
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -92,6 +97,7 @@ public final class InterceptionContexts implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalStateException(
                     "too many leaf certificates being minted at once; refused " + key, e));
         }
+        // Another caller may have started the mint between the two lookups: then this one shares it.
         (minting[0] ? mints : hits).inc();
         return context;
     }

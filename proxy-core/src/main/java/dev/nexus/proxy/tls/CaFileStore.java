@@ -85,7 +85,8 @@ final class CaFileStore {
         try {
             key = new JcaPEMKeyConverter().getPrivateKey(info);
         } catch (IOException e) {
-            throw new CaException("CA private key file " + file + " holds a key this JVM cannot read", null);
+            // The converter's message is not passed on: it could describe the key's content.
+            throw new CaException("CA private key file " + file + " holds a key this JVM cannot read");
         }
         String algorithm = key.getAlgorithm();
         if (!"EC".equals(algorithm) && !"RSA".equals(algorithm)) {
@@ -96,8 +97,9 @@ final class CaFileStore {
     }
 
     /**
-     * Writes certificate and key. Without {@code replace} neither file may exist yet; with it both are
-     * replaced atomically (each written to a temporary file in the same directory, then moved).
+     * Writes certificate and key. Without {@code replace} neither file may exist yet; with it each is
+     * replaced atomically (written to a temporary file in the same directory, then moved over the old
+     * one), so a reader never sees a half-written file.
      */
     static void write(CaFiles files, X509Certificate certificate, PrivateKey key, boolean replace) {
         createParentDirectory(files.certificate());

@@ -70,7 +70,7 @@ class InterceptingTlsHandlerTest {
     }
 
     @AfterEach
-    void stopFront() throws InterruptedException {
+    void stopFront() {
         if (front != null) {
             front.close();
         }
@@ -80,8 +80,13 @@ class InterceptingTlsHandlerTest {
     }
 
     private void startFront(TlsProvider.Preference provider) throws InterruptedException {
+        startFront(provider, InterceptionSettings.defaults());
+    }
+
+    private void startFront(TlsProvider.Preference provider, InterceptionSettings settings)
+            throws InterruptedException {
         registry = new PrometheusRegistry();
-        contexts = new InterceptionContexts(ca, TlsProvider.choose(provider), InterceptionSettings.defaults(), registry);
+        contexts = new InterceptionContexts(ca, TlsProvider.choose(provider), settings, registry);
         front = new TestConnectFront(group, contexts);
     }
 
@@ -198,6 +203,21 @@ class InterceptingTlsHandlerTest {
         InterceptionRefusedEvent refused = front.refusals.peek();
         assertEquals(InterceptionRefusedEvent.Reason.CERTIFICATE_UNAVAILABLE, refused.reason());
         assertTrue(refused.detail().contains("'api..example.test'"), refused.detail());
+    }
+
+    @ParameterizedTest
+    @MethodSource(PROVIDERS)
+    void agentThatNeverSendsAClientHelloIsDisconnectedAfterTheTimeout(TlsProvider.Preference provider)
+            throws Exception {
+        InterceptionSettings defaults = InterceptionSettings.defaults();
+        startFront(provider, new InterceptionSettings(defaults.leafKeyType(), defaults.leafValidity(),
+                defaults.maxCachedContexts(), defaults.mintThreads(), Duration.ofMillis(300)));
+
+        try (Socket tunnel = openTunnel("api.example.test:443")) {
+            // The socket's read timeout (10 s) is far above the 300 ms ClientHello timeout.
+            assertEquals(-1, tunnel.getInputStream().read(), "the proxy closes the idle tunnel");
+        }
+        assertEquals(0, contexts.mintCount());
     }
 
     @ParameterizedTest

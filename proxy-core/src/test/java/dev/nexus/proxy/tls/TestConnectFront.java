@@ -55,8 +55,8 @@ final class TestConnectFront implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        serverChannel.close().sync();
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
     }
 
     /** Turns the connection into an intercepted tunnel once the CONNECT request is complete. */

@@ -72,7 +72,7 @@ final class TestTlsOrigin implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        serverChannel.close().sync();
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
     }
 }

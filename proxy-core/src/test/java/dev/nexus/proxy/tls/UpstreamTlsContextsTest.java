@@ -311,7 +311,8 @@ class UpstreamTlsContextsTest {
     }
 
     private static boolean ipv6LoopbackAvailable() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+        try {
+            new java.net.ServerSocket(0, 1, InetAddress.getByName("::1")).close();
             return true;
         } catch (java.io.IOException e) {
             return false;

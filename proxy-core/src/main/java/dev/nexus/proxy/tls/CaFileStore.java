@@ -42,8 +42,6 @@ final class CaFileStore {
     private static final Set<PosixFilePermission> OWNER_ONLY =
             EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     private static final Set<PosixFilePermission> PUBLIC_READ = PosixFilePermissions.fromString("rw-r--r--");
-    private static final Set<PosixFilePermission> OWNER_PERMISSIONS = EnumSet.of(
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
     private CaFileStore() {
     }
@@ -143,10 +141,10 @@ final class CaFileStore {
         } catch (IOException e) {
             throw new CaException("cannot read the permissions of CA private key file " + file + ": " + e, e);
         }
-        if (!OWNER_PERMISSIONS.containsAll(permissions)) {
+        if (!OWNER_ONLY.containsAll(permissions)) {
             throw new CaPermissionException("CA private key file " + file + " has permissions "
                     + PosixFilePermissions.toString(permissions) + " (" + octal(permissions)
-                    + "); it must be accessible by its owner only (0600 or stricter): chmod 600 " + file);
+                    + "); it must be readable and writable by its owner only (0600 or 0400): chmod 600 " + file);
         }
     }
 

@@ -98,6 +98,17 @@ class CertificateAuthorityTest {
     }
 
     @Test
+    void executableKeyIsRefusedToo() throws Exception {
+        CaFiles files = CertificateAuthority.init(dir, false);
+        Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("rwx------"));
+
+        CaPermissionException e = assertThrows(CaPermissionException.class,
+                () -> CertificateAuthority.load(files, null));
+
+        assertTrue(e.getMessage().contains("0700"), e.getMessage());
+    }
+
+    @Test
     void readOnlyKeyIsAccepted() throws Exception {
         CaFiles files = CertificateAuthority.init(dir, false);
         Files.setPosixFilePermissions(files.privateKey(), PosixFilePermissions.fromString("r--------"));

@@ -35,6 +35,7 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.logging.Level;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -273,13 +274,17 @@ class UpstreamTlsContextsTest {
     private static Handshake handshake(TestTlsOrigin origin, String host, Function<Channel, SslHandler> tls)
             throws InterruptedException {
         String address = HostNames.normalize(host).contains(":") ? "::1" : "127.0.0.1";
+        // Kept here because a failed handshake closes the channel, which may empty the pipeline
+        // before this thread could look the handler up.
+        AtomicReference<SslHandler> sslHandler = new AtomicReference<>();
         Channel channel = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(tls.apply(ch));
+                        sslHandler.set(tls.apply(ch));
+                        ch.pipeline().addLast(sslHandler.get());
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                             @Override
                             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -290,10 +295,9 @@ class UpstreamTlsContextsTest {
                 })
                 .connect(new InetSocketAddress(address, origin.port())).sync().channel();
         try {
-            SslHandler sslHandler = channel.pipeline().get(SslHandler.class);
-            Future<Channel> done = sslHandler.handshakeFuture();
+            Future<Channel> done = sslHandler.get().handshakeFuture();
             assertTrue(done.await(10, TimeUnit.SECONDS), "handshake did not finish within 10 s");
-            return new Handshake(done.cause(), done.isSuccess() ? sslHandler.applicationProtocol() : null);
+            return new Handshake(done.cause(), done.isSuccess() ? sslHandler.get().applicationProtocol() : null);
         } finally {
             channel.close().sync();
         }

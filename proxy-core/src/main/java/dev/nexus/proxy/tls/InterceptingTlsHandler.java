@@ -7,6 +7,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.util.concurrent.CompletionException;
 
 /**
  * Terminates the agent's TLS on an intercepted CONNECT tunnel. Add it to the agent channel's pipeline
@@ -51,7 +52,8 @@ public final class InterceptingTlsHandler extends AbstractSniHandler<SslContext>
             if (failure == null) {
                 promise.trySuccess(context);
             } else {
-                promise.tryFailure(failure);
+                promise.tryFailure(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
             }
         });
         return promise;

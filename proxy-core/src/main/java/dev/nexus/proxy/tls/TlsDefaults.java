@@ -1,0 +1,25 @@
+package dev.nexus.proxy.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+
+/** Protocol versions and ALPN shared by both legs of an intercepted connection. */
+final class TlsDefaults {
+
+    /** TLS 1.2 and 1.3 only: older versions have known weaknesses and no client needs them. */
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    /**
+     * ALPN offering only http/1.1 (HTTP/2 interception comes later). Without a match the handshake
+     * proceeds without ALPN, which every HTTP/1.1 client accepts.
+     */
+    static final ApplicationProtocolConfig HTTP_1_1_ONLY = new ApplicationProtocolConfig(Protocol.ALPN,
+            SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_1_1);
+
+    private TlsDefaults() {
+    }
+}

@@ -42,7 +42,7 @@ public final class RedisServers {
     private static String sharedUrl;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> OWNED.forEach(OwnedRedis::stop), "redis-servers-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OWNED.forEach(OwnedRedis::close), "redis-servers-cleanup"));
     }
 
     private RedisServers() {
@@ -80,6 +80,28 @@ public final class RedisServers {
             }
         }
         throw last;
+    }
+
+    /**
+     * Starts a private single-node Redis Cluster (cluster mode, all 16384 slots on this node) and
+     * waits until it reports {@code cluster_state:ok}: enough to exercise a Cluster client for real.
+     */
+    public static OwnedRedis spawnOwnedCluster() {
+        OwnedRedis redis = spawnOwned("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf");
+        String reply = redis.command("CLUSTER ADDSLOTSRANGE 0 16383");
+        if (!reply.startsWith("+OK")) {
+            redis.close();
+            throw new IllegalStateException("CLUSTER ADDSLOTSRANGE failed: " + reply);
+        }
+        Instant deadline = Instant.now().plus(STARTUP);
+        while (!redis.command("CLUSTER INFO").contains("cluster_state:ok")) {
+            if (Instant.now().isAfter(deadline)) {
+                redis.close();
+                throw new IllegalStateException("single-node Redis Cluster on port " + redis.port() + " did not become ok");
+            }
+            redis.awaitExit(Duration.ofMillis(50));
+        }
+        return redis;
     }
 
     private static String startShared() {
@@ -148,12 +170,19 @@ public final class RedisServers {
         private final Path binary;
         private final int port;
         private final List<String> extraArgs;
+        private final Path directory;
         private Process process;
 
         private OwnedRedis(Path binary, int port, List<String> extraArgs) {
             this.binary = binary;
             this.port = port;
             this.extraArgs = extraArgs;
+            try {
+                // Its own working directory: whatever it writes (e.g. a cluster's nodes.conf) lands there.
+                this.directory = Files.createTempDirectory("nexus-test-redis-" + port + "-");
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a working directory for redis-server", e);
+            }
         }
 
         public int port() {
@@ -171,7 +200,8 @@ public final class RedisServers {
                 return;
             }
             List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", String.valueOf(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+                    "--dir", directory.toString()));
             command.addAll(extraArgs);
             try {
                 process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -209,10 +239,57 @@ public final class RedisServers {
             return process != null && process.isAlive();
         }
 
+        /** Stops the server for good and removes its working directory. */
         @Override
         public void close() {
             stop();
             OWNED.remove(this);
+            try (var files = Files.walk(directory)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            } catch (IOException e) {
+                // Best effort: a leftover temporary directory harms nothing.
+            }
+        }
+
+        /**
+         * Sends one inline command and returns the raw reply: a status or error line, or a bulk
+         * string's content. For harness set-up only (tests talk to Redis through Lettuce).
+         */
+        public String command(String inline) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+                socket.setSoTimeout(2_000);
+                socket.getOutputStream().write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                String first = readLine(in);
+                if (!first.startsWith("$")) {
+                    return first;
+                }
+                int length = Integer.parseInt(first.substring(1));
+                return length < 0 ? "" : new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException("redis-server on port " + port + " did not answer " + inline, e);
+            }
+        }
+
+        private static String readLine(InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n' && c != -1; c = in.read()) {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        /** Waits up to {@code time} for the process to exit: a pause that ends early if it dies. */
+        private void awaitExit(Duration time) {
+            try {
+                process.waitFor(time.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for redis-server", e);
+            }
         }
 
         private void signal(String signal) {
@@ -242,12 +319,7 @@ public final class RedisServers {
                 if (answersPing()) {
                     return;
                 }
-                try {
-                    process.waitFor(50, TimeUnit.MILLISECONDS); // returns early only if it dies
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for redis-server", e);
-                }
+                awaitExit(Duration.ofMillis(50));
             }
             throw new IllegalStateException("redis-server on port " + port + " did not answer PING within " + STARTUP);
         }

@@ -3,6 +3,7 @@ package dev.nexus.proxy.credentials.redis;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -26,6 +27,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import reactor.core.Disposable;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -56,6 +58,8 @@ final class RedisConnections implements AutoCloseable {
     private final RedisStoreSettings settings;
     private final String channel;
     private final Consumer<String> onMessage;
+    private final Duration connectTimeout;
+    private final List<RedisURI> uris;
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final Disposable connectionEvents;
@@ -81,6 +85,10 @@ final class RedisConnections implements AutoCloseable {
         this.settings = settings;
         this.channel = channel;
         this.onMessage = onMessage;
+        this.connectTimeout = settings.commandTimeout().compareTo(MIN_CONNECT_TIMEOUT) > 0
+                ? settings.commandTimeout() : MIN_CONNECT_TIMEOUT;
+        this.uris = settings.redisUris();
+        uris.forEach(uri -> uri.setTimeout(connectTimeout)); // bounds the handshake (HELLO, AUTH, SELECT)
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -123,13 +131,20 @@ final class RedisConnections implements AutoCloseable {
         closed = true;
         healthChecks.cancel(false);
         connectionEvents.dispose();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2)); // closes both connections
+        // Closed one by one before the client: left to client.shutdown, cluster connections get closed twice.
+        closeQuietly(subscriber);
+        closeQuietly(connection);
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
+    private static void closeQuietly(StatefulConnection<?, ?> open) {
+        if (open != null && open.isOpen()) {
+            open.closeAsync().orTimeout(2, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+        }
+    }
+
     private AbstractRedisClient createClient() {
-        Duration connectTimeout = settings.commandTimeout().compareTo(MIN_CONNECT_TIMEOUT) > 0
-                ? settings.commandTimeout() : MIN_CONNECT_TIMEOUT;
         ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 // While disconnected, fail at once so the proxy falls back instead of queueing requests.
@@ -138,13 +153,13 @@ final class RedisConnections implements AutoCloseable {
                 .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
                 .build();
         if (settings.cluster()) {
-            RedisClusterClient clusterClient = RedisClusterClient.create(resources, settings.redisUris());
+            RedisClusterClient clusterClient = RedisClusterClient.create(resources, uris);
             clusterClient.setOptions(ClusterClientOptions.builder(options)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
                     .build());
             return clusterClient;
         }
-        RedisClient redisClient = RedisClient.create(resources, settings.redisUris().get(0));
+        RedisClient redisClient = RedisClient.create(resources, uris.get(0));
         redisClient.setOptions(options);
         return redisClient;
     }
@@ -175,9 +190,12 @@ final class RedisConnections implements AutoCloseable {
 
     private CompletableFuture<StatefulConnection<String, byte[]>> connectCommands() {
         if (client instanceof RedisClusterClient clusterClient) {
-            return clusterClient.connectAsync(COMMAND_CODEC).thenApply(c -> (StatefulConnection<String, byte[]>) c);
+            // Both connect methods need the slot map; only a successful load makes the client usable.
+            return clusterClient.refreshPartitionsAsync().toCompletableFuture()
+                    .thenCompose(loaded -> clusterClient.connectAsync(COMMAND_CODEC))
+                    .thenApply(c -> (StatefulConnection<String, byte[]>) c);
         }
-        return ((RedisClient) client).connectAsync(COMMAND_CODEC, settings.redisUris().get(0))
+        return ((RedisClient) client).connectAsync(COMMAND_CODEC, uris.get(0))
                 .toCompletableFuture().thenApply(c -> (StatefulConnection<String, byte[]>) c);
     }
 
@@ -185,7 +203,7 @@ final class RedisConnections implements AutoCloseable {
         CompletionStage<StatefulRedisPubSubConnection<String, String>> connecting =
                 client instanceof RedisClusterClient clusterClient
                         ? clusterClient.connectPubSubAsync(StringCodec.UTF8).thenApply(c -> c)
-                        : ((RedisClient) client).connectPubSubAsync(StringCodec.UTF8, settings.redisUris().get(0));
+                        : ((RedisClient) client).connectPubSubAsync(StringCodec.UTF8, uris.get(0));
         return connecting.thenCompose(events -> {
             events.addListener(new RedisPubSubAdapter<>() {
                 @Override

@@ -30,7 +30,7 @@ class RedisLeaseStoreOutageTest {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(300);
     /** Command timeout plus scheduling slack on a busy 2-core machine. */
-    private static final long BOUND_MILLIS = 1_500;
+    private static final long BOUND_MILLIS = 2_000;
     private static final Duration RECOVERY = Duration.ofSeconds(15);
 
     private final String key = TestLeases.base64Key();

@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,7 +44,7 @@ import java.util.logging.Logger;
  * <p>Nothing here blocks: the first connection is made asynchronously and retried with backoff
  * until it succeeds (Lettuce reconnects only connections that once succeeded), after which Lettuce
  * reconnects on its own and re-subscribes the events channel. Commands fail fast while
- * disconnected instead of queueing. Availability is the connections being open and a periodic PING
+ * disconnected instead of queueing. Availability is the connections being open and periodic PINGs
  * answering; Lettuce's connection events trigger an immediate re-check so the state follows an
  * outage or a recovery within milliseconds.
  */
@@ -54,6 +55,8 @@ final class RedisConnections implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration MAX_RETRY = Duration.ofSeconds(2);
     private static final Duration MIN_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** One late PING on a busy machine is noise; two in a row mean Redis is not answering. */
+    private static final int MISSED_PINGS_BEFORE_UNAVAILABLE = 2;
 
     private final RedisStoreSettings settings;
     private final String channel;
@@ -68,8 +71,9 @@ final class RedisConnections implements AutoCloseable {
     private volatile StatefulConnection<String, byte[]> connection;
     private volatile RedisClusterAsyncCommands<String, byte[]> commands;
     private volatile StatefulRedisPubSubConnection<String, String> subscriber;
-    /** The last PING answered in time; cleared as soon as Lettuce reports a lost connection. */
+    /** Whether PINGs are answered in time (see {@link #MISSED_PINGS_BEFORE_UNAVAILABLE}). */
     private volatile boolean answering;
+    private final AtomicInteger missedPings = new AtomicInteger();
     private volatile boolean closed;
     /** What was last logged, so an outage is reported once and not on every check. */
     private boolean reportedAvailable;
@@ -96,11 +100,10 @@ final class RedisConnections implements AutoCloseable {
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();
         this.client = createClient();
+        // Any connection going down or up (ours, or a cluster node's) is a reason to check now rather
+        // than at the next scheduled PING; the PING fails at once while disconnected.
         this.connectionEvents = resources.eventBus().get().subscribe(event -> {
-            if (event instanceof ConnectionDeactivatedEvent) {
-                answering = false;
-                resources.eventExecutorGroup().execute(this::reportAvailability);
-            } else if (event instanceof ConnectionActivatedEvent) {
+            if (event instanceof ConnectionDeactivatedEvent || event instanceof ConnectionActivatedEvent) {
                 resources.eventExecutorGroup().execute(this::checkHealth);
             }
         });
@@ -244,7 +247,12 @@ final class RedisConnections implements AutoCloseable {
         current.ping().toCompletableFuture()
                 .orTimeout(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((pong, failure) -> {
-                    answering = failure == null && "PONG".equalsIgnoreCase(pong);
+                    if (failure == null && "PONG".equalsIgnoreCase(pong)) {
+                        missedPings.set(0);
+                        answering = true;
+                    } else if (missedPings.incrementAndGet() >= MISSED_PINGS_BEFORE_UNAVAILABLE) {
+                        answering = false;
+                    }
                     reportAvailability();
                 });
     }

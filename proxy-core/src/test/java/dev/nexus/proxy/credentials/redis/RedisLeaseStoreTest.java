@@ -156,6 +156,20 @@ class RedisLeaseStoreTest {
     }
 
     @Test
+    void wellEncryptedRecordThatIsNotALeaseIsAMissAndItsContentIsNotLogged() {
+        RedisLeaseStore a = store(key);
+        String connectionId = TestLeases.connectionId();
+        String redisKey = namespace + connectionId;
+        byte[] notALease = ("{\"api_key\": \"" + secret + "\", broken").getBytes(StandardCharsets.UTF_8);
+        redis.set(redisKey, TestLeases.cipher("k1", key).seal(notALease, redisKey.getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals(Optional.empty(), a.read(connectionId).join());
+
+        assertTrue(logs.all().contains("Ignoring the Redis lease record of connection " + connectionId
+                + ": payload is not a lease document"), logs.all());
+    }
+
+    @Test
     void rotatedKeysReadOldRecordsAndWriteWithTheActiveId() {
         String newKey = TestLeases.base64Key();
         RedisLeaseStore old = store(key);
@@ -334,7 +348,10 @@ class RedisLeaseStoreTest {
     }
 
     private RedisLeaseStore store(LeaseCipher cipher) {
-        RedisStoreSettings settings = RedisStoreSettings.of(RedisServers.shared(), cipher).withNamespace(namespace);
+        // A generous timeout: these tests are about behaviour, not latency, and CI machines are busy.
+        RedisStoreSettings settings = RedisStoreSettings.of(RedisServers.shared(), cipher)
+                .withNamespace(namespace)
+                .withCommandTimeout(Duration.ofSeconds(2));
         PrometheusRegistry registry = new PrometheusRegistry();
         RedisLeaseStore store = new RedisLeaseStore(settings, registry);
         stores.add(store);

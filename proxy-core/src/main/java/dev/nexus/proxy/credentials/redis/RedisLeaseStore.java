@@ -50,6 +50,7 @@ import java.util.logging.Logger;
  *       reads with empty, writes with nothing done, lock attempts with "you fetch".</li>
  * </ul>
  * Futures complete on Lettuce threads or the caller's; callers hop back to their own event loop.
+ * Remote-change listeners run on a Lettuce I/O thread and must not block.
  */
 public final class RedisLeaseStore implements SharedLeaseStore {
 

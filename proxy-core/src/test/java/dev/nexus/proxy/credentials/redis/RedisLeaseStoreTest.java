@@ -318,6 +318,24 @@ class RedisLeaseStoreTest {
     }
 
     @Test
+    void foreignOrMalformedMessagesOnTheEventsChannelAreIgnored() {
+        RedisLeaseStore a = store(key);
+        RedisLeaseStore b = store(key);
+        List<String> seenByB = new CopyOnWriteArrayList<>();
+        b.onRemoteChange(seenByB::add);
+        String channel = namespace + "events";
+        String valid = TestLeases.connectionId();
+
+        redis.publish(channel, "not json".getBytes(StandardCharsets.UTF_8));
+        redis.publish(channel, "{\"op\":\"renamed\",\"connection\":\"x\",\"origin\":\"y\"}".getBytes(StandardCharsets.UTF_8));
+        redis.publish(channel, "{\"op\":\"invalidated\",\"origin\":\"y\"}".getBytes(StandardCharsets.UTF_8));
+        a.invalidate(valid).join();
+
+        await().atMost(QUICK).until(() -> seenByB.contains(valid));
+        assertEquals(List.of(valid), seenByB);
+    }
+
+    @Test
     void operationsAndAvailabilityAreCounted() {
         RedisLeaseStore a = store(key);
         Lease lease = TestLeases.lease(TestLeases.connectionId(), secret, Duration.ofMinutes(5));

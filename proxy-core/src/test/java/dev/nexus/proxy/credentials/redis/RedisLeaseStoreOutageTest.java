@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Redis crashing, hanging, coming back, and refusing our password, with Redis processes owned by
- * each test (never the machine's shared Redis). Whatever Redis does, every store call completes
+ * Redis crashing, hanging, coming back, refusing our password or forgetting its scripts, with Redis
+ * processes owned by each test (never the machine's shared Redis). Whatever Redis does, every store call completes
  * within the command timeout with the documented fallback, and the store recovers on its own.
  */
 class RedisLeaseStoreOutageTest {
@@ -160,6 +160,24 @@ class RedisLeaseStoreOutageTest {
         assertWithinBound(wrong.read(lease.connectionId()), Optional.empty());
         logs.assertContainsNone("the Redis password", password);
         assertFalse((good + " " + wrong).contains(password));
+    }
+
+    @Test
+    void lockReleaseWorksAfterRedisLostItsScriptCache() {
+        OwnedRedis redis = owned(); // SCRIPT FLUSH would disturb other users of a shared Redis
+        RedisLeaseStore a = store(redis.url(), registry);
+        await().atMost(RECOVERY).until(a::available);
+        String connectionId = TestLeases.connectionId();
+        String lockKey = namespace + "lock:" + connectionId;
+        assertTrue(a.tryAcquireFetchLock(connectionId, Duration.ofSeconds(10)).join());
+        a.releaseFetchLock(connectionId).join(); // loads the script
+        assertTrue(a.tryAcquireFetchLock(connectionId, Duration.ofSeconds(10)).join());
+        assertEquals("+OK", redis.command("SCRIPT FLUSH"));
+
+        a.releaseFetchLock(connectionId).join();
+
+        assertEquals(":0", redis.command("EXISTS " + lockKey));
+        assertEquals(0.0, TestLeases.counter(registry, "nexus_redis_operations_total", "op", "lock_release", "outcome", "error"));
     }
 
     private OwnedRedis owned(String... args) {

@@ -73,6 +73,10 @@ class RedisLeaseStoreTest {
     @AfterEach
     void tearDown() {
         stores.forEach(RedisLeaseStore::close);
+        List<String> leftovers = redis.keys(namespace + "*"); // the shared Redis may be someone else's too
+        if (!leftovers.isEmpty()) {
+            redis.del(leftovers.toArray(String[]::new));
+        }
         logs.close();
         logs.assertContainsNone("a credential value", secret);
         logs.assertContainsNone("the encryption key", key);
@@ -220,18 +224,6 @@ class RedisLeaseStoreTest {
         assertTrue(b.tryAcquireFetchLock(connectionId, Duration.ofSeconds(10)).join());
         long ttl = redis.pttl(namespace + "lock:" + connectionId);
         assertTrue(ttl > 9_000 && ttl <= 10_000, "lock PTTL " + ttl);
-    }
-
-    @Test
-    void releaseWorksAfterTheScriptCacheIsFlushed() {
-        RedisLeaseStore a = store(key);
-        String connectionId = TestLeases.connectionId();
-        assertTrue(a.tryAcquireFetchLock(connectionId, Duration.ofSeconds(10)).join());
-        redis.scriptFlush();
-
-        a.releaseFetchLock(connectionId).join();
-
-        assertEquals(0L, redis.exists(namespace + "lock:" + connectionId));
     }
 
     @Test

@@ -244,7 +244,8 @@ final class RedisConnections implements AutoCloseable {
         if (closed || current == null) {
             return;
         }
-        current.ping().toCompletableFuture()
+        // A dependent future, so the bound applies to this check without completing Lettuce's command.
+        current.ping().thenApply(pong -> pong).toCompletableFuture()
                 .orTimeout(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((pong, failure) -> {
                     if (failure == null && "PONG".equalsIgnoreCase(pong)) {

@@ -25,9 +25,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -67,6 +69,7 @@ public final class RedisLeaseStore implements SharedLeaseStore {
     private final ConcurrentMap<String, byte[]> heldLockTokens = new ConcurrentHashMap<>();
     private final RedisConnections connections;
     private final RedisStoreMetrics metrics;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Starts connecting in the background and returns at once; until Redis answers, the store
@@ -187,8 +190,12 @@ public final class RedisLeaseStore implements SharedLeaseStore {
         return connections.available();
     }
 
+    /** Ends pending waits (empty), closes the connections and unregisters the metrics. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         events.cancelWaiters();
         connections.close();
         metrics.close();
@@ -213,11 +220,17 @@ public final class RedisLeaseStore implements SharedLeaseStore {
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         // Lettuce times out each command; this bounds the whole operation (some are two commands).
-        ScheduledFuture<?> deadline = connections.schedule(() -> {
-            if (result.complete(fallback)) {
-                metrics.record(op, Outcome.TIMEOUT);
-            }
-        }, settings.commandTimeout());
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = connections.schedule(() -> {
+                if (result.complete(fallback)) {
+                    metrics.record(op, Outcome.TIMEOUT);
+                }
+            }, settings.commandTimeout());
+        } catch (RejectedExecutionException closing) {
+            metrics.record(op, Outcome.UNAVAILABLE);
+            return CompletableFuture.completedFuture(fallback);
+        }
         CompletionStage<T> stage;
         try {
             stage = action.apply(commands);

@@ -344,6 +344,23 @@ class RedisLeaseStoreTest {
     }
 
     @Test
+    void closedStoreAnswersWithFallbacksAndEndsPendingWaits() throws Exception {
+        RedisLeaseStore a = store(key);
+        Lease lease = TestLeases.lease(TestLeases.connectionId(), secret, Duration.ofMinutes(5));
+        a.publish(lease).join();
+        CompletableFuture<Optional<Lease>> waiting = a.awaitPublication(TestLeases.connectionId(), Duration.ofSeconds(30));
+
+        a.close();
+
+        assertEquals(Optional.empty(), waiting.get(QUICK.toMillis(), TimeUnit.MILLISECONDS));
+        assertFalse(a.available());
+        assertEquals(Optional.empty(), a.read(lease.connectionId()).get(QUICK.toMillis(), TimeUnit.MILLISECONDS));
+        assertTrue(a.tryAcquireFetchLock(lease.connectionId(), Duration.ofSeconds(1)).get(QUICK.toMillis(), TimeUnit.MILLISECONDS));
+        a.publish(lease).get(QUICK.toMillis(), TimeUnit.MILLISECONDS);
+        a.close(); // again: nothing happens
+    }
+
+    @Test
     void storeTextNeverShowsSecrets() {
         RedisLeaseStore a = store(key);
         Lease lease = TestLeases.lease(TestLeases.connectionId(), secret, Duration.ofMinutes(5));

@@ -60,13 +60,27 @@ class RedisLeaseStoreOutageTest {
     void killedRedisDegradesEveryCallAndRestartedRedisIsUsedAgain() throws Exception {
         OwnedRedis redis = owned();
         RedisLeaseStore a = store(redis.url(), registry);
-        RedisLeaseStore b = store(redis.url(), new PrometheusRegistry());
+        PrometheusRegistry readersRegistry = new PrometheusRegistry();
+        RedisLeaseStore b = store(redis.url(), readersRegistry);
         await().atMost(RECOVERY).until(() -> a.available() && b.available());
         Lease lease = TestLeases.lease(TestLeases.connectionId(), secret, Duration.ofMinutes(5));
         a.publish(lease).join();
         assertEquals(Optional.of(lease), b.read(lease.connectionId()).join());
 
+        // Readers keep going while Redis dies under them: each read answers, hit or miss, in bounded time.
+        CompletableFuture<Integer> readers = CompletableFuture.supplyAsync(() -> {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            int reads = 0;
+            while (reads < 5_000 && System.nanoTime() < end) {
+                b.read(lease.connectionId()).orTimeout(BOUND_MILLIS, TimeUnit.MILLISECONDS).join();
+                reads++;
+            }
+            return reads;
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestLeases.counter(
+                readersRegistry, "nexus_redis_operations_total", "op", "read", "outcome", "ok") >= 10);
         redis.stop();
+        assertTrue(readers.get(10, TimeUnit.SECONDS) > 10);
 
         assertWithinBound(b.read(lease.connectionId()), Optional.empty());
         assertWithinBound(b.tryAcquireFetchLock(lease.connectionId(), Duration.ofSeconds(5)), true);

@@ -1,0 +1,129 @@
+package dev.nexus.proxy.credentials.redis;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The replicas' change notifications on the events channel:
+ * {@code {"op":"published"|"invalidated","connection":"<id>","origin":"<instance id>"}}.
+ * Encodes this replica's events, and dispatches the other replicas' events to the remote-change
+ * listeners and to the waiters of {@code awaitPublication}. Events carry no lease content, only
+ * which connection changed; a replica that cares reads the (encrypted) record.
+ */
+final class LeaseEvents {
+
+    private static final Logger LOG = Logger.getLogger(LeaseEvents.class.getName());
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** What happened to a connection's lease on another replica. */
+    enum Kind {
+        PUBLISHED("published"), INVALIDATED("invalidated");
+
+        final String wireName;
+
+        Kind(String wireName) {
+            this.wireName = wireName;
+        }
+
+        static Kind fromWireName(String name) {
+            for (Kind kind : values()) {
+                if (kind.wireName.equals(name)) {
+                    return kind;
+                }
+            }
+            return null;
+        }
+    }
+
+    private record Event(@JsonProperty("op") String op, @JsonProperty("connection") String connection,
+                         @JsonProperty("origin") String origin) {
+    }
+
+    private final String origin;
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final ConcurrentMap<String, List<CompletableFuture<Kind>>> waiters = new ConcurrentHashMap<>();
+
+    /** @param origin this replica's instance id, so it can recognise and skip its own events */
+    LeaseEvents(String origin) {
+        this.origin = origin;
+    }
+
+    byte[] encode(Kind kind, String connectionId) {
+        try {
+            return MAPPER.writeValueAsBytes(new Event(kind.wireName, connectionId, origin));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise a lease event for connection " + connectionId);
+        }
+    }
+
+    void addListener(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * A future completed by the next event about {@code connectionId} from another replica.
+     * Cancel it to stop waiting; it then unregisters itself.
+     */
+    CompletableFuture<Kind> next(String connectionId) {
+        CompletableFuture<Kind> waiter = new CompletableFuture<>();
+        waiters.compute(connectionId, (id, list) -> {
+            List<CompletableFuture<Kind>> updated = list == null ? new ArrayList<>(2) : list;
+            updated.add(waiter);
+            return updated;
+        });
+        waiter.whenComplete((kind, failure) -> waiters.computeIfPresent(connectionId, (id, list) -> {
+            list.remove(waiter);
+            return list.isEmpty() ? null : list;
+        }));
+        return waiter;
+    }
+
+    /** Handles one message from the events channel (on a Lettuce I/O thread). */
+    void onMessage(String message) {
+        Event event;
+        try {
+            event = MAPPER.readValue(message, Event.class);
+        } catch (IOException e) {
+            LOG.fine("Ignoring a malformed message on the lease events channel");
+            return;
+        }
+        Kind kind = event == null ? null : Kind.fromWireName(event.op());
+        if (kind == null || event.connection() == null || origin.equals(event.origin())) {
+            return; // unknown operation, or our own event echoed back by Redis
+        }
+        List<CompletableFuture<Kind>> waiting = waiters.remove(event.connection());
+        if (waiting != null) {
+            waiting.forEach(waiter -> waiter.complete(kind));
+        }
+        for (Consumer<String> listener : listeners) {
+            try {
+                listener.accept(event.connection());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "A lease change listener failed for connection " + event.connection(), e);
+            }
+        }
+    }
+
+    /** Ends every wait (the store is closing): waiters complete exceptionally and callers fall back. */
+    void cancelWaiters() {
+        for (String connectionId : waiters.keySet()) {
+            List<CompletableFuture<Kind>> waiting = waiters.remove(connectionId);
+            if (waiting != null) {
+                waiting.forEach(waiter -> waiter.cancel(false));
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.List;
@@ -16,12 +17,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * detector factory is replaced before the first buffer class initialises, so every detector reports
  * here; after each class, garbage is collected and allocations are made so pending reports surface.
  */
-public final class LeakDetectionExtension implements AfterAllCallback {
+public final class LeakDetectionExtension implements BeforeAllCallback, AfterAllCallback {
 
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
 
     static {
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ReportingFactory());
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
+            throw new IllegalStateException("tests must run with -Dio.netty.leakDetection.level=paranoid (surefire argLine)");
+        }
     }
 
     @Override

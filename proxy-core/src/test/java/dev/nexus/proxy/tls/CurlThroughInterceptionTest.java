@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,7 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * curl, trusting only the PEM written by {@code ca export}, through a CONNECT front with interception:
  * the way an agent developer would try it. Skipped with a reason when curl is not installed.
  */
-@ExtendWith(NettyLeakCheck.class)
 class CurlThroughInterceptionTest {
 
     @TempDir

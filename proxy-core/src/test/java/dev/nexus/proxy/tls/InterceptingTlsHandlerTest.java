@@ -32,7 +32,6 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,7 +40,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Real TLS through a CONNECT front wired with {@link InterceptingTlsHandler}, reached by the JDK
  * HttpClient and SSLSocket trusting only the proxy CA (from a trust store file), over both providers.
  */
-@ExtendWith(NettyLeakCheck.class)
 class InterceptingTlsHandlerTest {
 
     private static final String PROVIDERS = "dev.nexus.proxy.tls.TlsTestSupport#providers";

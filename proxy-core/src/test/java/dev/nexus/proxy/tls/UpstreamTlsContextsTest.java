@@ -46,7 +46,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,7 +55,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * extra CA bundle, SNI and hostname verification for names and IP literals, and the 502 reasons for
  * untrusted, mismatched, expired and too-old-protocol origins.
  */
-@ExtendWith(NettyLeakCheck.class)
 class UpstreamTlsContextsTest {
 
     private static final String PROVIDERS = "dev.nexus.proxy.tls.TlsTestSupport#providers";

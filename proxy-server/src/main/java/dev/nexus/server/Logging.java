@@ -1,5 +1,8 @@
 package dev.nexus.server;
 
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
+
 import java.util.logging.LogManager;
 
 /**
@@ -7,6 +10,9 @@ import java.util.logging.LogManager;
  * <ul>
  *   <li>one-line records ({@code 2026-01-01T12:00:00.000+0000 INFO    dev.nexus.server.NexusServer: started})
  *       instead of the two-line default, unless the operator chose a format;</li>
+ *   <li>Netty (and Lettuce, which logs through Netty) log to java.util.logging. Left alone, Netty
+ *       picks SLF4J when any jar brings its API (Lettuce's redis-authx-core does) and, with no SLF4J
+ *       backend, prints a warning and discards everything;</li>
  *   <li>a log manager that keeps logging alive during the graceful shutdown. The JDK's own manager
  *       resets (removes every handler) in a shutdown hook of its own, which runs concurrently with
  *       ours and would silently drop everything logged while requests drain.</li>
@@ -27,6 +33,7 @@ public final class Logging {
         if (System.getProperty(MANAGER_PROPERTY) == null) {
             System.setProperty(MANAGER_PROPERTY, ShutdownLogManager.class.getName());
         }
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
     }
 
     /** From now on, the JVM's shutdown reset waits for {@link #shutdownComplete()}. No-op with another log manager. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -62,6 +63,22 @@ public final class RunCommand implements Command {
         LOG.info(() -> "effective configuration (" + file.map(f -> "from " + f).orElse("embedded defaults")
                 + ", secrets redacted):\n" + ConfigPrinter.toYaml(config));
 
+        // The hook is registered before starting, so a SIGTERM that arrives during startup cannot find
+        // the JVM exiting without it; until the server exists there is nothing to drain.
+        AtomicReference<NexusServer> running = new AtomicReference<>();
+        Logging.holdUntilShutdownComplete();
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                NexusServer started = running.get();
+                if (started != null) {
+                    started.shutdown();
+                }
+                Logging.shutdownComplete();
+            }, "nexus-shutdown"));
+        } catch (IllegalStateException alreadyExiting) {
+            return ExitCodes.FAILURE;
+        }
+
         NexusServer server;
         try {
             server = NexusServer.start(config, runtimeFactory);
@@ -69,11 +86,7 @@ public final class RunCommand implements Command {
             context.err().println("nexus-proxy: " + e.getMessage());
             return ExitCodes.FAILURE;
         }
-        Logging.holdUntilShutdownComplete();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.shutdown();
-            Logging.shutdownComplete();
-        }, "nexus-shutdown"));
+        running.set(server);
         HangupSignal.install(server::reload);
         server.awaitTermination();
         return ExitCodes.OK;

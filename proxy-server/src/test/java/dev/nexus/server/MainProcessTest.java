@@ -4,7 +4,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,13 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,22 +53,11 @@ class MainProcessTest {
     private Process start(ProcessBuilder builder, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", productionLikeClassPath(), "-Xmx128m", Main.class.getName()));
+                "-cp", System.getProperty("java.class.path"), "-Xmx128m", Main.class.getName()));
         command.addAll(List.of(args));
         Process process = builder.command(command).directory(dir.toFile()).start();
         processes.add(process);
         return process;
-    }
-
-    /**
-     * The test class path without SLF4J, which only test dependencies bring (the shaded jar has none)
-     * and which would print its "no binding" warning on stderr.
-     */
-    private static String productionLikeClassPath() {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return Arrays.stream(classPath.split(File.pathSeparator))
-                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("slf4j-"))
-                .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** Runs to completion and returns exit code, stdout and stderr. */

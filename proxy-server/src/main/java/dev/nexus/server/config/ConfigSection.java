@@ -10,7 +10,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,9 +50,8 @@ final class ConfigSection {
 
     /** Rejects keys that no accessor asked for. Call after reading every field. */
     void finish() throws ConfigException {
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
+        for (Map.Entry<String, JsonNode> property : node.properties()) {
+            String name = property.getKey();
             if (!known.contains(name)) {
                 throw error(pathOf(name), "unknown key; expected one of: " + String.join(", ", known));
             }
@@ -218,9 +216,7 @@ final class ConfigSection {
         if (!value.isObject()) {
             throw error(pathOf(key), "must be a mapping, got " + describe(value));
         }
-        Iterator<Map.Entry<String, JsonNode>> entries = value.fields();
-        while (entries.hasNext()) {
-            Map.Entry<String, JsonNode> entry = entries.next();
+        for (Map.Entry<String, JsonNode> entry : value.properties()) {
             String entryPath = pathOf(key) + "." + entry.getKey();
             if (entry.getValue().isContainerNode() || entry.getValue().isNull()) {
                 throw error(entryPath, "must be a single value, got " + describe(entry.getValue()));

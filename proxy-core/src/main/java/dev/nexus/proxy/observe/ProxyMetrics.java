@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Called from event loops on every request, so label children are resolved once and kept:
  * methods are folded into the standard set plus {@code OTHER}, status codes into classes, and
  * routes (bounded because they come from policy) get one lazily built {@link RouteSeries} each.
- * After warm-up, recording does not allocate.
+ * Exemplars are off (there is no tracer to link them to, and sampling them allocates), so once the
+ * JIT has compiled the path, recording does not allocate at all.
  *
  * <p>Series:
  * <ul>
@@ -72,6 +73,7 @@ public final class ProxyMetrics {
                 .name("nexus_requests_total")
                 .help("Requests answered by the proxy, by method, status class and policy route.")
                 .labelNames("method", "status_class", "route")
+                .withoutExemplars()
                 .register(registry);
         requestDuration = Histogram.builder()
                 .name("nexus_request_duration_seconds")
@@ -79,12 +81,14 @@ public final class ProxyMetrics {
                 .labelNames("route")
                 .classicOnly()
                 .classicUpperBounds(DURATION_BUCKETS)
+                .withoutExemplars()
                 .register(registry);
 
         Gauge active = Gauge.builder()
                 .name("nexus_active_connections")
                 .help("Open connections, client (agent to proxy) and upstream (proxy to origin).")
                 .labelNames("side")
+                .withoutExemplars()
                 .register(registry);
         for (Side side : Side.values()) {
             activeConnections[side.ordinal()] = active.labelValues(label(side));
@@ -94,6 +98,7 @@ public final class ProxyMetrics {
                 .name("nexus_bytes_total")
                 .help("Bytes read and written by the proxy, by direction.")
                 .labelNames("direction")
+                .withoutExemplars()
                 .register(registry);
         for (Direction direction : Direction.values()) {
             bytes[direction.ordinal()] = bytesTotal.labelValues(label(direction));
@@ -104,12 +109,14 @@ public final class ProxyMetrics {
                 .help("Time to open a new TCP connection to an origin (pooled reuse is not counted).")
                 .classicOnly()
                 .classicUpperBounds(CONNECT_BUCKETS)
+                .withoutExemplars()
                 .register(registry);
 
         Counter tunnelsTotal = Counter.builder()
                 .name("nexus_tunnels_total")
                 .help("CONNECT tunnels by outcome.")
                 .labelNames("outcome")
+                .withoutExemplars()
                 .register(registry);
         for (TunnelOutcome outcome : TunnelOutcome.values()) {
             tunnels.put(outcome, tunnelsTotal.labelValues(outcome.label));
@@ -119,6 +126,7 @@ public final class ProxyMetrics {
                 .name("nexus_malformed_requests_total")
                 .help("Requests rejected with 400 before any upstream contact, by framing rule broken.")
                 .labelNames("reason")
+                .withoutExemplars()
                 .register(registry);
         for (MalformedReason reason : MalformedReason.values()) {
             malformed.put(reason, malformedTotal.labelValues(reason.label));

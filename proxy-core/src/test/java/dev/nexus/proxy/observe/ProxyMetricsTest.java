@@ -66,4 +66,28 @@ class ProxyMetricsTest {
         assertEquals(1.0, value(registry, "nexus_malformed_requests", "reason", "obs_fold"));
         assertEquals(1.0, value(registry, "nexus_upstream_connect_seconds"));
     }
+
+    @Test
+    void recordingARequestDoesNotAllocateOnceCompiled() {
+        // Rounds of the same loop: the first ones resolve label children and run interpreted (which
+        // allocates); once the JIT has compiled the path, a round must allocate nothing.
+        long fewest = Long.MAX_VALUE;
+        for (int round = 0; round < 20 && fewest > 0; round++) {
+            fewest = Math.min(fewest, bytesAllocatedRecording(100_000));
+        }
+        assertEquals(0, fewest, "bytes allocated by the best round of 100000 recorded requests");
+    }
+
+    private long bytesAllocatedRecording(int requests) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < requests; i++) {
+            metrics.requestCompleted("GET", 200 + i % 300, "github", i);
+            metrics.bytes(ProxyMetrics.Direction.CLIENT_OUT, i);
+            metrics.upstreamConnected(i);
+        }
+        return threads.getThreadAllocatedBytes(thread) - before;
+    }
 }

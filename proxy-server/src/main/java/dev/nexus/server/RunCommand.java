@@ -44,7 +44,7 @@ public final class RunCommand implements Command {
 
     @Override
     public String description() {
-        return "Run the proxy with the YAML configuration FILE (default command; embedded defaults without --config)";
+        return "Run the proxy (the default command), configured by FILE or else by the embedded defaults";
     }
 
     @Override

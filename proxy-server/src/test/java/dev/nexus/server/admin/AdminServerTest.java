@@ -156,6 +156,12 @@ class AdminServerTest {
 
         assertTrue(response.headers().firstValue("content-type").orElseThrow().startsWith("application/openmetrics-text"));
         assertTrue(response.body().endsWith("# EOF\n"), response.body());
+
+        HttpResponse<String> protobuf = get("/metrics", "Accept",
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", protobuf.headers().firstValue("content-type").orElseThrow(),
+                "protobuf is not shipped, so the scraper gets the text format");
+        assertTrue(protobuf.body().contains("# TYPE nexus_requests_total counter"), protobuf.body());
     }
 
     @Test

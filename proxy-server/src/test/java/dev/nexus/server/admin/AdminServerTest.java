@@ -161,7 +161,7 @@ class AdminServerTest {
                 "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
         assertEquals("text/plain; version=0.0.4; charset=utf-8", protobuf.headers().firstValue("content-type").orElseThrow(),
                 "protobuf is not shipped, so the scraper gets the text format");
-        assertTrue(protobuf.body().contains("# TYPE nexus_requests_total counter"), protobuf.body());
+        assertTrue(protobuf.body().contains("# TYPE nexus_active_connections gauge"), protobuf.body());
     }
 
     @Test

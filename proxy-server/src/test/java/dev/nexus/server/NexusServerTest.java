@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nexus.server.admin.AdminResponse;
 import dev.nexus.server.admin.AdminRoute;
 import dev.nexus.server.admin.ReadinessCheck;
+import dev.nexus.server.config.ConfigException;
+import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.NexusConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -44,18 +45,17 @@ class NexusServerTest {
     private final CountDownLatch releaseDrain = new CountDownLatch(1);
     private NexusServer server;
 
-    private static NexusConfig config(Duration drain, NexusConfig.AccessLog accessLog) {
-        NexusConfig d = NexusConfig.defaults();
-        return new NexusConfig(new NexusConfig.Listen("127.0.0.1", 0), new NexusConfig.Admin("127.0.0.1", 0, Optional.empty()),
-                d.transport(), d.limits(),
-                new NexusConfig.Timeouts(d.timeouts().connect(), d.timeouts().requestHeader(), d.timeouts().clientIdle(),
-                        d.timeouts().upstreamIdle(), d.timeouts().response(), drain),
-                d.upstream(), accessLog, d.policy(), d.authority(), d.redis(), d.tls());
+    /** Free ports, the given drain time, and the given access_log section (YAML flow mapping). */
+    private static NexusConfig config(String drain, String accessLog) throws ConfigException {
+        return new ConfigLoader(name -> null).parse("test", """
+                listen: {port: 0}
+                admin: {port: 0}
+                timeouts: {shutdown_drain: %s}
+                access_log: %s
+                """.formatted(drain, accessLog));
     }
 
-    private static NexusConfig.AccessLog noAccessLog() {
-        return new NexusConfig.AccessLog(false, NexusConfig.AccessLogTarget.STDOUT, Optional.empty(), 16);
-    }
+    private static final String NO_ACCESS_LOG = "{enabled: false}";
 
     /** A data plane that registers a readiness check and an admin route, and blocks its drain until released. */
     private ProxyRuntimeFactory recordingRuntime() {
@@ -101,7 +101,7 @@ class NexusServerTest {
 
     @Test
     void startsTheRuntimeBehindTheAdminListenerAndReportsReady() throws Exception {
-        server = NexusServer.start(config(Duration.ofSeconds(7), noAccessLog()), recordingRuntime());
+        server = NexusServer.start(config("7s", NO_ACCESS_LOG), recordingRuntime());
 
         assertEquals(List.of("start"), calls);
         HttpResponse<String> ready = get("/readyz");
@@ -122,7 +122,7 @@ class NexusServerTest {
 
     @Test
     void shutdownDrainsForTheConfiguredTimeWhileReadinessSaysShuttingDown() throws Exception {
-        server = NexusServer.start(config(Duration.ofSeconds(7), noAccessLog()), recordingRuntime());
+        server = NexusServer.start(config("7s", NO_ACCESS_LOG), recordingRuntime());
         int adminPort = server.adminAddress().getPort();
 
         CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::shutdown);
@@ -162,7 +162,7 @@ class NexusServerTest {
         };
 
         StartupException e = assertThrows(StartupException.class,
-                () -> NexusServer.start(config(Duration.ZERO, noAccessLog()), failing));
+                () -> NexusServer.start(config("0s", NO_ACCESS_LOG), failing));
 
         assertEquals("cannot start: listen 127.0.0.1:3128: Address already in use", e.getMessage());
     }
@@ -170,9 +170,8 @@ class NexusServerTest {
     @Test
     void adminPortInUseIsAOneLineStartupError() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            NexusConfig d = config(Duration.ZERO, noAccessLog());
-            NexusConfig clash = new NexusConfig(d.listen(), new NexusConfig.Admin("127.0.0.1", taken.getLocalPort(), Optional.empty()),
-                    d.transport(), d.limits(), d.timeouts(), d.upstream(), d.accessLog(), d.policy(), d.authority(), d.redis(), d.tls());
+            NexusConfig clash = new ConfigLoader(name -> null).parse("test",
+                    "admin: {port: " + taken.getLocalPort() + "}\nlisten: {port: 0}\naccess_log: {enabled: false}");
 
             StartupException e = assertThrows(StartupException.class, () -> NexusServer.start(clash, recordingRuntime()));
 
@@ -185,13 +184,13 @@ class NexusServerTest {
     @Test
     void accessLogFileReceivesWhatTheDataPlaneLogs(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("access.log");
-        NexusConfig.AccessLog toFile = new NexusConfig.AccessLog(true, NexusConfig.AccessLogTarget.FILE, Optional.of(file), 64);
+        String toFile = "{target: file, path: \"" + file + "\"}";
         ProxyRuntimeFactory logging = context -> {
             context.accessLog().log(new dev.nexus.proxy.observe.AccessLogEntry(0L, null, "GET", "http", "example.com", 80,
                     "/a?secret=1", 200, 0, 5, 1_000_000L, -1L, null, "allow"));
             return recordingRuntime().create(context);
         };
-        server = NexusServer.start(config(Duration.ZERO, toFile), logging);
+        server = NexusServer.start(config("0s", toFile), logging);
         releaseDrain.countDown();
         server.shutdown();
 
@@ -203,10 +202,10 @@ class NexusServerTest {
     @Test
     void unopenableAccessLogIsAStartupError(@TempDir Path dir) {
         Path file = dir.resolve("missing-dir").resolve("access.log");
-        NexusConfig.AccessLog toFile = new NexusConfig.AccessLog(true, NexusConfig.AccessLogTarget.FILE, Optional.of(file), 64);
+        String toFile = "{target: file, path: \"" + file + "\"}";
 
         StartupException e = assertThrows(StartupException.class,
-                () -> NexusServer.start(config(Duration.ZERO, toFile), recordingRuntime()));
+                () -> NexusServer.start(config("0s", toFile), recordingRuntime()));
 
         assertTrue(e.getMessage().startsWith("access_log.path: cannot open " + file + " for appending: "), e.getMessage());
     }

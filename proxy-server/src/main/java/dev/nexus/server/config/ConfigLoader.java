@@ -50,9 +50,7 @@ public final class ConfigLoader {
         try {
             root = yaml.readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            var location = e.getLocation();
-            String where = location == null ? "" : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
-            throw new ConfigException(source + ": " + where + "invalid YAML: " + firstLine(e.getOriginalMessage()));
+            throw invalidYaml(source, e);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ConfigException(source + ": cannot read: no such file");
         } catch (IOException e) {
@@ -61,8 +59,27 @@ public final class ConfigLoader {
         return bind(source, root);
     }
 
+    /**
+     * Reads configuration text, e.g. from tests: {@code loader.parse("test", "listen: {port: 0}")}.
+     *
+     * @param source names the text in error messages, like a file name
+     */
+    public NexusConfig parse(String source, String yamlText) throws ConfigException {
+        try {
+            return bind(source, yaml.readTree(yamlText));
+        } catch (JsonProcessingException e) {
+            throw invalidYaml(source, e);
+        }
+    }
+
+    private static ConfigException invalidYaml(String source, JsonProcessingException e) {
+        var location = e.getLocation();
+        String where = location == null ? "" : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
+        return new ConfigException(source + ": " + where + "invalid YAML: " + firstLine(e.getOriginalMessage()));
+    }
+
     /** Binds an already parsed document; {@code source} prefixes error messages. */
-    NexusConfig bind(String source, JsonNode root) throws ConfigException {
+    private NexusConfig bind(String source, JsonNode root) throws ConfigException {
         if (root != null && !root.isMissingNode() && !root.isNull() && !root.isObject()) {
             throw new ConfigException(source + ": must be a YAML mapping of sections (listen, admin, ...)");
         }
@@ -80,6 +97,7 @@ public final class ConfigLoader {
                 bindRedis(top.section("redis")),
                 bindTls(top.section("tls")));
         top.finish();
+        requireDistinctPorts(source, config.listen(), config.admin());
         return config;
     }
 
@@ -282,6 +300,21 @@ public final class ConfigLoader {
         requirePair(s, "next_ca_cert", nextCaCert, "next_ca_key", nextCaKey);
         return new NexusConfig.Tls(caDir, caCert, caKey, nextCaCert, nextCaKey, leafKeyType, leafValidity,
                 leafCacheSize, upstreamCaBundle, provider);
+    }
+
+    /** The admin listener cannot share the proxy's port; port 0 (any free port) never clashes. */
+    private static void requireDistinctPorts(String source, NexusConfig.Listen listen, NexusConfig.Admin admin)
+            throws ConfigException {
+        boolean overlapping = listen.address().equalsIgnoreCase(admin.address())
+                || isWildcard(listen.address()) || isWildcard(admin.address());
+        if (listen.port() != 0 && listen.port() == admin.port() && overlapping) {
+            throw new ConfigException(source + ": admin.port: must differ from listen.port (both " + listen.port() + ")");
+        }
+    }
+
+    private static boolean isWildcard(String address) {
+        InetAddress literal = ConfigSection.ipLiteral(address);
+        return literal != null && literal.isAnyLocalAddress();
     }
 
     private static int port(ConfigSection s, int defaultPort) throws ConfigException {

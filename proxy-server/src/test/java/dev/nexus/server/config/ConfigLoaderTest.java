@@ -232,6 +232,8 @@ class ConfigLoaderTest {
             tls: {leaf_cache_size: 0}                      | tls.leaf_cache_size: must be 1-10000000, got 0
             tls: {ca_key: k.pem}                           | tls.ca_cert: required when tls.ca_key is set
             tls: {next_ca_cert: n.pem}                     | tls.next_ca_key: required when tls.next_ca_cert is set
+            listen: {port: 9090}                           | admin.port: must differ from listen.port (both 9090)
+            'listen: {port: 8000}\nadmin: {port: 8000, address: 0.0.0.0, token: 0123456789abcdef}' | admin.port: must differ from listen.port (both 8000)
             listen: {address: '${A'}                       | listen.address: unterminated ${ in value (write $${ for a literal ${)
             listen: {address: '${1A}'}                     | listen.address: invalid environment variable reference ${1A}: names are letters, digits and _, not starting with a digit
             """)
@@ -254,6 +256,21 @@ class ConfigLoaderTest {
         assertEquals("line 3, column 7: invalid YAML: Duplicate field 'port'",
                 error("listen:\n  port: 1\n  port: 2\n"));
         assertEquals("must be a YAML mapping of sections (listen, admin, ...)", error("- listen\n"));
+    }
+
+    @Test
+    void samePortOnDifferentInterfacesIsAllowed() throws Exception {
+        NexusConfig c = load("listen: {address: 127.0.0.1, port: 8000}\nadmin: {address: 127.0.0.2, port: 8000}");
+        assertEquals(8000, c.admin().port());
+        assertEquals(0, load("listen: {port: 0}\nadmin: {port: 0}").admin().port());
+    }
+
+    @Test
+    void parsesTextWithTheSameRules() throws Exception {
+        ConfigLoader loader = new ConfigLoader(Map.of("P", "0")::get);
+        assertEquals(0, loader.parse("test", "listen: {port: \"${P}\"}").listen().port());
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("inline", "listen: {port: x}"));
+        assertEquals("inline: listen.port: must be an integer, got \"x\"", e.getMessage());
     }
 
     @Test

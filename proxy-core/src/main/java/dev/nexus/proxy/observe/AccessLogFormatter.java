@@ -3,6 +3,7 @@ package dev.nexus.proxy.observe;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
@@ -17,6 +18,9 @@ import java.time.format.DateTimeFormatter;
 public final class AccessLogFormatter {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** ISO-8601 in UTC with fixed millisecond precision, so every line's time has the same width. */
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final double NANOS_PER_MILLI = 1_000_000.0;
 
     private AccessLogFormatter() {
@@ -25,7 +29,7 @@ public final class AccessLogFormatter {
     /** Appends the JSON line for {@code entry} to {@code out}, without a trailing newline. */
     public static void format(AccessLogEntry entry, StringBuilder out) {
         out.append("{\"time\":");
-        appendString(out, DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(entry.epochMillis())));
+        appendString(out, TIME.format(Instant.ofEpochMilli(entry.epochMillis())));
         out.append(",\"client\":");
         appendString(out, clientAddress(entry.client()));
         out.append(",\"method\":");

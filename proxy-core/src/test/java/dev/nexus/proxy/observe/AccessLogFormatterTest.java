@@ -66,6 +66,7 @@ class AccessLogFormatterTest {
                 403, 0, 0, 5_000L, -1L, null, "deny");
         String line = format(connect);
 
+        assertTrue(line.startsWith("{\"time\":\"1970-01-01T00:00:00.000Z\","), line);
         assertTrue(line.contains("\"client\":null,"), line);
         assertTrue(line.contains("\"scheme\":null,"), line);
         assertTrue(line.contains("\"path\":null,"), line);

@@ -3,7 +3,6 @@ package dev.nexus.server.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,9 +27,5 @@ public record AdminResponse(int status, String contentType, byte[] body) {
         body.put("error", error);
         body.put("detail", detail);
         return json(status, body);
-    }
-
-    public static AdminResponse text(int status, String contentType, String body) {
-        return new AdminResponse(status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 }

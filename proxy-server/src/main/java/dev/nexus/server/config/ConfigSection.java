@@ -58,10 +58,6 @@ final class ConfigSection {
         }
     }
 
-    String path() {
-        return path;
-    }
-
     String pathOf(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }

@@ -1,0 +1,44 @@
+package dev.nexus.proxy.observe;
+
+import java.net.InetSocketAddress;
+
+/**
+ * What the access log records about one request. Built on the event loop, formatted later on
+ * the log's own thread, so it holds raw values (epoch millis, socket address, nanos) and leaves
+ * all string work to the formatter.
+ *
+ * <p>{@code path} may be given with a query string: the formatter drops everything from the
+ * first {@code ?} or {@code #}, because queries can carry credentials. No header values are
+ * ever part of an entry.
+ *
+ * @param epochMillis            when the request arrived
+ * @param client                 the agent's address, or {@code null} if unknown
+ * @param method                 request method as received
+ * @param scheme                 {@code http} or {@code https} (intercepted), or {@code null} for CONNECT
+ * @param host                   destination host as requested
+ * @param port                   destination port
+ * @param path                   request path (query stripped by the formatter); {@code null} for CONNECT
+ * @param status                 status sent to the client, 0 when none was sent
+ * @param bytesIn                request body bytes read from the client
+ * @param bytesOut               response body bytes written to the client
+ * @param durationNanos          from the first request byte to the last response byte
+ * @param upstreamConnectNanos   time to open a new upstream connection, or -1 when a pooled one was reused or none was made
+ * @param route                  the policy route's name, or {@code null} when none matched
+ * @param decision               {@code allow}, {@code inject}, {@code deny}, or {@code null} when no decision was made
+ */
+public record AccessLogEntry(
+        long epochMillis,
+        InetSocketAddress client,
+        String method,
+        String scheme,
+        String host,
+        int port,
+        String path,
+        int status,
+        long bytesIn,
+        long bytesOut,
+        long durationNanos,
+        long upstreamConnectNanos,
+        String route,
+        String decision) {
+}

@@ -1,0 +1,232 @@
+package dev.nexus.proxy.observe;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The data plane's Prometheus metrics, registered once in a {@link PrometheusRegistry}.
+ *
+ * <p>Called from event loops on every request, so label children are resolved once and kept:
+ * methods are folded into the standard set plus {@code OTHER}, status codes into classes, and
+ * routes (bounded because they come from policy) get one lazily built {@link RouteSeries} each.
+ * Exemplars are off (there is no tracer to link them to, and sampling them allocates), so once the
+ * JIT has compiled the path, recording does not allocate at all.
+ *
+ * <p>Series:
+ * <ul>
+ *   <li>{@code nexus_requests_total{method,status_class,route}}</li>
+ *   <li>{@code nexus_request_duration_seconds{route}} (histogram)</li>
+ *   <li>{@code nexus_active_connections{side="client|upstream"}} (gauge)</li>
+ *   <li>{@code nexus_bytes_total{direction="client_in|client_out|upstream_in|upstream_out"}}</li>
+ *   <li>{@code nexus_upstream_connect_seconds} (histogram)</li>
+ *   <li>{@code nexus_tunnels_total{outcome}}</li>
+ *   <li>{@code nexus_malformed_requests_total{reason}}</li>
+ * </ul>
+ */
+public final class ProxyMetrics {
+
+    /** The {@code route} label used when no policy route matched (or policy is not consulted). */
+    public static final String NO_ROUTE = "none";
+
+    /** Which side of the proxy a connection is on. */
+    public enum Side { CLIENT, UPSTREAM }
+
+    /** Which way bytes flowed, seen from the proxy. */
+    public enum Direction { CLIENT_IN, CLIENT_OUT, UPSTREAM_IN, UPSTREAM_OUT }
+
+    /** Request methods with their own label value; anything else is counted as {@code OTHER}. */
+    static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "OTHER"};
+    private static final int OTHER_METHOD = METHODS.length - 1;
+
+    /** Status classes; index 0 collects anything outside 100-599 (e.g. no response sent). */
+    static final String[] STATUS_CLASSES = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    /** Seconds; from sub-millisecond (loopback, pooled) to the default 60 s response timeout. */
+    private static final double[] DURATION_BUCKETS =
+            {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    /** Seconds; connects are bounded by the connect timeout (default 5 s). */
+    private static final double[] CONNECT_BUCKETS =
+            {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+    private static final double NANOS_PER_SECOND = 1_000_000_000.0;
+
+    private final Counter requests;
+    private final Histogram requestDuration;
+    private final Map<String, RouteSeries> routes = new ConcurrentHashMap<>();
+    private final GaugeDataPoint[] activeConnections = new GaugeDataPoint[Side.values().length];
+    private final CounterDataPoint[] bytes = new CounterDataPoint[Direction.values().length];
+    private final DistributionDataPoint upstreamConnect;
+    private final Map<TunnelOutcome, CounterDataPoint> tunnels = new EnumMap<>(TunnelOutcome.class);
+    private final Map<MalformedReason, CounterDataPoint> malformed = new EnumMap<>(MalformedReason.class);
+
+    public ProxyMetrics(PrometheusRegistry registry) {
+        requests = Counter.builder()
+                .name("nexus_requests_total")
+                .help("Requests answered by the proxy, by method, status class and policy route.")
+                .labelNames("method", "status_class", "route")
+                .withoutExemplars()
+                .register(registry);
+        requestDuration = Histogram.builder()
+                .name("nexus_request_duration_seconds")
+                .help("Time from the request's first byte to the last byte of the response, by policy route.")
+                .labelNames("route")
+                .classicOnly()
+                .classicUpperBounds(DURATION_BUCKETS)
+                .withoutExemplars()
+                .register(registry);
+
+        Gauge active = Gauge.builder()
+                .name("nexus_active_connections")
+                .help("Open connections, client (agent to proxy) and upstream (proxy to origin).")
+                .labelNames("side")
+                .withoutExemplars()
+                .register(registry);
+        for (Side side : Side.values()) {
+            activeConnections[side.ordinal()] = active.labelValues(label(side));
+        }
+
+        Counter bytesTotal = Counter.builder()
+                .name("nexus_bytes_total")
+                .help("Bytes read and written by the proxy, by direction.")
+                .labelNames("direction")
+                .withoutExemplars()
+                .register(registry);
+        for (Direction direction : Direction.values()) {
+            bytes[direction.ordinal()] = bytesTotal.labelValues(label(direction));
+        }
+
+        upstreamConnect = Histogram.builder()
+                .name("nexus_upstream_connect_seconds")
+                .help("Time to open a new TCP connection to an origin (pooled reuse is not counted).")
+                .classicOnly()
+                .classicUpperBounds(CONNECT_BUCKETS)
+                .withoutExemplars()
+                .register(registry);
+
+        Counter tunnelsTotal = Counter.builder()
+                .name("nexus_tunnels_total")
+                .help("CONNECT tunnels by outcome.")
+                .labelNames("outcome")
+                .withoutExemplars()
+                .register(registry);
+        for (TunnelOutcome outcome : TunnelOutcome.values()) {
+            tunnels.put(outcome, tunnelsTotal.labelValues(outcome.label));
+        }
+
+        Counter malformedTotal = Counter.builder()
+                .name("nexus_malformed_requests_total")
+                .help("Requests rejected with 400 before any upstream contact, by framing rule broken.")
+                .labelNames("reason")
+                .withoutExemplars()
+                .register(registry);
+        for (MalformedReason reason : MalformedReason.values()) {
+            malformed.put(reason, malformedTotal.labelValues(reason.label));
+        }
+    }
+
+    /**
+     * Records one finished request.
+     *
+     * @param method         the request method as received; non-standard methods count as {@code OTHER}
+     * @param status         the status sent to the client, or 0 when none was sent
+     * @param route          the policy route's name, or {@code null} for {@link #NO_ROUTE}
+     * @param durationNanos  from the first request byte to the last response byte
+     */
+    public void requestCompleted(String method, int status, String route, long durationNanos) {
+        RouteSeries series = series(route);
+        series.requests(methodIndex(method), statusClassIndex(status)).inc();
+        series.duration.observe(durationNanos / NANOS_PER_SECOND);
+    }
+
+    public void connectionOpened(Side side) {
+        activeConnections[side.ordinal()].inc();
+    }
+
+    public void connectionClosed(Side side) {
+        activeConnections[side.ordinal()].dec();
+    }
+
+    public void bytes(Direction direction, long count) {
+        if (count > 0) {
+            bytes[direction.ordinal()].inc(count);
+        }
+    }
+
+    /** A new upstream TCP connection was established after {@code nanos}. */
+    public void upstreamConnected(long nanos) {
+        upstreamConnect.observe(nanos / NANOS_PER_SECOND);
+    }
+
+    public void tunnel(TunnelOutcome outcome) {
+        tunnels.get(outcome).inc();
+    }
+
+    public void malformedRequest(MalformedReason reason) {
+        malformed.get(reason).inc();
+    }
+
+    private RouteSeries series(String route) {
+        String name = route == null ? NO_ROUTE : route;
+        RouteSeries series = routes.get(name); // get first: computeIfAbsent would allocate a lambda per call
+        return series != null ? series : routes.computeIfAbsent(name, RouteSeries::new);
+    }
+
+    static int methodIndex(String method) {
+        if (method == null) {
+            return OTHER_METHOD;
+        }
+        switch (method) {
+            case "GET": return 0;
+            case "HEAD": return 1;
+            case "POST": return 2;
+            case "PUT": return 3;
+            case "DELETE": return 4;
+            case "PATCH": return 5;
+            case "OPTIONS": return 6;
+            case "CONNECT": return 7;
+            case "TRACE": return 8;
+            default: return OTHER_METHOD;
+        }
+    }
+
+    static int statusClassIndex(int status) {
+        return status >= 100 && status <= 599 ? status / 100 : 0;
+    }
+
+    private static String label(Enum<?> value) {
+        return value.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The per-route label children, resolved on first use of each (method, status class) pair. */
+    private final class RouteSeries {
+        private final String route;
+        private final AtomicReferenceArray<CounterDataPoint> requestCounters =
+                new AtomicReferenceArray<>(METHODS.length * STATUS_CLASSES.length);
+        private final DistributionDataPoint duration;
+
+        RouteSeries(String route) {
+            this.route = route;
+            this.duration = requestDuration.labelValues(route);
+        }
+
+        CounterDataPoint requests(int methodIndex, int statusClassIndex) {
+            int slot = methodIndex * STATUS_CLASSES.length + statusClassIndex;
+            CounterDataPoint point = requestCounters.get(slot);
+            if (point == null) {
+                // A racing thread may resolve the same child too; labelValues returns the same data point.
+                point = requests.labelValues(METHODS[methodIndex], STATUS_CLASSES[statusClassIndex], route);
+                requestCounters.set(slot, point);
+            }
+            return point;
+        }
+    }
+}

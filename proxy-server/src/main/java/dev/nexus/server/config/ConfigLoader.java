@@ -1,0 +1,395 @@
+package dev.nexus.server.config;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads the YAML configuration file into a validated {@link NexusConfig}. Each section has one
+ * {@code bindX} method; defaults come from the records' {@code DEFAULT} constants, so this class
+ * only knows names, ranges and cross-field rules.
+ */
+public final class ConfigLoader {
+
+    private static final Duration ONE_MS = Duration.ofMillis(1);
+    private static final Duration ONE_DAY = Duration.ofDays(1);
+    private static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+    private static final int AES_256_KEY_BYTES = 32;
+
+    private final EnvSubstitution env;
+    private final YAMLMapper yaml;
+
+    /** @param environment looks up environment variables (normally {@code System::getenv}) */
+    public ConfigLoader(Function<String, String> environment) {
+        this.env = new EnvSubstitution(environment);
+        this.yaml = YAMLMapper.builder(new YAMLFactory())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+    }
+
+    /** Loads and validates {@code file}; the message of the exception names {@code file} as given. */
+    public NexusConfig load(Path file) throws ConfigException {
+        String source = file.toString();
+        JsonNode root;
+        try {
+            root = yaml.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw invalidYaml(source, e);
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new ConfigException(source + ": cannot read: no such file");
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage());
+        }
+        return bind(source, root);
+    }
+
+    /**
+     * Reads configuration text, e.g. from tests: {@code loader.parse("test", "listen: {port: 0}")}.
+     *
+     * @param source names the text in error messages, like a file name
+     */
+    public NexusConfig parse(String source, String yamlText) throws ConfigException {
+        try {
+            return bind(source, yaml.readTree(yamlText));
+        } catch (JsonProcessingException e) {
+            throw invalidYaml(source, e);
+        }
+    }
+
+    private static ConfigException invalidYaml(String source, JsonProcessingException e) {
+        var location = e.getLocation();
+        String where = location == null ? "" : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
+        return new ConfigException(source + ": " + where + "invalid YAML: " + firstLine(e.getOriginalMessage()));
+    }
+
+    /** Binds an already parsed document; {@code source} prefixes error messages. */
+    private NexusConfig bind(String source, JsonNode root) throws ConfigException {
+        if (root != null && !root.isMissingNode() && !root.isNull() && !root.isObject()) {
+            throw new ConfigException(source + ": must be a YAML mapping of sections (listen, admin, ...)");
+        }
+        ConfigSection top = new ConfigSection(source, "", root, env);
+        NexusConfig config = new NexusConfig(
+                bindListen(top.section("listen")),
+                bindAdmin(top.section("admin")),
+                bindTransport(top.section("transport")),
+                bindLimits(top.section("limits")),
+                bindTimeouts(top.section("timeouts")),
+                bindUpstream(top.section("upstream")),
+                bindAccessLog(top.section("access_log")),
+                bindPolicy(top.section("policy")),
+                bindAuthority(top.section("authority")),
+                bindRedis(top.section("redis")),
+                bindTls(top.section("tls")));
+        top.finish();
+        requireDistinctPorts(source, config.listen(), config.admin());
+        return config;
+    }
+
+    private static NexusConfig.Listen bindListen(ConfigSection s) throws ConfigException {
+        NexusConfig.Listen d = NexusConfig.Listen.DEFAULT;
+        var listen = new NexusConfig.Listen(s.address("address", d.address()), port(s, d.port()));
+        s.finish();
+        return listen;
+    }
+
+    private static NexusConfig.Admin bindAdmin(ConfigSection s) throws ConfigException {
+        NexusConfig.Admin d = NexusConfig.Admin.DEFAULT;
+        String address = s.address("address", d.address());
+        int port = port(s, d.port());
+        Optional<Secret> token = s.secret("token");
+        s.finish();
+        if (token.isEmpty() && !ConfigSection.isLoopback(address)) {
+            throw s.error(s.pathOf("token"), "required when " + s.pathOf("address")
+                    + " is not a loopback address (got " + ConfigSection.quote(address) + ")");
+        }
+        if (token.isPresent() && token.get().reveal().length() < MIN_ADMIN_TOKEN_LENGTH) {
+            throw s.error(s.pathOf("token"), "must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters");
+        }
+        return new NexusConfig.Admin(address, port, token);
+    }
+
+    private static NexusConfig.Transport bindTransport(ConfigSection s) throws ConfigException {
+        NexusConfig.Transport d = NexusConfig.Transport.DEFAULT;
+        var transport = new NexusConfig.Transport(s.choice("type", d.type()),
+                s.integer("event_loop_threads", d.eventLoopThreads(), 0, 1024));
+        s.finish();
+        return transport;
+    }
+
+    private static NexusConfig.Limits bindLimits(ConfigSection s) throws ConfigException {
+        NexusConfig.Limits d = NexusConfig.Limits.DEFAULT;
+        var limits = new NexusConfig.Limits(
+                s.integer("max_initial_line_length", d.maxInitialLineLength(), 256, 1 << 20),
+                s.integer("max_header_size", d.maxHeaderSize(), 1024, 1 << 20),
+                s.integer("max_chunk_size", d.maxChunkSize(), 1024, 16 << 20));
+        s.finish();
+        return limits;
+    }
+
+    private static NexusConfig.Timeouts bindTimeouts(ConfigSection s) throws ConfigException {
+        NexusConfig.Timeouts d = NexusConfig.Timeouts.DEFAULT;
+        var timeouts = new NexusConfig.Timeouts(
+                s.duration("connect", d.connect(), ONE_MS, Duration.ofMinutes(10)),
+                s.duration("request_header", d.requestHeader(), ONE_MS, Duration.ofMinutes(10)),
+                s.duration("client_idle", d.clientIdle(), ONE_MS, ONE_DAY),
+                s.duration("upstream_idle", d.upstreamIdle(), ONE_MS, ONE_DAY),
+                s.duration("response", d.response(), ONE_MS, ONE_DAY),
+                s.duration("shutdown_drain", d.shutdownDrain(), Duration.ZERO, Duration.ofHours(1)));
+        s.finish();
+        return timeouts;
+    }
+
+    private static NexusConfig.Upstream bindUpstream(ConfigSection s) throws ConfigException {
+        NexusConfig.Upstream d = NexusConfig.Upstream.DEFAULT;
+        int maxPerHost = s.integer("max_connections_per_host", d.maxConnectionsPerHost(), 1, 100_000);
+        Duration idle = s.duration("pool_idle_timeout", d.poolIdleTimeout(), ONE_MS, ONE_DAY);
+        Map<String, InetAddress> hosts = new LinkedHashMap<>();
+        for (Map.Entry<String, String> entry : s.stringMap("hosts").entrySet()) {
+            InetAddress address = ConfigSection.ipLiteral(entry.getValue().trim());
+            if (address == null) {
+                throw s.error(s.pathOf("hosts") + "." + entry.getKey(),
+                        "must be an IP address, got " + ConfigSection.quote(entry.getValue()));
+            }
+            hosts.put(normaliseHost(entry.getKey()), address);
+        }
+        s.finish();
+        return new NexusConfig.Upstream(maxPerHost, idle, hosts);
+    }
+
+    private static NexusConfig.AccessLog bindAccessLog(ConfigSection s) throws ConfigException {
+        NexusConfig.AccessLog d = NexusConfig.AccessLog.DEFAULT;
+        boolean enabled = s.bool("enabled", d.enabled());
+        NexusConfig.AccessLogTarget target = s.choice("target", d.target());
+        Optional<Path> path = s.optionalPath("path");
+        int queueSize = s.integer("queue_size", d.queueSize(), 16, 1 << 20);
+        s.finish();
+        if (target == NexusConfig.AccessLogTarget.FILE && path.isEmpty()) {
+            throw s.error(s.pathOf("path"), "required when " + s.pathOf("target") + " is file");
+        }
+        if (target != NexusConfig.AccessLogTarget.FILE && path.isPresent()) {
+            throw s.error(s.pathOf("path"), "only allowed when " + s.pathOf("target") + " is file");
+        }
+        return new NexusConfig.AccessLog(enabled, target, path, queueSize);
+    }
+
+    private static NexusConfig.Policy bindPolicy(ConfigSection s) throws ConfigException {
+        NexusConfig.Policy d = NexusConfig.Policy.DEFAULT;
+        var policy = new NexusConfig.Policy(s.optionalPath("path"),
+                s.duration("poll_interval", d.pollInterval(), Duration.ofMillis(100), Duration.ofHours(1)));
+        s.finish();
+        return policy;
+    }
+
+    private static NexusConfig.Authority bindAuthority(ConfigSection s) throws ConfigException {
+        NexusConfig.Authority d = NexusConfig.Authority.DEFAULT;
+        NexusConfig.AuthorityType type = s.choice("type", d.type());
+        NexusConfig.FileAuthority file = bindFileAuthority(s.section("file"));
+        NexusConfig.NexusAuthority nexus = bindNexusAuthority(s.section("nexus"), type == NexusConfig.AuthorityType.NEXUS);
+        NexusConfig.LeaseCache cache = bindLeaseCache(s.section("cache"));
+        s.finish();
+        return new NexusConfig.Authority(type, file, nexus, cache);
+    }
+
+    private static NexusConfig.FileAuthority bindFileAuthority(ConfigSection s) throws ConfigException {
+        NexusConfig.FileAuthority d = NexusConfig.FileAuthority.DEFAULT;
+        var file = new NexusConfig.FileAuthority(s.path("path", d.path()),
+                s.bool("allow_insecure_permissions", d.allowInsecurePermissions()));
+        s.finish();
+        return file;
+    }
+
+    private static NexusConfig.NexusAuthority bindNexusAuthority(ConfigSection s, boolean selected) throws ConfigException {
+        NexusConfig.NexusAuthority d = NexusConfig.NexusAuthority.DEFAULT;
+        Optional<URI> url = httpUrl(s, "url");
+        Optional<Secret> apiKey = s.secret("api_key");
+        String apiKeyHeader = s.string("api_key_header", d.apiKeyHeader());
+        Optional<Path> caFile = s.optionalPath("ca_file");
+        Optional<Path> clientCert = s.optionalPath("client_cert");
+        Optional<Path> clientKey = s.optionalPath("client_key");
+        Duration connectTimeout = s.duration("connect_timeout", d.connectTimeout(), ONE_MS, Duration.ofMinutes(5));
+        Duration timeout = s.duration("timeout", d.timeout(), ONE_MS, Duration.ofMinutes(5));
+        s.finish();
+        if (selected && url.isEmpty()) {
+            throw s.error(s.pathOf("url"), "required when authority.type is nexus");
+        }
+        if (selected && apiKey.isEmpty()) {
+            throw s.error(s.pathOf("api_key"), "required when authority.type is nexus");
+        }
+        if (!isToken(apiKeyHeader)) {
+            throw s.error(s.pathOf("api_key_header"), "must be an HTTP header name, got " + ConfigSection.quote(apiKeyHeader));
+        }
+        requirePair(s, "client_cert", clientCert, "client_key", clientKey);
+        return new NexusConfig.NexusAuthority(url, apiKey, apiKeyHeader, caFile, clientCert, clientKey, connectTimeout, timeout);
+    }
+
+    private static NexusConfig.LeaseCache bindLeaseCache(ConfigSection s) throws ConfigException {
+        NexusConfig.LeaseCache d = NexusConfig.LeaseCache.DEFAULT;
+        var cache = new NexusConfig.LeaseCache(
+                s.duration("safety_margin", d.safetyMargin(), Duration.ZERO, Duration.ofHours(1)),
+                s.fraction("refresh_ahead_fraction", d.refreshAheadFraction()),
+                s.duration("max_age", d.maxAge(), Duration.ofSeconds(1), ONE_DAY),
+                s.duration("negative_ttl", d.negativeTtl(), Duration.ZERO, ONE_DAY));
+        s.finish();
+        return cache;
+    }
+
+    private static NexusConfig.Redis bindRedis(ConfigSection s) throws ConfigException {
+        NexusConfig.Redis d = NexusConfig.Redis.DEFAULT;
+        Optional<Secret> url = s.optionalString("url").map(Secret::url);
+        boolean cluster = s.bool("cluster", d.cluster());
+        Map<String, Secret> keys = new LinkedHashMap<>();
+        for (Map.Entry<String, String> entry : s.stringMap("encryption_keys").entrySet()) {
+            keys.put(entry.getKey(), encryptionKey(s, entry.getKey(), entry.getValue()));
+        }
+        Optional<String> activeKeyId = s.optionalString("active_key_id");
+        String namespace = s.string("namespace", d.namespace());
+        s.finish();
+
+        if (url.isPresent()) {
+            String scheme = url.get().reveal().toLowerCase(Locale.ROOT);
+            if (!(scheme.startsWith("redis://") || scheme.startsWith("rediss://")
+                    || scheme.startsWith("redis-sentinel://") || scheme.startsWith("rediss-sentinel://"))) {
+                throw s.error(s.pathOf("url"), "must start with redis://, rediss://, redis-sentinel:// or "
+                        + "rediss-sentinel://, got " + ConfigSection.quote(url.get().toString()));
+            }
+            if (keys.isEmpty()) {
+                throw s.error(s.pathOf("encryption_keys"), "required when redis.url is set (leases in Redis are encrypted)");
+            }
+        }
+        if (activeKeyId.isPresent() && !keys.containsKey(activeKeyId.get())) {
+            throw s.error(s.pathOf("active_key_id"), ConfigSection.quote(activeKeyId.get())
+                    + " is not a key of redis.encryption_keys (" + String.join(", ", keys.keySet()) + ")");
+        }
+        if (activeKeyId.isEmpty() && keys.size() > 1) {
+            throw s.error(s.pathOf("active_key_id"), "required when redis.encryption_keys has more than one key");
+        }
+        Optional<String> active = activeKeyId.or(() -> keys.keySet().stream().findFirst());
+        return new NexusConfig.Redis(url, cluster, keys, active, namespace);
+    }
+
+    private static NexusConfig.Tls bindTls(ConfigSection s) throws ConfigException {
+        NexusConfig.Tls d = NexusConfig.Tls.DEFAULT;
+        Path caDir = s.path("ca_dir", d.caDir());
+        Optional<Path> caCert = s.optionalPath("ca_cert");
+        Optional<Path> caKey = s.optionalPath("ca_key");
+        Optional<Path> nextCaCert = s.optionalPath("next_ca_cert");
+        Optional<Path> nextCaKey = s.optionalPath("next_ca_key");
+        NexusConfig.LeafKeyType leafKeyType = s.choice("leaf_key_type", d.leafKeyType());
+        Duration leafValidity = s.duration("leaf_validity", d.leafValidity(), Duration.ofMinutes(5), Duration.ofDays(397));
+        int leafCacheSize = s.integer("leaf_cache_size", d.leafCacheSize(), 1, 10_000_000);
+        Optional<Path> upstreamCaBundle = s.optionalPath("upstream_ca_bundle");
+        NexusConfig.TlsProvider provider = s.choice("provider", d.provider());
+        s.finish();
+        requirePair(s, "ca_cert", caCert, "ca_key", caKey);
+        requirePair(s, "next_ca_cert", nextCaCert, "next_ca_key", nextCaKey);
+        return new NexusConfig.Tls(caDir, caCert, caKey, nextCaCert, nextCaKey, leafKeyType, leafValidity,
+                leafCacheSize, upstreamCaBundle, provider);
+    }
+
+    /** The admin listener cannot share the proxy's port; port 0 (any free port) never clashes. */
+    private static void requireDistinctPorts(String source, NexusConfig.Listen listen, NexusConfig.Admin admin)
+            throws ConfigException {
+        boolean overlapping = listen.address().equalsIgnoreCase(admin.address())
+                || isWildcard(listen.address()) || isWildcard(admin.address());
+        if (listen.port() != 0 && listen.port() == admin.port() && overlapping) {
+            throw new ConfigException(source + ": admin.port: must differ from listen.port (both " + listen.port() + ")");
+        }
+    }
+
+    private static boolean isWildcard(String address) {
+        InetAddress literal = ConfigSection.ipLiteral(address);
+        return literal != null && literal.isAnyLocalAddress();
+    }
+
+    private static int port(ConfigSection s, int defaultPort) throws ConfigException {
+        return s.integer("port", defaultPort, 0, 65535);
+    }
+
+    private static Optional<URI> httpUrl(ConfigSection s, String key) throws ConfigException {
+        Optional<String> text = s.optionalString(key);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String problem = "must be an http:// or https:// URL with a host, got " + ConfigSection.quote(Secret.redactUserInfo(text.get()));
+        try {
+            URI uri = new URI(text.get());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                throw s.error(s.pathOf(key), problem);
+            }
+            if (uri.getUserInfo() != null) {
+                throw s.error(s.pathOf(key), "must not contain credentials; use api_key");
+            }
+            return Optional.of(uri);
+        } catch (URISyntaxException e) {
+            throw s.error(s.pathOf(key), problem);
+        }
+    }
+
+    private static Secret encryptionKey(ConfigSection s, String id, String base64) throws ConfigException {
+        String fieldPath = s.pathOf("encryption_keys") + "." + id;
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw s.error(fieldPath, "must be base64 of " + AES_256_KEY_BYTES + " bytes (AES-256), not valid base64");
+        }
+        if (key.length != AES_256_KEY_BYTES) {
+            throw s.error(fieldPath, "must be base64 of " + AES_256_KEY_BYTES + " bytes (AES-256), got " + key.length + " bytes");
+        }
+        java.util.Arrays.fill(key, (byte) 0);
+        return Secret.of(base64.trim());
+    }
+
+    private static void requirePair(ConfigSection s, String firstKey, Optional<?> first, String secondKey,
+                                    Optional<?> second) throws ConfigException {
+        if (first.isPresent() && second.isEmpty()) {
+            throw s.error(s.pathOf(secondKey), "required when " + s.pathOf(firstKey) + " is set");
+        }
+        if (second.isPresent() && first.isEmpty()) {
+            throw s.error(s.pathOf(firstKey), "required when " + s.pathOf(secondKey) + " is set");
+        }
+    }
+
+    private static String normaliseHost(String host) {
+        String lower = host.trim().toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    }
+
+    /** RFC 9110 token characters, what a header name may contain. */
+    private static boolean isToken(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return !name.isEmpty();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline >= 0 ? message.substring(0, newline) : message;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.nexus.server.config;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The proxy's whole configuration: immutable, typed, every field with a default, one nested record
+ * per YAML section (YAML keys are the snake_case forms of the component names). Built by
+ * {@link ConfigLoader}; {@link #defaults()} is what runs when no file is given.
+ *
+ * <p>Secrets are held as {@link Secret}, so {@code toString()} of any part is safe to log.
+ * {@code docs/configuration.md} documents every field.
+ */
+public record NexusConfig(
+        Listen listen,
+        Admin admin,
+        Transport transport,
+        Limits limits,
+        Timeouts timeouts,
+        Upstream upstream,
+        AccessLog accessLog,
+        Policy policy,
+        Authority authority,
+        Redis redis,
+        Tls tls) {
+
+    private static final NexusConfig DEFAULTS = new NexusConfig(Listen.DEFAULT, Admin.DEFAULT, Transport.DEFAULT,
+            Limits.DEFAULT, Timeouts.DEFAULT, Upstream.DEFAULT, AccessLog.DEFAULT, Policy.DEFAULT,
+            Authority.DEFAULT, Redis.DEFAULT, Tls.DEFAULT);
+
+    /** The embedded defaults: a proxy on 127.0.0.1:3128, admin on 127.0.0.1:9090, nothing else required. */
+    public static NexusConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** Where agents connect. {@code address} is an IP literal or {@code localhost}; port 0 picks a free port. */
+    public record Listen(String address, int port) {
+        public static final Listen DEFAULT = new Listen("127.0.0.1", 3128);
+    }
+
+    /** The admin HTTP listener; {@code token} is required when {@code address} is not loopback. */
+    public record Admin(String address, int port, Optional<Secret> token) {
+        public static final Admin DEFAULT = new Admin("127.0.0.1", 9090, Optional.empty());
+    }
+
+    public enum TransportType { AUTO, EPOLL, NIO }
+
+    /** Netty transport; {@code eventLoopThreads} 0 means Netty's default (2 x available cores). */
+    public record Transport(TransportType type, int eventLoopThreads) {
+        public static final Transport DEFAULT = new Transport(TransportType.AUTO, 0);
+    }
+
+    /** HTTP/1.1 decoder limits on what agents send; beyond them the request gets 400. */
+    public record Limits(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
+        public static final Limits DEFAULT = new Limits(8192, 16384, 65536);
+    }
+
+    public record Timeouts(Duration connect, Duration requestHeader, Duration clientIdle, Duration upstreamIdle,
+                           Duration response, Duration shutdownDrain) {
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(10));
+    }
+
+    /**
+     * Upstream connection pool, and {@code hosts}: fixed host-to-address overrides (lower-cased host
+     * names), consulted before DNS, for tests and air-gapped setups.
+     */
+    public record Upstream(int maxConnectionsPerHost, Duration poolIdleTimeout, Map<String, InetAddress> hosts) {
+        public static final Upstream DEFAULT = new Upstream(64, Duration.ofSeconds(30), Map.of());
+
+        public Upstream {
+            hosts = Map.copyOf(hosts);
+        }
+    }
+
+    public enum AccessLogTarget { STDOUT, STDERR, FILE }
+
+    /** One JSON line per request; {@code path} is set exactly when {@code target} is FILE. */
+    public record AccessLog(boolean enabled, AccessLogTarget target, Optional<Path> path, int queueSize) {
+        public static final AccessLog DEFAULT = new AccessLog(true, AccessLogTarget.STDOUT, Optional.empty(), 8192);
+    }
+
+    /** Routing policy source; empty {@code path} means the embedded default policy. */
+    public record Policy(Optional<Path> path, Duration pollInterval) {
+        public static final Policy DEFAULT = new Policy(Optional.empty(), Duration.ofSeconds(1));
+    }
+
+    public enum AuthorityType { FILE, NEXUS }
+
+    /** Where credentials come from; only the section named by {@code type} is used. */
+    public record Authority(AuthorityType type, FileAuthority file, NexusAuthority nexus, LeaseCache cache) {
+        public static final Authority DEFAULT = new Authority(AuthorityType.FILE, FileAuthority.DEFAULT,
+                NexusAuthority.DEFAULT, LeaseCache.DEFAULT);
+    }
+
+    /** A local credentials file (development, single node). */
+    public record FileAuthority(Path path, boolean allowInsecurePermissions) {
+        public static final FileAuthority DEFAULT = new FileAuthority(Path.of("nexus-credentials.yaml"), false);
+    }
+
+    /** A Nexus Authority's gateway API; {@code url} and {@code apiKey} are required when selected. */
+    public record NexusAuthority(Optional<URI> url, Optional<Secret> apiKey, String apiKeyHeader, Optional<Path> caFile,
+                                 Optional<Path> clientCert, Optional<Path> clientKey, Duration connectTimeout,
+                                 Duration timeout) {
+        public static final NexusAuthority DEFAULT = new NexusAuthority(Optional.empty(), Optional.empty(), "X-API-Key",
+                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(5));
+    }
+
+    /** Lease cache lifecycle. */
+    public record LeaseCache(Duration safetyMargin, double refreshAheadFraction, Duration maxAge, Duration negativeTtl) {
+        public static final LeaseCache DEFAULT = new LeaseCache(Duration.ofSeconds(30), 0.8, Duration.ofMinutes(15),
+                Duration.ofSeconds(10));
+    }
+
+    /**
+     * Shared lease store. Empty {@code url} means in-process only. {@code encryptionKeys} maps key ids to
+     * base64 AES-256 keys; {@code activeKeyId} (always one of them when keys are set) encrypts new records.
+     */
+    public record Redis(Optional<Secret> url, boolean cluster, Map<String, Secret> encryptionKeys,
+                        Optional<String> activeKeyId, String namespace) {
+        public static final Redis DEFAULT = new Redis(Optional.empty(), false, Map.of(), Optional.empty(), "nexus:");
+
+        public Redis {
+            encryptionKeys = Map.copyOf(encryptionKeys);
+        }
+    }
+
+    public enum LeafKeyType { ECDSA, RSA }
+
+    public enum TlsProvider { AUTO, OPENSSL, JDK }
+
+    /**
+     * TLS interception. The CA lives in {@code caDir} unless {@code caCert}/{@code caKey} name files
+     * (both or neither, same for the {@code next} pair used for rotation).
+     */
+    public record Tls(Path caDir, Optional<Path> caCert, Optional<Path> caKey, Optional<Path> nextCaCert,
+                      Optional<Path> nextCaKey, LeafKeyType leafKeyType, Duration leafValidity, int leafCacheSize,
+                      Optional<Path> upstreamCaBundle, TlsProvider provider) {
+        public static final Tls DEFAULT = new Tls(Path.of("nexus-ca"), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), LeafKeyType.ECDSA, Duration.ofHours(24), 10_000, Optional.empty(),
+                TlsProvider.AUTO);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.nexus.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code nexus-proxy} as a real process: exit codes, output streams, signals. */
+class MainProcessTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern ADMIN = Pattern.compile("admin listening on http://127\\.0\\.0\\.1:(\\d+) ");
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process process : processes) {
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Process start(String... args) throws IOException {
+        return start(new ProcessBuilder(), args);
+    }
+
+    private Process start(ProcessBuilder builder, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xmx128m", Main.class.getName()));
+        command.addAll(List.of(args));
+        Process process = builder.command(command).directory(dir.toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    /** Runs to completion and returns exit code, stdout and stderr. */
+    private Result runToEnd(String... args) throws Exception {
+        Process process = start(args);
+        process.getOutputStream().close();
+        assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "process finished");
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    @Test
+    void versionExitsZero() throws Exception {
+        Result result = runToEnd("--version");
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().startsWith("nexus-proxy 0.1.0-SNAPSHOT\n"), result.out());
+        assertEquals("", result.err());
+    }
+
+    @Test
+    void invalidConfigExitsTwoWithOneLineAndNoStackTrace() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "admin:\n  address: 0.0.0.0\n");
+
+        Result result = runToEnd("--config", "config.yaml");
+
+        assertEquals(2, result.exitCode());
+        assertEquals("nexus-proxy: config.yaml: admin.token: required when admin.address is not a loopback address (got \"0.0.0.0\")\n",
+                result.err());
+        assertEquals("", result.out());
+    }
+
+    @Test
+    void unknownCommandExitsTwoWithUsageOnStderr() throws Exception {
+        Result result = runToEnd("serve");
+
+        assertEquals(2, result.exitCode());
+        assertTrue(result.err().startsWith("nexus-proxy: unknown command 'serve'\n\nUsage: nexus-proxy"), result.err());
+        assertEquals("", result.out());
+    }
+
+    @Test
+    void runServesAdminReloadsOnHangupAndStopsOnTerm() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), """
+                listen: {port: 0}
+                admin: {port: 0}
+                timeouts: {shutdown_drain: "${DRAIN:-1s}"}
+                """);
+        // stderr goes to a file: a pipe read concurrently with the process exiting can lose the last lines.
+        Path stderr = dir.resolve("stderr.log");
+        Path stdout = dir.resolve("stdout.log");
+        Process process = start(new ProcessBuilder().redirectError(stderr.toFile()).redirectOutput(stdout.toFile()),
+                "run", "--config", "config.yaml");
+        process.getOutputStream().close();
+        Supplier<List<String>> log = () -> {
+            try {
+                return Files.readAllLines(stderr, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+
+        await().atMost(WAIT).until(() -> log.get().stream().anyMatch(l -> ADMIN.matcher(l).find()));
+        Matcher admin = log.get().stream().map(ADMIN::matcher).filter(Matcher::find).findFirst().orElseThrow();
+        int port = Integer.parseInt(admin.group(1));
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, ready.statusCode(), "no data plane in this build, and /readyz says so");
+        assertTrue(ready.body().contains("no data plane is wired into this build"), ready.body());
+        assertTrue(log.get().contains("  shutdown_drain: 1s"), "effective configuration is logged");
+
+        Process hangup = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+        assertEquals(0, hangup.waitFor());
+        await().atMost(WAIT).until(() -> log.get().stream().anyMatch(l -> l.contains("reload requested")));
+
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "stopped after SIGTERM");
+        assertEquals(143, process.exitValue());
+        List<String> lines = log.get();
+        assertTrue(lines.stream().anyMatch(l -> l.contains("shutting down: draining for up to 1s")), lines.toString());
+        assertTrue(lines.get(lines.size() - 1).endsWith("NexusServer: stopped"), lines.toString());
+        assertFalse(lines.stream().anyMatch(l -> l.contains("Exception")), lines.toString());
+        assertEquals("", Files.readString(stdout),
+                "stdout is reserved for the access log, and no request was made");
+    }
+}

@@ -186,7 +186,7 @@ class NexusServerTest {
         Path file = dir.resolve("access.log");
         String toFile = "{target: file, path: \"" + file + "\"}";
         ProxyRuntimeFactory logging = context -> {
-            context.accessLog().log(new dev.nexus.proxy.observe.AccessLogEntry(0L, null, "GET", "http", "example.com", 80,
+            context.accessLog().log(new dev.nexus.proxy.observe.ExchangeRecord(0L, null, "GET", "http", "example.com", 80,
                     "/a?secret=1", 200, 0, 5, 1_000_000L, -1L, null, "allow"));
             return recordingRuntime().create(context);
         };

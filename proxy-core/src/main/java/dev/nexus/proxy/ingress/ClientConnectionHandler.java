@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
 import dev.nexus.proxy.ProxySettings;
@@ -35,7 +36,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 
-import java.time.Instant;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -140,7 +141,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         try {
             target = connect ? RequestTarget.parseAuthorityForm(request.uri()) : RequestTarget.parseAbsolute(request.uri());
         } catch (RequestTarget.InvalidTargetException e) {
-            rejectMalformed(new MalformedRequestException("invalid_target", e.getMessage()));
+            rejectMalformed(new MalformedRequestException(MalformedReason.INVALID_TARGET, e.getMessage()));
             return;
         }
         String scheme = connect ? "https" : target.scheme();
@@ -187,7 +188,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         boolean close = forceClose || bodyPending || draining || !HttpUtil.isKeepAlive(request);
         ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), status, error, detail,
                 decision.routeName() == null ? Map.of() : Map.of("route", decision.routeName()), close));
-        events.exchangeCompleted(new ExchangeRecord(Instant.now(), ctx.channel().remoteAddress(), request.method().name(),
+        events.exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(), (InetSocketAddress) ctx.channel().remoteAddress(), request.method().name(),
                 scheme, target.host(), target.port(), target.pathAndQuery() == null ? null : target.path(), status.code(),
                 0, 0, 0, -1, decision.routeName(), decision instanceof Decision.Deny ? "deny" : "error"));
         if (close) {
@@ -198,13 +199,13 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private static MalformedRequestException describeDecoderFailure(DecoderResult result) {
         Throwable cause = result.cause();
         if (cause instanceof TooLongHttpLineException) {
-            return new MalformedRequestException("request_line_too_long", "request line too long");
+            return new MalformedRequestException(MalformedReason.INITIAL_LINE_TOO_LONG, "request line too long");
         }
         if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            return new MalformedRequestException("header_too_large", "request header block too large");
+            return new MalformedRequestException(MalformedReason.HEADER_TOO_LARGE, "request header block too large");
         }
         String message = cause == null ? null : cause.getMessage();
-        return new MalformedRequestException("invalid_request", message == null ? "malformed request" : message);
+        return new MalformedRequestException(MalformedReason.INVALID_REQUEST_LINE, message == null ? "malformed request" : message);
     }
 
     private void rejectMalformed(MalformedRequestException e) {

@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.observe.MalformedReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -174,11 +175,11 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         for (; i < end; i++) {
             byte b = buf.getByte(i);
             if (previous == '\r' && b != '\n') {
-                throw malformed("bare_cr", "bare CR in request head");
+                throw malformed(MalformedReason.BARE_CR, "bare CR in request head");
             }
             if (b == '\n') {
                 if (previous != '\r') {
-                    throw malformed("bare_lf", "line ending without CR in request head");
+                    throw malformed(MalformedReason.BARE_LF, "line ending without CR in request head");
                 }
                 previous = b;
                 if (lineLength == 0) {
@@ -192,17 +193,17 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
                 continue;
             }
             if ((b < 0x20 && b != '\t') || b == 0x7f) {
-                throw malformed("control_character", "control character in request head");
+                throw malformed(MalformedReason.CONTROL_CHARACTER, "control character in request head");
             }
             if (lineIndex > 0) {
                 if (lineLength == 0 && (b == ' ' || b == '\t')) {
-                    throw malformed("obs_fold", "obsolete line folding in request headers");
+                    throw malformed(MalformedReason.OBS_FOLD, "obsolete line folding in request headers");
                 }
                 if (!colonSeen) {
                     if (b == ':') {
                         colonSeen = true;
                         if (nameWhitespace) {
-                            throw malformed("whitespace_before_colon", "whitespace between header name and colon");
+                            throw malformed(MalformedReason.WHITESPACE_BEFORE_COLON, "whitespace between header name and colon");
                         }
                     } else if (b == ' ' || b == '\t') {
                         nameWhitespace = true;
@@ -222,7 +223,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             int space = indexOf(line, Math.min(lineLength, line.length), (byte) ' ');
             method = space > 0 ? new String(line, 0, space, java.nio.charset.StandardCharsets.US_ASCII) : "";
         } else if (!colonSeen) {
-            throw malformed("invalid_header", "header line without a colon");
+            throw malformed(MalformedReason.INVALID_HEADER, "header line without a colon");
         } else {
             inspectHeader();
         }
@@ -240,10 +241,10 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             String value = value(colon, length);
             contentLengthCount++;
             if (contentLengthCount > 1 || value.indexOf(',') >= 0) {
-                throw malformed("duplicate_content_length", "more than one Content-Length");
+                throw malformed(MalformedReason.INVALID_CONTENT_LENGTH, "more than one Content-Length");
             }
             if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw malformed("invalid_content_length", "invalid Content-Length");
+                throw malformed(MalformedReason.INVALID_CONTENT_LENGTH, "invalid Content-Length");
             }
             contentLength = Long.parseLong(value);
         } else if (nameIs("transfer-encoding", colon)) {
@@ -260,10 +261,10 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
 
     private int endOfHead(ChannelHandlerContext ctx, int next) {
         if (transferEncodingSeen && contentLengthCount > 0) {
-            throw malformed("content_length_and_transfer_encoding", "both Content-Length and Transfer-Encoding");
+            throw malformed(MalformedReason.CONTENT_LENGTH_AND_TRANSFER_ENCODING, "both Content-Length and Transfer-Encoding");
         }
         if (transferEncodingSeen && !chunked) {
-            throw malformed("unsupported_transfer_encoding", "the final transfer coding must be chunked");
+            throw malformed(MalformedReason.INVALID_TRANSFER_ENCODING, "the final transfer coding must be chunked");
         }
         ctx.fireUserEventTriggered(HeadEvent.COMPLETED);
         if ("CONNECT".equals(method) || upgrade) {
@@ -301,7 +302,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         }
         if (b == '\n') {
             if (previous != '\r' || chunkSizeDigits == 0) {
-                throw malformed("invalid_chunk_size", "invalid chunk size line");
+                throw malformed(MalformedReason.INVALID_CHUNK, "invalid chunk size line");
             }
             previous = 0;
             chunkSizeDigits = 0;
@@ -315,11 +316,11 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             return i + 1;
         }
         if (previous == '\r') {
-            throw malformed("invalid_chunk_size", "bare CR in chunk size line");
+            throw malformed(MalformedReason.INVALID_CHUNK, "bare CR in chunk size line");
         }
         if (chunkExtension) {
             if ((b < 0x20 && b != '\t') || b == 0x7f) {
-                throw malformed("invalid_chunk_size", "control character in chunk extension");
+                throw malformed(MalformedReason.INVALID_CHUNK, "control character in chunk extension");
             }
             return i + 1;
         }
@@ -329,7 +330,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         }
         int digit = Character.digit(b, 16);
         if (digit < 0 || chunkSizeDigits >= 15) {
-            throw malformed("invalid_chunk_size", "invalid chunk size");
+            throw malformed(MalformedReason.INVALID_CHUNK, "invalid chunk size");
         }
         remaining = remaining * 16 + digit;
         chunkSizeDigits++;
@@ -338,11 +339,11 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
 
     private int scanTrailer(byte b, int i) {
         if (previous == '\r' && b != '\n') {
-            throw malformed("bare_cr", "bare CR in trailers");
+            throw malformed(MalformedReason.BARE_CR, "bare CR in trailers");
         }
         if (b == '\n') {
             if (previous != '\r') {
-                throw malformed("bare_lf", "line ending without CR in trailers");
+                throw malformed(MalformedReason.BARE_LF, "line ending without CR in trailers");
             }
             previous = 0;
             if (trailerLineLength == 0) {
@@ -354,10 +355,10 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         previous = b;
         if (b != '\r') {
             if ((b < 0x20 && b != '\t') || b == 0x7f) {
-                throw malformed("control_character", "control character in trailers");
+                throw malformed(MalformedReason.CONTROL_CHARACTER, "control character in trailers");
             }
             if (trailerLineLength == 0 && (b == ' ' || b == '\t')) {
-                throw malformed("obs_fold", "obsolete line folding in trailers");
+                throw malformed(MalformedReason.OBS_FOLD, "obsolete line folding in trailers");
             }
             trailerLineLength++;
         }
@@ -366,7 +367,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
 
     private void expect(byte actual, char expected) {
         if (actual != expected) {
-            throw malformed("invalid_chunk_terminator", "chunk data not followed by CRLF");
+            throw malformed(MalformedReason.INVALID_CHUNK, "chunk data not followed by CRLF");
         }
     }
 
@@ -376,7 +377,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         if (heldBytes > MAX_HELD_BYTES) {
             state = State.DONE;
             releaseHeld();
-            ctx.fireExceptionCaught(malformed("too_much_early_data", "too many bytes sent before the tunnel was answered"));
+            ctx.fireExceptionCaught(malformed(MalformedReason.TOO_MUCH_EARLY_DATA, "too many bytes sent before the tunnel was answered"));
         }
     }
 
@@ -426,7 +427,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
 
     private void requireInspectable(String name) {
         if (lineLength > line.length) {
-            throw malformed("invalid_header", name + " header too long");
+            throw malformed(MalformedReason.INVALID_HEADER, name + " header too long");
         }
     }
 
@@ -455,7 +456,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         return -1;
     }
 
-    private static MalformedRequestException malformed(String reason, String message) {
+    private static MalformedRequestException malformed(MalformedReason reason, String message) {
         return new MalformedRequestException(reason, message);
     }
 }

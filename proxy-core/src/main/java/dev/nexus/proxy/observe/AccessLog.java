@@ -9,7 +9,7 @@ public interface AccessLog extends AutoCloseable {
     /** An access log that discards everything, for {@code access_log.enabled: false}. */
     AccessLog DISABLED = new AccessLog() {
         @Override
-        public void log(AccessLogEntry entry) {
+        public void log(ExchangeRecord entry) {
         }
 
         @Override
@@ -17,7 +17,7 @@ public interface AccessLog extends AutoCloseable {
         }
     };
 
-    void log(AccessLogEntry entry);
+    void log(ExchangeRecord entry);
 
     /** Writes what is queued (bounded by the implementation's own timeout) and releases the sink. */
     @Override

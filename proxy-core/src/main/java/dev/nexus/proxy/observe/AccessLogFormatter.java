@@ -7,7 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Turns an {@link AccessLogEntry} into one JSON object on one line, with fields in a fixed order:
+ * Turns an {@link ExchangeRecord} into one JSON object on one line, with fields in a fixed order:
  * {@code time, client, method, scheme, host, port, path, status, bytes_in, bytes_out, duration_ms,
  * upstream_connect_ms, route, decision}. Absent values are JSON {@code null}.
  *
@@ -27,7 +27,7 @@ public final class AccessLogFormatter {
     }
 
     /** Appends the JSON line for {@code entry} to {@code out}, without a trailing newline. */
-    public static void format(AccessLogEntry entry, StringBuilder out) {
+    public static void format(ExchangeRecord entry, StringBuilder out) {
         out.append("{\"time\":");
         appendString(out, TIME.format(Instant.ofEpochMilli(entry.epochMillis())));
         out.append(",\"client\":");

@@ -24,7 +24,7 @@ public final class AsyncAccessLog implements AccessLog {
     /** How often the writer thread checks for {@link #close()} while the queue is empty. */
     private static final long IDLE_POLL_MILLIS = 200;
 
-    private final BlockingQueue<AccessLogEntry> queue;
+    private final BlockingQueue<ExchangeRecord> queue;
     private final LineSink sink;
     private final Counter dropped;
     private final Thread writer;
@@ -55,7 +55,7 @@ public final class AsyncAccessLog implements AccessLog {
     }
 
     @Override
-    public void log(AccessLogEntry entry) {
+    public void log(ExchangeRecord entry) {
         if (closed || !queue.offer(entry)) {
             dropped.inc();
         }
@@ -84,7 +84,7 @@ public final class AsyncAccessLog implements AccessLog {
         StringBuilder line = new StringBuilder(512);
         try {
             while (true) {
-                AccessLogEntry entry = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                ExchangeRecord entry = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (entry == null) {
                     if (closed) {
                         break;
@@ -107,7 +107,7 @@ public final class AsyncAccessLog implements AccessLog {
         }
     }
 
-    private void write(AccessLogEntry entry, StringBuilder line) {
+    private void write(ExchangeRecord entry, StringBuilder line) {
         line.setLength(0);
         AccessLogFormatter.format(entry, line);
         try {

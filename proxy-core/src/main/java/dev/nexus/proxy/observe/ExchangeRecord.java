@@ -1,28 +1,44 @@
 package dev.nexus.proxy.observe;
 
-import java.net.SocketAddress;
-import java.time.Instant;
+import java.net.InetSocketAddress;
 
 /**
- * What happened to one request (or one CONNECT tunnel), for the access log and metrics. Carries no
- * query string, header value or credential: it is written to logs as is.
+ * What happened to one request or CONNECT tunnel, for the access log and metrics. Built on the event
+ * loop, formatted later on the log's own thread, so it holds raw values (epoch millis, socket address,
+ * nanos) and leaves all string work to the formatter.
  *
- * @param start               when the request head arrived
- * @param client              the agent's address
- * @param method              request method ({@code CONNECT} for tunnels)
- * @param scheme              {@code http} or {@code https}
- * @param host                destination host
- * @param port                destination port
- * @param path                path without query string; {@code null} for tunnels
- * @param status              status sent to the agent; 0 when the connection closed before any response
- * @param bytesIn             body bytes received from the agent (tunnels: all bytes)
- * @param bytesOut            body bytes sent to the agent (tunnels: all bytes)
- * @param durationNanos       from request head to the last response byte
- * @param upstreamConnectNanos time spent opening the upstream connection; 0 when a pooled one was reused, -1 when none
- * @param route               the policy route's name, or {@code null} when none matched
- * @param decision            {@code allow}, {@code inject}, {@code deny}, or {@code error} when refused before a decision
+ * <p>{@code path} may be given with a query string: the formatter drops everything from the
+ * first {@code ?} or {@code #}, because queries can carry credentials. No header values are
+ * ever part of an entry.
+ *
+ * @param epochMillis            when the request arrived
+ * @param client                 the agent's address, or {@code null} if unknown
+ * @param method                 request method as received
+ * @param scheme                 {@code http} or {@code https} ({@code https} for CONNECT tunnels)
+ * @param host                   destination host as requested
+ * @param port                   destination port
+ * @param path                   request path (query stripped by the formatter); {@code null} for CONNECT
+ * @param status                 status sent to the client, 0 when none was sent
+ * @param bytesIn                request body bytes read from the client (tunnels: every byte)
+ * @param bytesOut               response body bytes written to the client (tunnels: every byte)
+ * @param durationNanos          from the first request byte to the last response byte
+ * @param upstreamConnectNanos   time to open the upstream connection: 0 when a pooled one was reused, -1 when none was made
+ * @param route                  the policy route's name, or {@code null} when none matched
+ * @param decision               {@code allow}, {@code inject}, {@code deny}, or {@code error} when refused before a decision
  */
-public record ExchangeRecord(Instant start, SocketAddress client, String method, String scheme, String host,
-                             int port, String path, int status, long bytesIn, long bytesOut, long durationNanos,
-                             long upstreamConnectNanos, String route, String decision) {
+public record ExchangeRecord(
+        long epochMillis,
+        InetSocketAddress client,
+        String method,
+        String scheme,
+        String host,
+        int port,
+        String path,
+        int status,
+        long bytesIn,
+        long bytesOut,
+        long durationNanos,
+        long upstreamConnectNanos,
+        String route,
+        String decision) {
 }

@@ -11,16 +11,24 @@ public enum MalformedReason {
     INITIAL_LINE_TOO_LONG,
     HEADER_TOO_LARGE,
     INVALID_REQUEST_LINE,
-    NON_ABSOLUTE_TARGET,
+    /** Not absolute-form on a forward request, CONNECT without host:port, userinfo, bad host or port. */
+    INVALID_TARGET,
     CONTENT_LENGTH_AND_TRANSFER_ENCODING,
+    /** Not a number, or more than one Content-Length. */
     INVALID_CONTENT_LENGTH,
+    /** A final transfer coding other than chunked. */
     INVALID_TRANSFER_ENCODING,
-    INVALID_CHUNK_SIZE,
+    /** A chunk size that is not hex, or chunk data not followed by CRLF. */
+    INVALID_CHUNK,
     OBS_FOLD,
     WHITESPACE_BEFORE_COLON,
     BARE_CR,
     BARE_LF,
     CONTROL_CHARACTER,
+    /** A header line without a colon, or a framing header too long to inspect. */
+    INVALID_HEADER,
+    /** More bytes than allowed sent after CONNECT or Upgrade before the proxy answered. */
+    TOO_MUCH_EARLY_DATA,
     /** A decoder failure none of the other constants describes. */
     OTHER;
 

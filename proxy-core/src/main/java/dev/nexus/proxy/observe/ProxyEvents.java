@@ -22,8 +22,8 @@ public interface ProxyEvents {
     default void upstreamConnectionClosed() {
     }
 
-    /** A request was refused as malformed before any policy or upstream work; {@code reason} is a short label. */
-    default void malformedRequest(String reason) {
+    /** A request was refused as malformed before any policy or upstream work. */
+    default void malformedRequest(MalformedReason reason) {
     }
 
     /** A request or tunnel finished, successfully or not. */

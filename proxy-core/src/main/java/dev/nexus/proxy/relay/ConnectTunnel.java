@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
 
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Map;
 
@@ -90,7 +91,7 @@ public final class ConnectTunnel {
     }
 
     private void record(int status, long in, long out) {
-        events.exchangeCompleted(new ExchangeRecord(start, clientCtx.channel().remoteAddress(), "CONNECT", "https",
+        events.exchangeCompleted(new ExchangeRecord(start.toEpochMilli(), (InetSocketAddress) clientCtx.channel().remoteAddress(), "CONNECT", "https",
                 target.host(), target.port(), null, status, in, out, System.nanoTime() - startNanos, connectNanos,
                 decision.routeName(), decision instanceof Decision.Inject ? "inject" : "allow"));
     }

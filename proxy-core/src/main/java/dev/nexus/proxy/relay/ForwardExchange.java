@@ -35,6 +35,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -637,7 +638,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     }
 
     private void record(long in, long out) {
-        events.exchangeCompleted(new ExchangeRecord(start, clientCtx.channel().remoteAddress(),
+        events.exchangeCompleted(new ExchangeRecord(start.toEpochMilli(), (InetSocketAddress) clientCtx.channel().remoteAddress(),
                 agentRequest.method().name(), target.scheme(), target.host(), target.port(), target.path(), status,
                 in, out, System.nanoTime() - startNanos, connectNanos, decision.routeName(), decisionLabel));
     }

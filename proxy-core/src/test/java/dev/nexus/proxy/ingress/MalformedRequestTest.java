@@ -159,6 +159,6 @@ class MalformedRequestTest {
     @Test
     void malformedRequestsAreCountedByReason() throws IOException {
         assertRejected("GET " + target + " HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n\tb\r\n\r\n", "obsolete line folding");
-        assertThat(proxy.events().malformed).contains("obs_fold");
+        assertThat(proxy.events().malformed).contains(dev.nexus.proxy.observe.MalformedReason.OBS_FOLD);
     }
 }

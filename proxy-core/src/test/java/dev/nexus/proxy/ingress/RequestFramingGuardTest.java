@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.observe.MalformedReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -114,7 +115,7 @@ class RequestFramingGuardTest {
         write("CONNECT example.com:443 HTTP/1.1\r\n\r\n");
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[300 * 1024]));
         assertThat(sink.failure).isInstanceOf(MalformedRequestException.class);
-        assertThat(((MalformedRequestException) sink.failure).reason()).isEqualTo("too_much_early_data");
+        assertThat(((MalformedRequestException) sink.failure).reason()).isEqualTo(MalformedReason.TOO_MUCH_EARLY_DATA);
         channel.finishAndReleaseAll();
     }
 }

@@ -17,13 +17,13 @@ class AccessLogFormatterTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static AccessLogEntry entry(String host, String path) throws Exception {
-        return new AccessLogEntry(1_764_380_000_123L,
+    static ExchangeRecord entry(String host, String path) throws Exception {
+        return new ExchangeRecord(1_764_380_000_123L,
                 new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 50123),
                 "GET", "https", host, 443, path, 200, 12, 3456, 1_234_567L, 250_000L, "github", "inject");
     }
 
-    private static String format(AccessLogEntry entry) {
+    private static String format(ExchangeRecord entry) {
         StringBuilder out = new StringBuilder();
         AccessLogFormatter.format(entry, out);
         return out.toString();
@@ -62,7 +62,7 @@ class AccessLogFormatterTest {
 
     @Test
     void absentValuesAreJsonNull() {
-        AccessLogEntry connect = new AccessLogEntry(0L, null, "CONNECT", null, "example.com", 443, null,
+        ExchangeRecord connect = new ExchangeRecord(0L, null, "CONNECT", null, "example.com", 443, null,
                 403, 0, 0, 5_000L, -1L, null, "deny");
         String line = format(connect);
 
@@ -77,7 +77,7 @@ class AccessLogFormatterTest {
 
     @Test
     void bracketsIpv6ClientAddresses() throws Exception {
-        AccessLogEntry v6 = new AccessLogEntry(0L, new InetSocketAddress(InetAddress.getByName("::1"), 4000),
+        ExchangeRecord v6 = new ExchangeRecord(0L, new InetSocketAddress(InetAddress.getByName("::1"), 4000),
                 "GET", "http", "h", 80, "/", 200, 0, 0, 0, -1, null, "allow");
 
         assertEquals("[0:0:0:0:0:0:0:1]:4000", JSON.readTree(format(v6)).get("client").asText());

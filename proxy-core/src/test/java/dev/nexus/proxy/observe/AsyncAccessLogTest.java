@@ -22,7 +22,7 @@ class AsyncAccessLogTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static AccessLogEntry entry(String path) throws Exception {
+    private static ExchangeRecord entry(String path) throws Exception {
         return AccessLogFormatterTest.entry("api.example.com", path);
     }
 

@@ -1,6 +1,7 @@
 package dev.nexus.proxy.testing;
 
 import dev.nexus.proxy.observe.ExchangeRecord;
+import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.proxy.observe.ProxyEvents;
 
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RecordingEvents implements ProxyEvents {
 
     public final List<ExchangeRecord> exchanges = new CopyOnWriteArrayList<>();
-    public final List<String> malformed = new CopyOnWriteArrayList<>();
+    public final List<MalformedReason> malformed = new CopyOnWriteArrayList<>();
     public final AtomicInteger upstreamOpened = new AtomicInteger();
     public final AtomicInteger upstreamClosed = new AtomicInteger();
     public final AtomicInteger clientOpened = new AtomicInteger();
@@ -38,7 +39,7 @@ public final class RecordingEvents implements ProxyEvents {
     }
 
     @Override
-    public void malformedRequest(String reason) {
+    public void malformedRequest(MalformedReason reason) {
         malformed.add(reason);
     }
 

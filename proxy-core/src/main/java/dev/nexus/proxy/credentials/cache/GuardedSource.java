@@ -60,6 +60,12 @@ final class GuardedSource {
         return remembered.getIfPresent(connectionId);
     }
 
+    /** Forgets what was learnt about the connection, e.g. because its credentials changed at the source. */
+    void forget(String connectionId) {
+        remembered.invalidate(connectionId);
+        backoff.onSuccess(connectionId);
+    }
+
     /** Whether a call for the connection would be refused right now (circuit open or connection backing off). */
     boolean refusing(String connectionId, long nowMillis) {
         return breaker.refusing() || backoff.blocked(connectionId, nowMillis);

@@ -87,7 +87,10 @@ public final class LeaseCache implements LeaseProvider {
         if (builder.shared != null) {
             builder.shared.onRemoteChange(leases::invalidate);
         }
-        builder.source.onChange(leases::invalidate);
+        builder.source.onChange(connectionId -> {
+            leases.invalidate(connectionId);
+            source.forget(connectionId);
+        });
     }
 
     /** A builder for a cache over {@code source} whose metrics go to {@code registry}. */

@@ -143,8 +143,13 @@ final class GuardedSource {
                 + lease.expiresAt() + " (is a clock wrong?)");
     }
 
+    /** The failure inside a {@link CompletionException}, or the failure itself. */
+    static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     private static CredentialException credentialFailure(Throwable error, String connectionId) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         if (cause instanceof CredentialException e) {
             return e;
         }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -131,7 +130,7 @@ public final class LeaseCache implements LeaseProvider {
 
     /** A stale lease whose refresh failed as unavailable is still served until its own expiry. */
     private CompletableFuture<Lease> failStatic(CachedLease stale, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = GuardedSource.unwrap(error);
         if (cause instanceof CredentialException e && e.kind() == Kind.UNAVAILABLE && clock.millis() < stale.hardExpiryMillis) {
             return stale.completed;
         }
@@ -178,8 +177,7 @@ public final class LeaseCache implements LeaseProvider {
                 if (error == null) {
                     promise.complete(lease);
                 } else {
-                    promise.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error);
+                    promise.completeExceptionally(GuardedSource.unwrap(error));
                 }
             });
         };
@@ -241,8 +239,7 @@ public final class LeaseCache implements LeaseProvider {
                 attempt.outcome.complete(lease);
             } else {
                 metrics.refreshFailed.inc();
-                attempt.outcome.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                attempt.outcome.completeExceptionally(GuardedSource.unwrap(error));
             }
         });
         return attempt.outcome.copy();

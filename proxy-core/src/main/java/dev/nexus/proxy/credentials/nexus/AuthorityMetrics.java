@@ -13,10 +13,12 @@ final class AuthorityMetrics {
 
     static final String OK = "ok";
 
+    private final PrometheusRegistry registry;
     private final Counter calls;
     private final Histogram duration;
 
     AuthorityMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
         calls = Counter.builder()
                 .name("nexus_authority_calls_total")
                 .help("Calls to the Nexus Authority by call (token, refresh) and outcome")
@@ -41,6 +43,11 @@ final class AuthorityMetrics {
     void record(String call, String outcome, long startNanos) {
         calls.labelValues(call, outcome).inc();
         duration.labelValues(call).observe(Unit.nanosToSeconds(System.nanoTime() - startNanos));
+    }
+
+    void unregister() {
+        registry.unregister(calls);
+        registry.unregister(duration);
     }
 
     static String outcome(CredentialException.Kind kind) {

@@ -51,6 +51,11 @@ public final class NexusAuthoritySource implements CredentialSource {
     private final TokenResponseParser parser = new TokenResponseParser();
     private final AuthorityMetrics metrics;
 
+    /**
+     * Registers the Authority call metrics in {@code registry} (one source per registry; {@link #close()} unregisters them).
+     *
+     * @throws IllegalArgumentException when the TLS files cannot be used (the message names the file)
+     */
     public NexusAuthoritySource(NexusAuthoritySettings settings, PrometheusRegistry registry) {
         this(settings, registry, Clock.systemUTC());
     }
@@ -188,6 +193,7 @@ public final class NexusAuthoritySource implements CredentialSource {
     @Override
     public void close() {
         executor.shutdownNow();
+        metrics.unregister();
     }
 
     @Override

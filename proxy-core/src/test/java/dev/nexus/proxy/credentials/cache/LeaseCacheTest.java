@@ -127,7 +127,8 @@ class LeaseCacheTest {
         authority.respond("c1", Reply.apiKey("first", in(Duration.ofMinutes(10))));
         cache();
         await(cache.lease("c1"));
-        authority.respond("c1", Reply.apiKey("second", in(Duration.ofMinutes(20)))).latency(Duration.ofMillis(300));
+        // Long enough that the 50 uses below certainly happen while the refresh is in flight.
+        authority.respond("c1", Reply.apiKey("second", in(Duration.ofMinutes(20)))).latency(Duration.ofMillis(1500));
 
         // Usable life 9m30s; 80 % of it is 7m36s.
         clock.advance(Duration.ofMinutes(7).plusSeconds(35));
@@ -140,7 +141,7 @@ class LeaseCacheTest {
             assertTrue(served.isDone(), "no request waits while the refresh runs");
             assertEquals("first", key(served.join()));
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> "second".equals(key(cache.lease("c1").join())));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "second".equals(key(cache.lease("c1").join())));
         assertEquals(2, authority.calls(Endpoint.TOKEN, "c1"), "one background refresh for all those uses");
         assertEquals(1, metric(registry, "nexus_credential_refreshes", "kind", "ahead"));
         assertEquals(1, metric(registry, "nexus_credential_cache_requests", "level", "l1", "result", "miss"));

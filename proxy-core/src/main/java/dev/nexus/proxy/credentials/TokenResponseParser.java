@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.nexus.policy.model.StrategySpec;
 
 import java.io.IOException;
@@ -47,7 +47,7 @@ public final class TokenResponseParser {
      */
     public static <M extends ObjectMapper> M configure(M mapper) {
         mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-        mapper.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+        mapper.configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
         return mapper;
     }
 
@@ -79,7 +79,7 @@ public final class TokenResponseParser {
 
         Map<String, String> credentials = new LinkedHashMap<>();
         if (credentialsNode != null && credentialsNode.isObject()) {
-            credentialsNode.fields().forEachRemaining(field -> putScalar(credentials, field.getKey(), field.getValue()));
+            credentialsNode.properties().forEach(field -> putScalar(credentials, field.getKey(), field.getValue()));
         }
         if (OAUTH2.equals(strategy.type())) {
             for (String field : FLATTENED_OAUTH2_FIELDS) {
@@ -122,7 +122,7 @@ public final class TokenResponseParser {
         Map<String, String> config = new LinkedHashMap<>();
         JsonNode configNode = node.get("config");
         if (configNode != null && configNode.isObject()) {
-            configNode.fields().forEachRemaining(field -> putScalar(config, field.getKey(), field.getValue()));
+            configNode.properties().forEach(field -> putScalar(config, field.getKey(), field.getValue()));
         } else if (configNode != null && !configNode.isNull()) {
             throw new MalformedTokenException("field 'strategy.config' must be an object");
         }

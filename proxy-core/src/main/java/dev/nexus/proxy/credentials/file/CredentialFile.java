@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -99,8 +98,7 @@ final class CredentialFile {
             throw new CredentialFileException("credential file " + path
                     + " must be a mapping from connection id to {strategy, credentials, expires_at | expires_in}");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> entries = root.fields(); entries.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = entries.next();
+        for (Map.Entry<String, JsonNode> entry : root.properties()) {
             try {
                 grants.put(entry.getKey(), parser.parse(entry.getValue()));
             } catch (MalformedTokenException e) {

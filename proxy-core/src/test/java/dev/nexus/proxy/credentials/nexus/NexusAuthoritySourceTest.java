@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -117,7 +118,7 @@ class NexusAuthoritySourceTest {
     @MethodSource("errors")
     void errorStatusesMapToKinds(Reply reply, Kind kind, String messagePart) {
         authority.respond("conn-x", reply);
-        for (CompletableFuture<Lease> call : new CompletableFuture[]{source.fetch("conn-x"), source.refresh("conn-x")}) {
+        for (CompletableFuture<Lease> call : List.of(source.fetch("conn-x"), source.refresh("conn-x"))) {
             CredentialException e = failure(call);
             assertEquals(kind, e.kind());
             assertEquals("conn-x", e.connectionId());

@@ -87,7 +87,7 @@ class CredentialSecretsTest {
                     .respond("garbage", new Reply(200, MALFORMED + " {"));
 
             NexusAuthoritySettings settings = NexusAuthoritySettings.of(authority.baseUri(), API_KEY)
-                    .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+                    .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2));   // generous: a loaded CI machine is slow to connect
             observed.add(settings.toString());
             try (NexusAuthoritySource source = new NexusAuthoritySource(settings, registry);
                  LeaseCache cache = LeaseCache.builder(source, registry)

@@ -173,7 +173,7 @@ class NexusAuthoritySourceTest {
     void hangingAuthorityTimesOutAsUnavailable() {
         authority.respond("slow", Reply.apiKey("v", EXPIRY)).availability(Availability.HANGING);
         source = source(NexusAuthoritySettings.of(authority.baseUri(), API_KEY)
-                .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(300)));
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300)));
         long start = System.nanoTime();
         CredentialException e = failure(source.fetch("slow"));
         assertEquals(Kind.UNAVAILABLE, e.kind());

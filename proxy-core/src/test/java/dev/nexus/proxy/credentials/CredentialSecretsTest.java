@@ -126,9 +126,9 @@ class CredentialSecretsTest {
             try (FileCredentialSource fileSource = new FileCredentialSource(file, false, Duration.ofMillis(50), Clock.systemUTC());
                  LeaseCache fileCache = LeaseCache.builder(fileSource, new PrometheusRegistry()).build()) {
                 observeOutcome(fileCache.lease("f1"));
-                Files.writeString(file, "f1: [unclosed " + BROKEN_FILE_SECRET + "\n");
+                CredentialTestSupport.replaceAtomically(file, "f1: [unclosed " + BROKEN_FILE_SECRET + "\n");
                 await().atMost(Duration.ofSeconds(5)).until(() -> logs.contains("is not valid YAML"));
-                Files.writeString(file, "f1:\n  strategy: {type: header}\n  credentials: {api_key: " + ROTATED + "}\n");
+                CredentialTestSupport.replaceAtomically(file, "f1:\n  strategy: {type: header}\n  credentials: {api_key: " + ROTATED + "}\n");
                 await().atMost(Duration.ofSeconds(5)).until(() -> ROTATED.equals(fileCache.lease("f1").join().credential("api_key")));
                 observeOutcome(fileCache.lease("f2"));
             }

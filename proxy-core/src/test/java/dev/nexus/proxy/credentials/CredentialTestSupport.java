@@ -6,6 +6,11 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 public final class CredentialTestSupport {
 
     private CredentialTestSupport() {
+    }
+
+    /**
+     * Replaces a private (0600) file's content the way editors and Kubernetes do: write a sibling, then
+     * rename over it, so a reader never sees a half-written file.
+     */
+    public static void replaceAtomically(Path file, String content) throws IOException {
+        Path sibling = Files.createTempFile(file.getParent(), ".edit-", ".tmp");
+        Files.setPosixFilePermissions(sibling, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(sibling, content);
+        Files.move(sibling, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The lease the future completes with, waiting at most 10 s. */

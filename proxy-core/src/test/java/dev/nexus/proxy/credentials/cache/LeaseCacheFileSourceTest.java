@@ -14,6 +14,7 @@ import java.time.Duration;
 
 import static dev.nexus.proxy.credentials.CredentialTestSupport.await;
 import static dev.nexus.proxy.credentials.CredentialTestSupport.failure;
+import static dev.nexus.proxy.credentials.CredentialTestSupport.replaceAtomically;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,7 +37,7 @@ class LeaseCacheFileSourceTest {
             assertEquals("first", await(cache.lease("c1")).credential("api_key"));
             assertEquals(Kind.NOT_FOUND, failure(cache.lease("c2")).kind());
 
-            Files.writeString(file, entry("c1", "second") + entry("c2", "added"));
+            replaceAtomically(file, entry("c1", "second") + entry("c2", "added"));
             await().atMost(Duration.ofSeconds(5)).until(() -> "second".equals(cache.lease("c1").join().credential("api_key")));
             assertEquals("added", await(cache.lease("c2")).credential("api_key"), "a new connection is not held back by the negative cache");
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static dev.nexus.proxy.credentials.CredentialTestSupport.await;
 import static dev.nexus.proxy.credentials.CredentialTestSupport.failure;
+import static dev.nexus.proxy.credentials.CredentialTestSupport.replaceAtomically;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,9 +58,8 @@ class FileCredentialSourceTest {
         return id + ":\n  strategy: {type: header, config: {header_name: X-API-Key}}\n  credentials: {api_key: " + value + "}\n";
     }
 
-    /** Rewrites the file in place, keeping its permissions. */
     private static void rewrite(Path file, String content) throws Exception {
-        Files.writeString(file, content);
+        replaceAtomically(file, content);
     }
 
     @Test
@@ -114,6 +115,23 @@ class FileCredentialSourceTest {
         assertEquals("new", await(source.fetch("c3")).credential("api_key"));
         await().atMost(Duration.ofSeconds(5)).until(() -> changed.containsAll(List.of("c1", "c3")));
         assertFalse(changed.contains("c2"), "unchanged entries are not reported");
+    }
+
+    @Test
+    void followsAKubernetesStyleSymlinkSwap() throws Exception {
+        // Secret volumes: credentials.yaml -> ..data/credentials.yaml, and ..data is swapped to a new directory.
+        Path first = Files.createDirectory(dir.resolve("..2026_11_29_v1"));
+        write(first.getFileName() + "/credentials.yaml", apiKeyEntry("c1", "mounted-v1"), "r--------");
+        Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
+        Path file = Files.createSymbolicLink(dir.resolve("credentials.yaml"), Path.of("..data/credentials.yaml"));
+        source = new FileCredentialSource(file, false, FAST_POLL, CLOCK);
+        assertEquals("mounted-v1", await(source.fetch("c1")).credential("api_key"));
+
+        Path second = Files.createDirectory(dir.resolve("..2026_11_29_v2"));
+        write(second.getFileName() + "/credentials.yaml", apiKeyEntry("c1", "mounted-v2"), "r--------");
+        Path swap = Files.createSymbolicLink(dir.resolve("..data_tmp"), second.getFileName());
+        Files.move(swap, dir.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "mounted-v2".equals(source.fetch("c1").join().credential("api_key")));
     }
 
     @Test

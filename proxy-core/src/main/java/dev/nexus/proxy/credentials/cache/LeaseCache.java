@@ -45,7 +45,7 @@ import java.util.logging.Logger;
  *       the safety margin; without a servable lease the call fails fast with {@link Kind#UNAVAILABLE}.</li>
  *   <li><b>Terminal answers</b> drop the lease here and in L2 and are remembered briefly (see {@link GuardedSource}).</li>
  *   <li><b>401 rotation:</b> {@link #refreshAfterRejection} forces one refresh per rejected lease, rate-limited
- *       per connection.</li>
+ *       per connection; with L2, replicas rejecting the same lease share one refresh.</li>
  * </ul>
  * Time comes from the injected {@link Clock} (also driving Caffeine's ticker), so expiry and refresh
  * timing are testable without sleeping. Futures may complete on any thread.
@@ -165,7 +165,7 @@ public final class LeaseCache implements LeaseProvider {
         Runnable start = () -> {
             CompletableFuture<Lease> loaded;
             try {
-                loaded = shared.load(connectionId, candidate -> acceptable(candidate, ahead));
+                loaded = shared.load(connectionId, candidate -> acceptable(candidate, ahead), false);
             } catch (RuntimeException e) {
                 loaded = CompletableFuture.failedFuture(e);
             }
@@ -232,10 +232,12 @@ public final class LeaseCache implements LeaseProvider {
         metrics.refreshForced.inc();
         leases.asMap().computeIfPresent(connectionId, (id, cached) -> sameCredentials(cached.lease, rejected) ? null : cached);
         long sequence = loadSequence.incrementAndGet();
-        source.call(connectionId, true).whenComplete((lease, error) -> {
+        // Through L2: when several replicas see the same 401, one refreshes and the others take its lease.
+        CompletableFuture<Lease> refreshed = shared.load(connectionId,
+                candidate -> !sameCredentials(candidate, rejected) && acceptable(candidate, false), true);
+        refreshed.whenComplete((lease, error) -> {
             if (error == null) {
                 store(connectionId, lease, sequence);
-                shared.publish(lease);
                 attempt.outcome.complete(lease);
             } else {
                 metrics.refreshFailed.inc();

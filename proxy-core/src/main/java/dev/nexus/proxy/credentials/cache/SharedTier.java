@@ -39,10 +39,14 @@ final class SharedTier {
         this.publicationWait = settings.sharedPublicationWait();
     }
 
-    /** A lease from L2 when {@code acceptable}, else from the source (once across replicas when possible). */
-    CompletableFuture<Lease> load(String connectionId, Predicate<Lease> acceptable) {
+    /**
+     * A lease from L2 when {@code acceptable}, else from the source (once across replicas when possible):
+     * a fetch, or with {@code refresh} a forced refresh (then {@code acceptable} rejects the lease being
+     * replaced, so a replica that already refreshed it saves the others their call).
+     */
+    CompletableFuture<Lease> load(String connectionId, Predicate<Lease> acceptable, boolean refresh) {
         if (store == null) {
-            return source.call(connectionId, false);
+            return source.call(connectionId, refresh);
         }
         return read(connectionId).thenCompose(found -> {
             if (found.filter(acceptable).isPresent()) {
@@ -51,15 +55,9 @@ final class SharedTier {
             }
             metrics.l2Miss.inc();
             return quietly(() -> store.tryAcquireFetchLock(connectionId, lockHold), true)
-                    .thenCompose(won -> won ? fetchAndPublish(connectionId, true) : awaitWinner(connectionId, acceptable));
+                    .thenCompose(won -> won ? callAndPublish(connectionId, refresh, true)
+                            : awaitWinner(connectionId, acceptable, refresh));
         });
-    }
-
-    /** Tells the other replicas about a lease this replica got (e.g. by a forced refresh). */
-    void publish(Lease lease) {
-        if (store != null) {
-            quietly(() -> store.publish(lease), null);
-        }
     }
 
     void invalidate(String connectionId) {
@@ -68,8 +66,8 @@ final class SharedTier {
         }
     }
 
-    private CompletableFuture<Lease> fetchAndPublish(String connectionId, boolean holdsLock) {
-        CompletableFuture<Lease> fetched = source.call(connectionId, false);
+    private CompletableFuture<Lease> callAndPublish(String connectionId, boolean refresh, boolean holdsLock) {
+        CompletableFuture<Lease> fetched = source.call(connectionId, refresh);
         fetched.whenComplete((lease, error) -> {
             CompletableFuture<Void> published = error == null ? quietly(() -> store.publish(lease), null)
                     : CompletableFuture.completedFuture(null);
@@ -80,7 +78,7 @@ final class SharedTier {
         return fetched;
     }
 
-    private CompletableFuture<Lease> awaitWinner(String connectionId, Predicate<Lease> acceptable) {
+    private CompletableFuture<Lease> awaitWinner(String connectionId, Predicate<Lease> acceptable, boolean refresh) {
         metrics.singleflightWaits.inc();
         return quietly(() -> store.awaitPublication(connectionId, publicationWait), Optional.<Lease>empty())
                 .thenCompose(published -> published.filter(acceptable).isPresent()
@@ -88,7 +86,7 @@ final class SharedTier {
                         : read(connectionId))
                 .thenCompose(found -> found.filter(acceptable).isPresent()
                         ? CompletableFuture.completedFuture(found.get())
-                        : fetchAndPublish(connectionId, false));
+                        : callAndPublish(connectionId, refresh, false));
     }
 
     private CompletableFuture<Optional<Lease>> read(String connectionId) {

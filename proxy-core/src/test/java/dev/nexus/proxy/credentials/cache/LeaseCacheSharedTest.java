@@ -110,6 +110,19 @@ class LeaseCacheSharedTest {
     }
 
     @Test
+    void theSame401OnBothReplicasCausesOneRefresh() throws Exception {
+        authority.respond("rot", generation -> Reply.apiKey("v" + generation, START.plus(Duration.ofHours(1))));
+        Lease v0 = await(replicaA.lease("rot"));
+        await(replicaB.lease("rot"));
+        authority.latency(Duration.ofMillis(300));
+        CompletableFuture<Lease> onA = replicaA.refreshAfterRejection("rot", v0);
+        CompletableFuture<Lease> onB = replicaB.refreshAfterRejection("rot", v0);
+        assertEquals("v1", await(onA).credential("api_key"));
+        assertEquals("v1", await(onB).credential("api_key"));
+        assertEquals(1, authority.calls(Endpoint.REFRESH, "rot"));
+    }
+
+    @Test
     void storeDownFallsBackToDirectAuthorityCalls() throws Exception {
         store.down(true);
         authority.respond("c1", Reply.apiKey("direct", START.plus(Duration.ofHours(1))));

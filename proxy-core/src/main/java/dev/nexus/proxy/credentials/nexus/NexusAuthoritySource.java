@@ -42,6 +42,8 @@ public final class NexusAuthoritySource implements CredentialSource {
     private static final Logger LOG = Logger.getLogger(NexusAuthoritySource.class.getName());
     private static final String TOKEN = "token";
     private static final String REFRESH = "refresh";
+    /** Token answers are small; anything bigger is not a token answer. */
+    static final int MAX_BODY_BYTES = 1 << 20;
 
     private final NexusAuthoritySettings settings;
     private final String base;
@@ -101,7 +103,7 @@ public final class NexusAuthoritySource implements CredentialSource {
             return CompletableFuture.failedFuture(invalid);
         }
         long overallMillis = settings.connectTimeout().plus(settings.responseTimeout()).toMillis();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        return client.sendAsync(request, BoundedBody.handler(MAX_BODY_BYTES))
                 // The request timeout stops at the response headers; this bounds a body that never ends too.
                 .orTimeout(overallMillis, TimeUnit.MILLISECONDS)
                 .handleAsync((response, failure) -> {

@@ -170,6 +170,14 @@ class NexusAuthoritySourceTest {
     }
 
     @Test
+    void oversizedAnswersAreRefused() {
+        authority.respond("huge", new Reply(200, "{\"pad\": \"" + "x".repeat(NexusAuthoritySource.MAX_BODY_BYTES) + "\"}"));
+        CredentialException e = failure(source.fetch("huge"));
+        assertEquals(Kind.UNAVAILABLE, e.kind());
+        assertTrue(e.getMessage().contains("larger than 1048576 bytes"), e.getMessage());
+    }
+
+    @Test
     void hangingAuthorityTimesOutAsUnavailable() {
         authority.respond("slow", Reply.apiKey("v", EXPIRY)).availability(Availability.HANGING);
         source = source(NexusAuthoritySettings.of(authority.baseUri(), API_KEY)

@@ -1,6 +1,7 @@
 package dev.nexus.proxy.credentials;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Where leases come from: the Nexus Authority in production, a local file in development.
@@ -13,6 +14,14 @@ public interface CredentialSource extends AutoCloseable {
 
     /** Asks the Authority to refresh, e.g. after an upstream 401 ({@code POST /v1/refresh/{id}}). */
     CompletableFuture<Lease> refresh(String connectionId);
+
+    /**
+     * Registers a listener told the connection id whenever that connection's credentials change outside
+     * a fetch (e.g. the local credential file was edited), so caches can drop what they hold.
+     * Sources whose credentials only change when asked (the Authority) ignore it.
+     */
+    default void onChange(Consumer<String> listener) {
+    }
 
     @Override
     default void close() {

@@ -1,0 +1,160 @@
+package dev.nexus.proxy.credentials.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.nexus.proxy.credentials.CredentialException;
+import dev.nexus.proxy.credentials.CredentialException.Kind;
+import dev.nexus.proxy.credentials.CredentialSource;
+import dev.nexus.proxy.credentials.Lease;
+
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Every call to the credential source goes through here, which decides whether to call at all and
+ * learns from each answer:
+ * <ul>
+ *   <li>"unavailable" answers feed the per-source {@link CircuitBreaker} and the per-connection
+ *       {@link RetryBackoff}; while either refuses, calls fail fast without touching the source;</li>
+ *   <li>terminal and configuration answers (revoked, not found, attention required, invalid id, proxy
+ *       unauthorized) are remembered for the negative-cache TTL and answered from memory meanwhile;
+ *       terminal ones are also reported to {@code onTerminal} so the lease is dropped everywhere;</li>
+ *   <li>a lease that has already expired when it arrives counts as unavailable (it could never be used).</li>
+ * </ul>
+ */
+final class GuardedSource {
+
+    private static final Logger LOG = Logger.getLogger(GuardedSource.class.getName());
+
+    private final CredentialSource source;
+    private final Clock clock;
+    private final Consumer<String> onTerminal;
+    private final CircuitBreaker breaker;
+    private final RetryBackoff backoff;
+    private final Cache<String, CredentialException> remembered;
+
+    GuardedSource(CredentialSource source, LeaseCacheSettings settings, Clock clock, Ticker ticker,
+                  DoubleSupplier jitter, Consumer<String> onTerminal) {
+        this.source = source;
+        this.clock = clock;
+        this.onTerminal = onTerminal;
+        this.breaker = new CircuitBreaker("credential source " + source, settings.breakerFailureThreshold(),
+                settings.breakerCoolDown().toMillis(), clock);
+        this.backoff = new RetryBackoff(settings.backoffInitial().toMillis(), settings.backoffMax().toMillis(), jitter);
+        this.remembered = Caffeine.newBuilder()
+                .expireAfterWrite(settings.negativeCacheTtl())
+                .maximumSize(settings.maximumLeases())
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** The remembered terminal or configuration failure for the connection, or {@code null}. */
+    CredentialException remembered(String connectionId) {
+        return remembered.getIfPresent(connectionId);
+    }
+
+    /** Forgets what was learnt about the connection, e.g. because its credentials changed at the source. */
+    void forget(String connectionId) {
+        remembered.invalidate(connectionId);
+        backoff.onSuccess(connectionId);
+    }
+
+    /** Whether a call for the connection would be refused right now (circuit open or connection backing off). */
+    boolean refusing(String connectionId, long nowMillis) {
+        return breaker.refusing() || backoff.blocked(connectionId, nowMillis);
+    }
+
+    /** The failure a refused call gets, saying until when. */
+    CredentialException refusal(String connectionId) {
+        if (breaker.refusing()) {
+            return new CredentialException(Kind.UNAVAILABLE, connectionId, "the Authority is unavailable ("
+                    + breaker.consecutiveFailures() + " failed calls in a row; circuit open until " + breaker.retryAt() + ")");
+        }
+        return new CredentialException(Kind.UNAVAILABLE, connectionId,
+                "the Authority is unavailable (next attempt for this connection after " + backoff.retryAt(connectionId) + ")");
+    }
+
+    boolean circuitOpen() {
+        return breaker.open();
+    }
+
+    /** Calls the source (refresh or fetch) unless refused; the future fails with a {@link CredentialException}. */
+    CompletableFuture<Lease> call(String connectionId, boolean refresh) {
+        CredentialException known = remembered(connectionId);
+        if (known != null) {
+            return CompletableFuture.failedFuture(known);
+        }
+        if (backoff.blocked(connectionId, clock.millis()) || !breaker.tryAcquire()) {
+            return CompletableFuture.failedFuture(refusal(connectionId));
+        }
+        CompletableFuture<Lease> call;
+        try {
+            call = refresh ? source.refresh(connectionId) : source.fetch(connectionId);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((lease, error) -> {
+            CredentialException failure = error == null ? expiredOnArrival(lease) : credentialFailure(error, connectionId);
+            if (failure == null) {
+                breaker.onSuccess();
+                backoff.onSuccess(connectionId);
+                return lease;
+            }
+            learn(connectionId, failure, error == null);
+            throw new CompletionException(failure);
+        });
+    }
+
+    private void learn(String connectionId, CredentialException failure, boolean sourceAnswered) {
+        if (failure.kind() == Kind.UNAVAILABLE) {
+            if (sourceAnswered) {
+                breaker.onSuccess();
+            } else {
+                breaker.onUnavailable();
+            }
+            backoff.onFailure(connectionId, clock.millis());
+            LOG.log(Level.WARNING, failure.getMessage());
+            return;
+        }
+        breaker.onSuccess();
+        backoff.onSuccess(connectionId);
+        remembered.put(connectionId, failure);
+        if (failure.kind().terminal()) {
+            LOG.info(() -> failure.getMessage() + "; lease dropped, the Authority is not asked again for this connection"
+                    + " until the negative cache expires");
+            onTerminal.accept(connectionId);
+        } else {
+            LOG.warning(failure.getMessage());
+        }
+    }
+
+    private CredentialException expiredOnArrival(Lease lease) {
+        if (lease.expiresAt() == null || lease.expiresAt().toEpochMilli() > clock.millis()) {
+            return null;
+        }
+        return new CredentialException(Kind.UNAVAILABLE, lease.connectionId(), "the credentials handed out had already expired at "
+                + lease.expiresAt() + " (is a clock wrong?)");
+    }
+
+    /** The failure inside a {@link CompletionException}, or the failure itself. */
+    static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static CredentialException credentialFailure(Throwable error, String connectionId) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof CredentialException e) {
+            return e;
+        }
+        // A source that broke its contract: its message could hold anything, so name only the type.
+        return new CredentialException(Kind.UNAVAILABLE, connectionId,
+                "the credential source failed unexpectedly (" + cause.getClass().getName() + ")");
+    }
+}

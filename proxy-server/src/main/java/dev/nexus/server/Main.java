@@ -3,6 +3,7 @@ package dev.nexus.server;
 import dev.nexus.server.cli.CliContext;
 import dev.nexus.server.cli.NexusCli;
 
+import dev.nexus.server.runtime.DataPlaneRuntime;
 import java.util.List;
 
 /** Entry point of {@code nexus-proxy}: builds the command line and exits with its code. */
@@ -18,6 +19,6 @@ public final class Main {
 
     /** Every command of this build; the data plane's runtime factory plugs in here. */
     static NexusCli commandLine() {
-        return new NexusCli(List.of(new RunCommand(AdminOnlyRuntime::new)));
+        return new NexusCli(List.of(new RunCommand(DataPlaneRuntime::new)));
     }
 }

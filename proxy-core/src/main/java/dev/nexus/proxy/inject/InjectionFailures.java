@@ -1,6 +1,7 @@
 package dev.nexus.proxy.inject;
 
 import dev.nexus.policy.match.Decision;
+import dev.nexus.proxy.credentials.AgentCredentialError;
 import dev.nexus.proxy.credentials.CredentialException;
 import dev.nexus.proxy.strategy.StrategyException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,26 +23,32 @@ public final class InjectionFailures {
     private InjectionFailures() {
     }
 
+    /**
+     * The origin refused the injected credentials and a forced refresh did not produce new ones (rate
+     * limit, Authority unreachable): the agent sees the refusal, not a loop.
+     */
+    public static AgentError refusedAfterRefreshFailed(Throwable failure, Decision.Inject decision) {
+        AgentError underlying = describe(failure, decision);
+        if (unwrap(failure) instanceof CredentialException credential && credential.kind().terminal()) {
+            return underlying;
+        }
+        return new AgentError(HttpResponseStatus.UNAUTHORIZED, "upstream_unauthorized",
+                "the origin refused the injected credentials and they could not be refreshed: " + underlying.detail(),
+                underlying.fields());
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     public static AgentError describe(Throwable failure, Decision.Inject decision) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = unwrap(failure);
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("route", decision.routeName());
         fields.put("connection", decision.connectionId());
         if (cause instanceof CredentialException credential) {
-            return switch (credential.kind()) {
-                case REVOKED -> new AgentError(HttpResponseStatus.FORBIDDEN, "connection_revoked",
-                        "the connection is revoked or not active", fields);
-                case NOT_FOUND -> new AgentError(HttpResponseStatus.FORBIDDEN, "connection_not_found",
-                        "the Authority does not know this connection", fields);
-                case ATTENTION_REQUIRED -> new AgentError(HttpResponseStatus.FORBIDDEN, "attention_required",
-                        "a person must re-consent to this connection: " + credential.getMessage(), fields);
-                case INVALID_CONNECTION -> new AgentError(HttpResponseStatus.BAD_GATEWAY, "invalid_connection",
-                        "the route names a connection id the Authority rejects", fields);
-                case AUTHORITY_UNAUTHORIZED -> new AgentError(HttpResponseStatus.BAD_GATEWAY, "authority_unauthorized",
-                        "the proxy's credentials for the Authority were refused", fields);
-                case UNAVAILABLE -> new AgentError(HttpResponseStatus.SERVICE_UNAVAILABLE, "authority_unavailable",
-                        "no valid credentials are cached and the Authority cannot be reached", fields);
-            };
+            AgentCredentialError answer = AgentCredentialError.of(credential);
+            return new AgentError(HttpResponseStatus.valueOf(answer.status()), answer.error(), answer.detail(), fields);
         }
         if (cause instanceof StrategyException strategy) {
             if (strategy.type() != null) {

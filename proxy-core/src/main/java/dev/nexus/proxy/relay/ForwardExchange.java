@@ -463,7 +463,9 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         if (error != null) {
-            respondInjectionFailure(error);
+            InjectionFailures.AgentError answer =
+                    InjectionFailures.refusedAfterRefreshFailed(error, (Decision.Inject) decision);
+            respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
             return;
         }
         plan = planned;

@@ -148,7 +148,7 @@ public final class ConfigLoader {
                 s.duration("connect", d.connect(), ONE_MS, Duration.ofMinutes(10)),
                 s.duration("request_header", d.requestHeader(), ONE_MS, Duration.ofMinutes(10)),
                 s.duration("client_idle", d.clientIdle(), ONE_MS, ONE_DAY),
-                s.duration("upstream_idle", d.upstreamIdle(), ONE_MS, ONE_DAY),
+                s.duration("tunnel_idle", d.tunnelIdle(), ONE_MS, ONE_DAY),
                 s.duration("response", d.response(), ONE_MS, ONE_DAY),
                 s.duration("shutdown_drain", d.shutdownDrain(), Duration.ZERO, Duration.ofHours(1)));
         s.finish();

@@ -59,10 +59,10 @@ public record NexusConfig(
         public static final Limits DEFAULT = new Limits(8192, 16384, 65536);
     }
 
-    public record Timeouts(Duration connect, Duration requestHeader, Duration clientIdle, Duration upstreamIdle,
+    public record Timeouts(Duration connect, Duration requestHeader, Duration clientIdle, Duration tunnelIdle,
                            Duration response, Duration shutdownDrain) {
         public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(10));
+                Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10));
     }
 
     /**

@@ -80,7 +80,7 @@ class ConfigLoaderTest {
                 admin: {address: 0.0.0.0, port: 9191, token: abcdefghijklmnopqrstuvwxyz}
                 transport: {type: nio, event_loop_threads: 4}
                 limits: {max_initial_line_length: 4096, max_header_size: 8192, max_chunk_size: 32768}
-                timeouts: {connect: 500ms, request_header: 2s, client_idle: 2m, upstream_idle: 1h, response: 90s, shutdown_drain: 0s}
+                timeouts: {connect: 500ms, request_header: 2s, client_idle: 2m, tunnel_idle: 1h, response: 90s, shutdown_drain: 0s}
                 upstream:
                   max_connections_per_host: 8
                   pool_idle_timeout: 10s

@@ -1,0 +1,142 @@
+package dev.nexus.server.runtime;
+
+import dev.nexus.proxy.credentials.CredentialSource;
+import dev.nexus.proxy.credentials.SharedLeaseStore;
+import dev.nexus.proxy.credentials.cache.LeaseCache;
+import dev.nexus.proxy.credentials.cache.LeaseCacheSettings;
+import dev.nexus.proxy.credentials.file.FileCredentialSource;
+import dev.nexus.proxy.credentials.nexus.NexusAuthoritySettings;
+import dev.nexus.proxy.credentials.nexus.NexusAuthoritySource;
+import dev.nexus.proxy.credentials.redis.LeaseCipher;
+import dev.nexus.proxy.credentials.redis.RedisLeaseStore;
+import dev.nexus.proxy.credentials.redis.RedisStoreSettings;
+import dev.nexus.server.admin.AdminResponse;
+import dev.nexus.server.admin.AdminRoute;
+import dev.nexus.server.admin.AdminRouter;
+import dev.nexus.server.admin.ReadinessCheck;
+import dev.nexus.server.admin.ReadinessChecks;
+import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.config.Secret;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+/**
+ * Where credentials come from in a running proxy: the configured source (local file or Nexus
+ * Authority), the in-process lease cache, and the Redis store shared with other replicas when
+ * {@code redis.url} is set. Also serves {@code /admin/connections}.
+ */
+final class CredentialRuntime implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CredentialRuntime.class.getName());
+
+    private final CredentialSource source;
+    private final SharedLeaseStore store;
+    private final LeaseCache cache;
+
+    private CredentialRuntime(CredentialSource source, SharedLeaseStore store, LeaseCache cache) {
+        this.source = source;
+        this.store = store;
+        this.cache = cache;
+    }
+
+    static CredentialRuntime start(NexusConfig config, PrometheusRegistry registry, ReadinessChecks readiness,
+                                   AdminRouter admin) throws IOException {
+        CredentialSource source = source(config.authority(), registry);
+        SharedLeaseStore store = sharedStore(config.redis(), registry);
+        if (store != null) {
+            readiness.register("redis", () -> store.available() ? ReadinessCheck.Result.up("connected")
+                    : ReadinessCheck.Result.degraded("unreachable: serving from the local cache and the Authority"));
+        }
+        NexusConfig.LeaseCache cacheConfig = config.authority().cache();
+        LeaseCacheSettings settings = LeaseCacheSettings.defaults().toBuilder()
+                .safetyMargin(cacheConfig.safetyMargin())
+                .refreshAheadFraction(cacheConfig.refreshAheadFraction())
+                .maxAgeWithoutExpiry(cacheConfig.maxAge())
+                .negativeCacheTtl(cacheConfig.negativeTtl())
+                .build();
+        LeaseCache cache = LeaseCache.builder(source, registry).sharedStore(store).settings(settings).build();
+        CredentialRuntime runtime = new CredentialRuntime(source, store, cache);
+        admin.add(AdminRoute.get("/admin/connections", request -> AdminResponse.json(200, Map.of("connections", cache.view()))));
+        admin.add(AdminRoute.post("/admin/connections/{id}/invalidate", request -> {
+            String id = request.pathParameter("id");
+            cache.invalidate(id);
+            return CompletableFuture.completedFuture(AdminResponse.json(200, Map.of("invalidated", id)));
+        }));
+        return runtime;
+    }
+
+    private static CredentialSource source(NexusConfig.Authority authority, PrometheusRegistry registry)
+            throws IOException {
+        if (authority.type() == NexusConfig.AuthorityType.NEXUS) {
+            NexusConfig.NexusAuthority nexus = authority.nexus();
+            NexusAuthoritySettings settings = NexusAuthoritySettings
+                    .of(nexus.url().orElseThrow(), nexus.apiKey().map(Secret::reveal).orElseThrow())
+                    .withApiKeyHeader(nexus.apiKeyHeader())
+                    .withTimeouts(nexus.connectTimeout(), nexus.timeout())
+                    .withTls(nexus.caFile().orElse(null), nexus.clientCert().orElse(null), nexus.clientKey().orElse(null));
+            LOG.info(() -> "credentials from the Nexus Authority at " + nexus.url().orElseThrow());
+            return new NexusAuthoritySource(settings, registry);
+        }
+        Path file = authority.file().path();
+        if (Files.notExists(file)) {
+            createEmptyCredentialFile(file);
+        }
+        return new FileCredentialSource(file, authority.file().allowInsecurePermissions());
+    }
+
+    /** First start on embedded defaults: an empty credential file, private to this user from its creation. */
+    private static void createEmptyCredentialFile(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, """
+                # nexus-proxy local credentials (development, single node). Created empty on first start.
+                # Map connection ids (named by inject routes) to a strategy and credentials, e.g.:
+                #
+                # github:
+                #   strategy: {type: header, config: {header_name: Authorization, value_prefix: "Bearer "}}
+                #   credentials: {api_key: "ghp_..."}
+                #   expires_at: 2030-01-01T00:00:00Z   # optional
+                {}
+                """);
+        LOG.warning(() -> "created empty credential file " + file.toAbsolutePath()
+                + " (0600); add connections to it for inject routes");
+    }
+
+    private static SharedLeaseStore sharedStore(NexusConfig.Redis redis, PrometheusRegistry registry) {
+        if (redis.url().isEmpty()) {
+            return null;
+        }
+        Map<String, String> keys = new LinkedHashMap<>();
+        redis.encryptionKeys().forEach((id, key) -> keys.put(id, key.reveal()));
+        LeaseCipher cipher = LeaseCipher.fromBase64(redis.activeKeyId().orElseThrow(), keys);
+        RedisStoreSettings settings = RedisStoreSettings.of(redis.url().get().reveal(), cipher)
+                .withCluster(redis.cluster())
+                .withNamespace(redis.namespace() + "lease:");
+        LOG.info(() -> "sharing leases through Redis at " + settings.redactedUrl());
+        return new RedisLeaseStore(settings, registry);
+    }
+
+    LeaseCache leases() {
+        return cache;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        if (store != null) {
+            store.close();
+        }
+        source.close();
+    }
+}

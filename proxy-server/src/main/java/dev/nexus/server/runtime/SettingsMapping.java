@@ -1,0 +1,31 @@
+package dev.nexus.server.runtime;
+
+import dev.nexus.proxy.ProxySettings;
+import dev.nexus.server.config.NexusConfig;
+
+import java.net.InetSocketAddress;
+
+/** Translates the validated configuration into the data plane's settings; nothing else reads config there. */
+final class SettingsMapping {
+
+    private SettingsMapping() {
+    }
+
+    static ProxySettings proxySettings(NexusConfig config) {
+        NexusConfig.Timeouts timeouts = config.timeouts();
+        return ProxySettings.builder()
+                .listenAddress(new InetSocketAddress(config.listen().address(), config.listen().port()))
+                .maxInitialLineLength(config.limits().maxInitialLineLength())
+                .maxHeaderSize(config.limits().maxHeaderSize())
+                .maxChunkSize(config.limits().maxChunkSize())
+                .connectTimeout(timeouts.connect())
+                .requestHeaderTimeout(timeouts.requestHeader())
+                .clientIdleTimeout(timeouts.clientIdle())
+                .tunnelIdleTimeout(timeouts.tunnelIdle())
+                .responseTimeout(timeouts.response())
+                .maxConnectionsPerHost(config.upstream().maxConnectionsPerHost())
+                .upstreamIdleTimeout(config.upstream().poolIdleTimeout())
+                .hostOverrides(config.upstream().hosts())
+                .build();
+    }
+}

@@ -178,14 +178,14 @@ public final class PolicyValidator {
         boolean paths = ma.paths().isEmpty() ? mb.paths().isEmpty()
                 : !mb.paths().isEmpty() && ma.paths().containsAll(mb.paths());
         return agentsOk && paths
-                && covers(ma.ports(), mb.ports())
+                && (ma.ports().isEmpty() ? mb.ports().isEmpty() : !mb.ports().isEmpty() && ma.ports().containsAll(mb.ports()))
                 && covers(lower(ma.schemes()), lower(mb.schemes()))
                 && covers(upper(ma.methods()), upper(mb.methods()));
     }
 
-    /** "Absent" matches everything (or, for ports, the default port); a present list must contain the other. */
-    private static <T> boolean covers(List<T> a, List<T> b) {
-        return a.isEmpty() ? b.isEmpty() || a.equals(b) : !b.isEmpty() && a.containsAll(b);
+    /** An absent list matches everything; a present one must contain every value of the other. */
+    private static boolean covers(List<String> a, List<String> b) {
+        return a.isEmpty() || !b.isEmpty() && a.containsAll(b);
     }
 
     private static Set<String> hostKeys(List<String> hosts) {

@@ -12,8 +12,8 @@ public final class HostNames {
     }
 
     /**
-     * The normalised form of {@code host}, or {@code null} when it cannot be a host (empty, or
-     * an internationalised name IDNA rejects). Returns the same instance when nothing changes,
+     * The normalised form of {@code host}, or {@code null} when it cannot be a host (empty, empty
+     * labels, characters no host name or IP literal has, or an internationalised name IDNA rejects). Returns the same instance when nothing changes,
      * which is the common case on the request path.
      */
     public static String normalize(String host) {
@@ -50,7 +50,23 @@ public final class HostNames {
             }
             upper = true;
         }
-        return upper ? toLowerAscii(h) : h;
+        String normalised = upper ? toLowerAscii(h) : h;
+        return isValid(normalised) ? normalised : null;
+    }
+
+    /** Letters, digits, '-', '_', ':' (IPv6) and dots between non-empty labels. */
+    private static boolean isValid(String host) {
+        char previous = '.';
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == ':'
+                    || c == '.' && previous != '.';
+            if (!ok) {
+                return false;
+            }
+            previous = c;
+        }
+        return true;
     }
 
     private static String toLowerAscii(String s) {

@@ -6,7 +6,7 @@ import java.net.InetAddress;
 /**
  * An IPv4 or IPv6 address as two longs, so prefix matching works bit by bit without
  * {@link InetAddress} (which may resolve names and allocates on every parse).
- * IPv4 addresses live in the low 32 bits of {@code lo}.
+ * IPv4 addresses live in the low 32 bits of {@code lo}; IPv4-mapped IPv6 addresses are IPv4.
  */
 public record IpAddress(boolean v6, long hi, long lo) {
 
@@ -29,8 +29,11 @@ public record IpAddress(boolean v6, long hi, long lo) {
         if (address instanceof Inet4Address) {
             return new IpAddress(false, 0, toLong(bytes, 0, 4));
         }
-        long hi = toLong(bytes, 0, 8);
-        long lo = toLong(bytes, 8, 8);
+        return mappedOrV6(toLong(bytes, 0, 8), toLong(bytes, 8, 8));
+    }
+
+    /** IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) is the IPv4 address, so it meets the same rules. */
+    private static IpAddress mappedOrV6(long hi, long lo) {
         if (hi == 0 && (lo >>> 32) == 0xFFFFL) {
             return new IpAddress(false, 0, lo & 0xFFFFFFFFL);
         }
@@ -173,7 +176,7 @@ public record IpAddress(boolean v6, long hi, long lo) {
             hi = (hi << 16) | full[g];
             lo = (lo << 16) | full[g + 4];
         }
-        return new IpAddress(true, hi, lo);
+        return mappedOrV6(hi, lo);
     }
 
     @Override

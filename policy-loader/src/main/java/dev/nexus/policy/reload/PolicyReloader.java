@@ -144,7 +144,7 @@ public final class PolicyReloader implements Closeable {
                 return previous;
             }
             lastAttemptedHash = hash;
-            return fail(previous, source + ": cannot read policy: " + e.getMessage(), List.of());
+            return fail(previous, "cannot read policy: " + e.getMessage(), List.of());
         }
         String hash = PolicySources.contentHash(sources);
         if (!force && hash.equals(lastAttemptedHash)) {

@@ -3,7 +3,6 @@ package dev.nexus.policy.match;
 import dev.nexus.policy.model.ActionType;
 import dev.nexus.policy.model.Route;
 import dev.nexus.policy.pattern.AgentPattern;
-import dev.nexus.policy.pattern.CidrBlock;
 import dev.nexus.policy.pattern.HostNames;
 import dev.nexus.policy.pattern.HostPattern;
 import dev.nexus.policy.pattern.IpAddress;
@@ -152,10 +151,5 @@ final class ReferenceMatcher {
             }
         }
         return best;
-    }
-
-    static boolean contains(CidrBlock block, String host) {
-        IpAddress ip = IpAddress.parse(host);
-        return ip != null && block.contains(ip);
     }
 }

@@ -142,17 +142,6 @@ class PolicyValidatorTest {
                 """);
     }
 
-    @Test
-    void examplePolicyIsValid() throws Exception {
-        try (var in = getClass().getResourceAsStream("/dev/nexus/policy/example-policy.yaml")) {
-            assertNotNull(in);
-            LoadResult result = PolicyLoader.load(List.of(new SourceFile("example-policy.yaml",
-                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))));
-            assertEquals(List.of(), result.diagnostics());
-            assertEquals(7, result.routeCount());
-        }
-    }
-
     private static void assertOnlyDiagnosticFree(String yaml) {
         assertTrue(load(yaml).diagnostics().isEmpty(), () -> load(yaml).diagnostics().toString());
     }

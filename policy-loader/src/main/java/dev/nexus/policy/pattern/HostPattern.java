@@ -1,5 +1,7 @@
 package dev.nexus.policy.pattern;
 
+import java.util.Locale;
+
 /**
  * One entry of {@code match.hosts}: an exact name ({@code api.github.com}), a leading wildcard
  * ({@code *.s3.amazonaws.com}, one or more labels), the catch-all {@code *}, or an IP literal /
@@ -38,6 +40,9 @@ public record HostPattern(Kind kind, String name, CidrBlock cidr, String source)
         }
         String normalised = HostNames.normalize(rest);
         if (normalised == null) {
+            // Say which label or character is wrong when we can; IDNA failures get the generic message.
+            String lower = rest.toLowerCase(Locale.ROOT);
+            checkLabels(text, lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower);
             throw new PatternException("invalid host name \"" + text + "\"");
         }
         checkLabels(text, normalised);

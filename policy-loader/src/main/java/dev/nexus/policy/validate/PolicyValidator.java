@@ -12,6 +12,7 @@ import dev.nexus.policy.pattern.HostPattern;
 import dev.nexus.policy.pattern.PathPattern;
 import dev.nexus.policy.pattern.PatternException;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -151,16 +152,25 @@ public final class PolicyValidator {
      * certain cases are reported.
      */
     private void checkShadowing(List<Route> routes) {
-        for (int b = 0; b < routes.size(); b++) {
-            for (int a = 0; a < b; a++) {
-                if (shadows(routes.get(a), routes.get(b))) {
-                    Route earlier = routes.get(a);
-                    Route later = routes.get(b);
+        // Only earlier routes naming the same first host can shadow a route: index them by host key,
+        // so large generated policies are not compared pairwise.
+        Map<String, List<Route>> earlierByHost = new HashMap<>();
+        for (Route later : routes) {
+            Set<String> keys = hostKeys(later.match().hosts());
+            if (keys == null || keys.isEmpty()) {
+                continue;
+            }
+            String anyKey = keys.iterator().next();
+            for (Route earlier : earlierByHost.getOrDefault(anyKey, List.of())) {
+                if (shadows(earlier, later)) {
                     diagnostics.warning(later.location(), later.path(), "route \"" + later.name()
                             + "\" is shadowed by route \"" + earlier.name() + "\" (" + earlier.location()
                             + ") and never matches");
                     break;
                 }
+            }
+            for (String key : keys) {
+                earlierByHost.computeIfAbsent(key, k -> new ArrayList<>()).add(later);
             }
         }
     }

@@ -173,7 +173,7 @@ public final class PolicyParser {
         Node.Entry entry = route.entries().get("match");
         if (entry == null) {
             shapeErrors++;
-        diagnostics.error(route.location(), routePath, "missing required key \"match\"");
+            diagnostics.error(route.location(), routePath, "missing required key \"match\"");
             return null;
         }
         String path = routePath + ".match";
@@ -186,7 +186,7 @@ public final class PolicyParser {
         List<String> hosts = stringList(match, path, "hosts", "match.", locations);
         if (!match.entries().containsKey("hosts")) {
             shapeErrors++;
-        diagnostics.error(match.location(), path, "missing required key \"hosts\" (use [\"*\"] for every host)");
+            diagnostics.error(match.location(), path, "missing required key \"hosts\" (use [\"*\"] for every host)");
         }
         List<Integer> ports = new ArrayList<>();
         Node.Entry portsEntry = match.entries().get("ports");
@@ -267,7 +267,7 @@ public final class PolicyParser {
         Node.ListNode list = asList(node, path);
         if (list != null && list.items().isEmpty()) {
             shapeErrors++;
-        diagnostics.error(node.location(), path, "must not be empty (leave the key out instead)");
+            diagnostics.error(node.location(), path, "must not be empty (leave the key out instead)");
             return null;
         }
         return list;
@@ -304,7 +304,7 @@ public final class PolicyParser {
         Node.Entry entry = map.entries().get(key);
         if (entry == null) {
             shapeErrors++;
-        diagnostics.error(map.location(), path, "missing required key \"" + key + "\"");
+            diagnostics.error(map.location(), path, "missing required key \"" + key + "\"");
             return null;
         }
         return string(entry.value(), path + "." + key);

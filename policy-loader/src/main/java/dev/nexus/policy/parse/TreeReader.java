@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nexus.policy.model.SourceLocation;
 import dev.nexus.policy.validate.Diagnostics;
+import org.yaml.snakeyaml.LoaderOptions;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,10 +23,19 @@ import java.util.Map;
 final class TreeReader {
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
-    private static final YAMLFactory YAML = YAMLFactory.builder().build();
+    /** Generated policies with 100,000 routes exceed SnakeYAML's default 3 MiB document limit. */
+    static final int MAX_YAML_CODE_POINTS = 128 * 1024 * 1024;
+
+    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
     private final String file;
     private final Diagnostics diagnostics;
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_YAML_CODE_POINTS);
+        return options;
+    }
 
     TreeReader(String file, Diagnostics diagnostics) {
         this.file = file;

@@ -166,4 +166,13 @@ class PolicyParserTest {
         assertEquals("ask ops", parsed.defaults().message());
         assertFalse(parsed.defaults().action() == ActionType.ALLOW);
     }
+
+    @Test
+    void yamlLargerThanSnakeYamlsDefaultLimitLoads() {
+        String filler = ("# " + "x".repeat(1022) + "\n").repeat(4 * 1024);
+        ParsedFile parsed = PolicyParser.parse("big.yaml", filler + HEAD
+                + "  - name: a\n    match: {hosts: [a.com]}\n    action: allow\n");
+        assertEquals(List.of(), parsed.diagnostics());
+        assertEquals(1, parsed.routes().size());
+    }
 }

@@ -1,6 +1,5 @@
 package dev.nexus.policy.match;
 
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -38,10 +37,5 @@ final class HostGroup {
     private static Predicate<RouteEntry> distinctRoute() {
         Set<CompiledRoute> seen = new HashSet<>();
         return e -> seen.add(e.route());
-    }
-
-    @Override
-    public String toString() {
-        return description + " " + Arrays.toString(entries);
     }
 }

@@ -39,14 +39,6 @@ public final class AddressPolicy implements Predicate<InetAddress> {
                 return true;
             }
         }
-        if (!publicAddresses) {
-            return false;
-        }
-        for (CidrBlock block : AddressRules.RESTRICTED) {
-            if (block.contains(ip)) {
-                return false;
-            }
-        }
-        return true;
+        return publicAddresses && !AddressRules.isRestricted(ip);
     }
 }

@@ -1,6 +1,5 @@
 package dev.nexus.policy.pattern;
 
-import java.net.InetAddress;
 import java.util.List;
 
 /**
@@ -31,11 +30,10 @@ public final class AddressRules {
     private AddressRules() {
     }
 
-    /** Whether {@code address} is in a restricted range (IPv4-mapped IPv6 is checked as IPv4). */
-    public static boolean isRestricted(InetAddress address) {
-        IpAddress ip = IpAddress.of(address);
+    /** Whether {@code address} is in a restricted range (IPv4-mapped IPv6 counts as IPv4, see {@link IpAddress#of}). */
+    public static boolean isRestricted(IpAddress address) {
         for (CidrBlock block : RESTRICTED) {
-            if (block.contains(ip)) {
+            if (block.contains(address)) {
                 return true;
             }
         }

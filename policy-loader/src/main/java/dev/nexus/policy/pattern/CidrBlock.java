@@ -1,7 +1,5 @@
 package dev.nexus.policy.pattern;
 
-import java.net.InetAddress;
-
 /**
  * An IPv4 or IPv6 network ({@code 10.0.0.0/8}, {@code fd00::/8}); a bare address is a
  * single-address block ({@code /32} or {@code /128}).
@@ -64,15 +62,6 @@ public record CidrBlock(IpAddress base, int prefix) {
             }
         }
         return true;
-    }
-
-    public boolean contains(InetAddress address) {
-        return contains(IpAddress.of(address));
-    }
-
-    /** Whether every address of {@code other} is in this block. */
-    public boolean covers(CidrBlock other) {
-        return other.prefix >= prefix && contains(other.base);
     }
 
     @Override

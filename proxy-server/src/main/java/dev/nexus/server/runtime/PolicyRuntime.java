@@ -87,7 +87,7 @@ final class PolicyRuntime implements AutoCloseable {
                         cb.call(current.loadedAt().toEpochMilli() / 1000.0);
                     }
                 }).register(registry);
-        GaugeWithCallback.builder().name("nexus_policy_info").help("The policy in use, by content hash")
+        GaugeWithCallback.builder().name("nexus_policy_hash").help("Always 1; the sha256 label names the content of the policy in use")
                 .labelNames("sha256").callback(cb -> cb.call(1, runtime.snapshot.get().contentHash())).register(registry);
         readiness.register("policy loaded", () -> runtime.snapshot.get().ready()
                 ? ReadinessCheck.Result.up("version " + runtime.snapshot.get().version())

@@ -55,7 +55,7 @@ class ConfigLoaderTest {
         assertEquals(new NexusConfig.Transport(NexusConfig.TransportType.AUTO, 0), d.transport());
         assertEquals(new NexusConfig.Limits(8192, 16384, 65536), d.limits());
         assertEquals(new NexusConfig.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
+                Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
         assertEquals(new NexusConfig.Upstream(64, Duration.ofSeconds(30), Map.of()), d.upstream());
         assertEquals(new NexusConfig.AccessLog(true, NexusConfig.AccessLogTarget.STDOUT, Optional.empty(), 8192), d.accessLog());
         assertEquals(new NexusConfig.Policy(Optional.empty(), Duration.ofSeconds(1)), d.policy());

@@ -143,9 +143,13 @@ class MainProcessTest {
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
+        // Startup goes on after the admin listener is up (policy, CA generation on first start, listener).
+        await().atMost(WAIT).until(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(Files.exists(dir.resolve("nexus-ca").resolve("ca.crt")), "the CA is generated on first start");
         assertTrue(ready.body().contains("\"policy loaded\""), ready.body());
         assertTrue(log.get().contains("  shutdown_drain: 1s"), "effective configuration is logged");
 

@@ -72,7 +72,9 @@ public final class WebhookServer implements AutoCloseable {
         server.createContext(PATH_NAMESPACE, exchange -> serveReview(exchange, handler, mapper, true));
         server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
         server.start();
-        LOG.log(System.Logger.Level.INFO, "sidecar injection webhook listening on https://{0}", server.getAddress());
+        InetSocketAddress bound = server.getAddress();
+        LOG.log(System.Logger.Level.INFO, "sidecar injection webhook listening on https://{0}:{1,number,#}",
+                bound.getHostString(), bound.getPort());
         return new WebhookServer(server, workers);
     }
 

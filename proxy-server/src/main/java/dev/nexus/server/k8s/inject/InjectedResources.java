@@ -129,6 +129,7 @@ final class InjectedResources {
         if (options.identity() != null) {
             env.add(env("NEXUS_AGENT_IDENTITY", options.identity()));
         }
+        config.extraEnv().forEach(e -> env.add(e.deepCopy()));
         c.set("env", env);
         ArrayNode ports = c.putArray("ports");
         if (options.mode() == InjectionMode.EXPLICIT) {

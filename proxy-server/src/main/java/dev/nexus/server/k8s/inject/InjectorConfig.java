@@ -38,6 +38,8 @@ import java.util.TreeMap;
  * @param transparentHttpPort  transparent listener for port 80 traffic
  * @param transparentHttpsPort transparent listener for port 443 traffic
  * @param excludeCidrs        destinations transparent mode never redirects
+ * @param extraEnv            Kubernetes EnvVar objects added verbatim to the sidecar, typically
+ *                            {@code secretKeyRef}s for the Authority API key and the Redis encryption key
  */
 public record InjectorConfig(String image,
                              String imagePullPolicy,
@@ -54,7 +56,8 @@ public record InjectorConfig(String image,
                              String truststorePassword,
                              int transparentHttpPort,
                              int transparentHttpsPort,
-                             List<Cidr> excludeCidrs) {
+                             List<Cidr> excludeCidrs,
+                             List<JsonNode> extraEnv) {
 
     /** The sidecar JVM profile: fast start (C1 only), small stacks, a heap bounded by the container limit. */
     public static final String SIDECAR_JVM_OPTIONS =
@@ -62,7 +65,7 @@ public record InjectorConfig(String image,
 
     private static final Set<String> KEYS = Set.of("image", "imagePullPolicy", "proxyPort", "adminPort", "proxyUid",
             "resources", "serviceCidrs", "caSecretName", "configMapName", "policyConfigMapName", "jvmOptions",
-            "truststorePassword", "transparent");
+            "truststorePassword", "transparent", "extraEnv");
     private static final Set<String> TRANSPARENT_KEYS = Set.of("httpPort", "httpsPort", "excludeCidrs");
     private static final Set<String> RESOURCE_KEYS = Set.of("requests", "limits");
 
@@ -72,6 +75,7 @@ public record InjectorConfig(String image,
         limits = Collections.unmodifiableMap(new TreeMap<>(limits));
         serviceCidrs = List.copyOf(serviceCidrs);
         excludeCidrs = List.copyOf(excludeCidrs);
+        extraEnv = List.copyOf(extraEnv);
     }
 
     /** The defaults documented in docs/kubernetes.md. */
@@ -79,7 +83,7 @@ public record InjectorConfig(String image,
         return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090, 1337,
                 orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", "128Mi"),
                 List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-sidecar", "nexus-proxy-policy",
-                SIDECAR_JVM_OPTIONS, "changeit", 15080, 15443, List.of());
+                SIDECAR_JVM_OPTIONS, "changeit", 15080, 15443, List.of(), List.of());
     }
 
     /** Reads the file; a missing field keeps its default. */
@@ -137,7 +141,8 @@ public record InjectorConfig(String image,
                 r.string(root, "truststorePassword", d.truststorePassword()),
                 r.port(transparent, "httpPort", d.transparentHttpPort()),
                 r.port(transparent, "httpsPort", d.transparentHttpsPort()),
-                exclude);
+                exclude,
+                r.envVars(root, "extraEnv"));
         if (c.transparentHttpPort() == c.transparentHttpsPort()) {
             throw r.error("transparent.httpsPort", "must differ from transparent.httpPort");
         }
@@ -225,6 +230,28 @@ public record InjectorConfig(String image,
             } catch (IllegalArgumentException e) {
                 throw error(field, e.getMessage());
             }
+        }
+
+        List<JsonNode> envVars(JsonNode parent, String field) {
+            JsonNode n = parent.path(field);
+            if (n.isMissingNode() || n.isNull()) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                throw error(field, "must be a list of Kubernetes EnvVar objects");
+            }
+            List<JsonNode> out = new ArrayList<>();
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode item = n.get(i);
+                if (!item.isObject() || !item.path("name").isTextual() || item.path("name").asText().isBlank()) {
+                    throw error(field + "[" + i + "]", "must be an EnvVar object with a name");
+                }
+                if (item.has("value") == item.has("valueFrom")) {
+                    throw error(field + "[" + i + "]", "must have exactly one of value and valueFrom");
+                }
+                out.add(item.deepCopy());
+            }
+            return out;
         }
 
         Map<String, String> quantities(JsonNode node, String field) {

@@ -48,6 +48,10 @@ class InjectorConfigTest {
                   httpPort: 16080
                   httpsPort: 16443
                   excludeCidrs: [169.254.169.254/32]
+                extraEnv:
+                  - name: NEXUS_AUTHORITY_API_KEY
+                    valueFrom:
+                      secretKeyRef: {name: nexus-authority, key: api-key}
                 """);
         assertThat(c.image()).isEqualTo("registry.example.com/nexus-proxy:0.2.0");
         assertThat(c.imagePullPolicy()).isEqualTo("Always");
@@ -66,6 +70,8 @@ class InjectorConfigTest {
         assertThat(c.transparentHttpsPort()).isEqualTo(16443);
         assertThat(c.excludeCidrs()).hasSize(1);
         assertThat(c.excludeCidrs().get(0)).hasToString("169.254.169.254/32");
+        assertThat(c.extraEnv()).hasSize(1);
+        assertThat(c.extraEnv().get(0).path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("nexus-authority");
     }
 
     @Test
@@ -79,13 +85,23 @@ class InjectorConfigTest {
                 .hasMessage(file + ": serviceCidrs '10.96.0.0/40' has a prefix length outside 0-32");
         assertThatThrownBy(() -> load("transparent:\n  httpport: 1\n"))
                 .hasMessageStartingWith(file + ": transparent.httpport is not a known field (known: excludeCidrs, httpPort, httpsPort)");
+        assertThatThrownBy(() -> load("extraEnv:\n  - name: A\n"))
+                .hasMessage(file + ": extraEnv[0] must have exactly one of value and valueFrom");
         assertThatThrownBy(() -> load("adminPort: 99999\n"))
                 .hasMessage(file + ": adminPort must be an integer between 1 and 65535, got 99999");
     }
 
     @Test
     void customConfigReachesThePatch() throws Exception {
-        InjectorConfig c = load("image: registry.example.com/nexus-proxy:0.2.0\nproxyPort: 3129\nserviceCidrs: [10.100.0.0/16]\n");
+        InjectorConfig c = load("""
+                image: registry.example.com/nexus-proxy:0.2.0
+                proxyPort: 3129
+                serviceCidrs: [10.100.0.0/16]
+                extraEnv:
+                  - name: NEXUS_REDIS_ENCRYPTION_KEY
+                    valueFrom:
+                      secretKeyRef: {name: nexus-redis, key: encryption-key}
+                """);
         var review = AdmissionFixtures.review("namespace-bare-pod.json");
         var handler = new AdmissionReviewHandler(AdmissionFixtures.MAPPER, new PodInjector(c));
         var pod = AdmissionFixtures.applyPatch(handler.review(review, true), AdmissionFixtures.pod(review));
@@ -96,5 +112,11 @@ class InjectorConfigTest {
             assertThat(init.path("image").asText()).isEqualTo("registry.example.com/nexus-proxy:0.2.0");
         }
         assertThat(List.of(c.requests().keySet().toArray())).containsExactly("cpu", "memory");
+        var sidecar = AdmissionFixtures.named(pod.path("spec").path("initContainers"), "nexus-proxy");
+        var key = AdmissionFixtures.named(sidecar.path("env"), "NEXUS_REDIS_ENCRYPTION_KEY");
+        assertThat(key.path("valueFrom").path("secretKeyRef").path("key").asText()).isEqualTo("encryption-key");
+        for (var app : pod.path("spec").path("containers")) {
+            assertThat(AdmissionFixtures.names(app.path("env"))).doesNotContain("NEXUS_REDIS_ENCRYPTION_KEY");
+        }
     }
 }

@@ -63,7 +63,8 @@ public record InjectorConfig(String image,
     public static final String SIDECAR_JVM_OPTIONS =
             "-XX:TieredStopAtLevel=1 -Xss256k -XX:MaxRAMPercentage=60 -XX:+UseSerialGC -Xshare:auto";
 
-    private static final Set<String> KEYS = Set.of("image", "imagePullPolicy", "proxyPort", "adminPort", "proxyUid",
+    /** The top-level fields of the file. */
+    public static final Set<String> FIELDS = Set.of("image", "imagePullPolicy", "proxyPort", "adminPort", "proxyUid",
             "resources", "serviceCidrs", "caSecretName", "configMapName", "policyConfigMapName", "jvmOptions",
             "truststorePassword", "transparent", "extraEnv");
     private static final Set<String> TRANSPARENT_KEYS = Set.of("httpPort", "httpsPort", "excludeCidrs");
@@ -100,7 +101,7 @@ public record InjectorConfig(String image,
         }
         Reader r = new Reader(source);
         r.requireObject(root, "");
-        r.rejectUnknown(root, KEYS, "");
+        r.rejectUnknown(root, FIELDS, "");
         JsonNode resources = root.path("resources");
         Map<String, String> requests = d.requests();
         Map<String, String> limits = d.limits();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
@@ -29,6 +30,14 @@ final class SchemaValidation {
 
     static JsonSchema schema(JsonNode schema) {
         return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(schema);
+    }
+
+    /**
+     * A schema loaded from the test classpath by location, so a relative {@code $id} (the Compose
+     * schema's {@code compose_spec.json}) resolves against that location.
+     */
+    static JsonSchema classpathSchema(String resource) {
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(SchemaLocation.of("classpath:" + resource));
     }
 
     /** The validation messages, sorted so assertion failures read the same every run. */

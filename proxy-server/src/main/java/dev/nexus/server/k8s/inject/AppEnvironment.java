@@ -18,8 +18,9 @@ import java.util.Set;
  *       user value would send traffic around the proxy or trust a bundle without the proxy CA.</li>
  *   <li>{@code NO_PROXY}/{@code no_proxy}: the injector's list, then the user's entries from either spelling
  *       that are not already in it; both spellings get the merged list.</li>
- *   <li>{@code JAVA_TOOL_OPTIONS}: the trust flags are appended to the user's value (a later {@code -D}
- *       wins in the JVM). A value from {@code valueFrom} cannot be appended to and is left untouched.</li>
+ *   <li>{@code JAVA_TOOL_OPTIONS}: the trust flags (and in explicit mode the proxy properties) are appended
+ *       to the user's value (a later {@code -D} wins in the JVM). A value from {@code valueFrom} cannot be
+ *       appended to and is left untouched.</li>
  * </ul>
  * A variable is never listed twice: an existing entry is replaced in place.
  */
@@ -73,28 +74,52 @@ final class AppEnvironment {
 
     private List<Var> wanted(JsonNode env, InjectionMode mode) {
         List<Var> vars = new ArrayList<>();
+        String jvmOptions = TrustBundle.jvmTrustOptions(config.truststorePassword());
         if (mode == InjectionMode.EXPLICIT) {
             String proxy = "http://127.0.0.1:" + config.proxyPort();
-            String noProxy = mergedNoProxy(env);
+            List<String> noProxy = mergedNoProxy(env);
+            String noProxyList = String.join(",", noProxy);
             vars.add(new Var("HTTP_PROXY", proxy));
             vars.add(new Var("HTTPS_PROXY", proxy));
             vars.add(new Var("http_proxy", proxy));
             vars.add(new Var("https_proxy", proxy));
-            vars.add(new Var("NO_PROXY", noProxy));
-            vars.add(new Var("no_proxy", noProxy));
+            vars.add(new Var("NO_PROXY", noProxyList));
+            vars.add(new Var("no_proxy", noProxyList));
             // Node's built-in fetch ignores HTTP(S)_PROXY unless this is set (Node 24+).
             vars.add(new Var("NODE_USE_ENV_PROXY", "1"));
+            // The JVM ignores HTTP(S)_PROXY; its default ProxySelector reads these properties instead.
+            jvmOptions = jvmOptions + " " + jvmProxyOptions(noProxy);
         }
         vars.add(new Var("SSL_CERT_FILE", TrustBundle.MERGED_BUNDLE));
         vars.add(new Var("REQUESTS_CA_BUNDLE", TrustBundle.MERGED_BUNDLE));
         vars.add(new Var("CURL_CA_BUNDLE", TrustBundle.MERGED_BUNDLE));
         vars.add(new Var("GIT_SSL_CAINFO", TrustBundle.MERGED_BUNDLE));
+        // botocore (AWS CLI, boto3) ships its own roots and reads only this variable.
+        vars.add(new Var("AWS_CA_BUNDLE", TrustBundle.MERGED_BUNDLE));
         vars.add(new Var("NODE_EXTRA_CA_CERTS", TrustBundle.PROXY_CA));
-        vars.add(new Var(JAVA_TOOL_OPTIONS, TrustBundle.jvmTrustOptions(config.truststorePassword())));
+        vars.add(new Var(JAVA_TOOL_OPTIONS, jvmOptions));
         return vars;
     }
 
-    private String mergedNoProxy(JsonNode env) {
+    /**
+     * {@code -Dhttp(s).proxyHost/Port} and {@code -Dhttp.nonProxyHosts} from the NO_PROXY entries the JVM can
+     * express: host names and {@code .suffix} entries (as {@code *.suffix}); CIDRs have no JVM equivalent.
+     */
+    private String jvmProxyOptions(List<String> noProxy) {
+        List<String> hosts = new ArrayList<>();
+        for (String entry : noProxy) {
+            if (entry.contains("/")) {
+                continue;
+            }
+            hosts.add(entry.startsWith(".") ? "*" + entry : entry.contains(":") ? "[" + entry + "]" : entry);
+        }
+        int port = config.proxyPort();
+        return "-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=" + port
+                + " -Dhttps.proxyHost=127.0.0.1 -Dhttps.proxyPort=" + port
+                + " -Dhttp.nonProxyHosts=" + String.join("|", hosts);
+    }
+
+    private List<String> mergedNoProxy(JsonNode env) {
         Set<String> entries = new LinkedHashSet<>(List.of(LOCAL_NO_PROXY.split(",")));
         entries.addAll(config.serviceCidrs());
         for (String name : List.of("NO_PROXY", "no_proxy")) {
@@ -107,7 +132,7 @@ final class AppEnvironment {
                 }
             }
         }
-        return String.join(",", entries);
+        return List.copyOf(entries);
     }
 
     private static int indexOf(JsonNode env, String name) {

@@ -107,10 +107,12 @@ class AdmissionReviewHandlerTest {
                 + "internal.example.com,10.0.0.0/8";
         assertThat(env(agent, "NO_PROXY")).isEqualTo(expectedNoProxy);
         assertThat(env(agent, "no_proxy")).isEqualTo(expectedNoProxy);
-        // JAVA_TOOL_OPTIONS: appended, never replaced
+        // JAVA_TOOL_OPTIONS: appended, never replaced; the JVM gets the proxy as system properties
         assertThat(env(agent, "JAVA_TOOL_OPTIONS")).isEqualTo("-Xmx512m -Dfile.encoding=UTF-8"
                 + " -Djavax.net.ssl.trustStore=/etc/nexus-ca/truststore.p12 -Djavax.net.ssl.trustStoreType=PKCS12"
-                + " -Djavax.net.ssl.trustStorePassword=changeit");
+                + " -Djavax.net.ssl.trustStorePassword=changeit"
+                + " -Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=3128 -Dhttps.proxyHost=127.0.0.1 -Dhttps.proxyPort=3128"
+                + " -Dhttp.nonProxyHosts=localhost|127.0.0.1|[::1]|*.svc|*.svc.cluster.local|*.cluster.local|internal.example.com");
         // a valueFrom trust variable is replaced by a plain value (the bundle without the proxy CA would break TLS)
         JsonNode sslCertFile = named(agent.path("env"), "SSL_CERT_FILE");
         assertThat(sslCertFile.path("value").asText()).isEqualTo(MERGED);
@@ -118,6 +120,7 @@ class AdmissionReviewHandlerTest {
         assertThat(env(agent, "REQUESTS_CA_BUNDLE")).isEqualTo(MERGED);
         assertThat(env(agent, "CURL_CA_BUNDLE")).isEqualTo(MERGED);
         assertThat(env(agent, "GIT_SSL_CAINFO")).isEqualTo(MERGED);
+        assertThat(env(agent, "AWS_CA_BUNDLE")).isEqualTo(MERGED);
         assertThat(env(agent, "NODE_EXTRA_CA_CERTS")).isEqualTo("/etc/nexus-ca/proxy-ca.crt");
         assertThat(env(agent, "NODE_USE_ENV_PROXY")).isEqualTo("1");
         assertThat(env(agent, "LOG_LEVEL")).isEqualTo("info");
@@ -223,6 +226,7 @@ class AdmissionReviewHandlerTest {
         // the user's own HTTP_PROXY and NO_PROXY stay as they were in transparent mode
         assertThat(env(agent, "HTTP_PROXY")).isEqualTo("http://corp-proxy.example.com:8080");
         assertThat(env(agent, "SSL_CERT_FILE")).isEqualTo(MERGED);
+        assertThat(env(agent, "JAVA_TOOL_OPTIONS")).contains("-Djavax.net.ssl.trustStore=").doesNotContain("proxyHost");
     }
 
     @Test

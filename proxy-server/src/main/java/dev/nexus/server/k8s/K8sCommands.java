@@ -8,11 +8,11 @@ import dev.nexus.server.k8s.inject.WebhookServer;
 import dev.nexus.server.k8s.iptables.IptablesCommand;
 
 import javax.net.ssl.SSLContext;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -32,6 +32,9 @@ public final class K8sCommands {
               --bind ADDRESS  listen address (default 0.0.0.0)
               --config FILE   injector configuration (image, resources, service CIDRs, ...); defaults if absent
             """;
+
+    /** How often a handshake may look for a rotated certificate. */
+    static final Duration CERTIFICATE_CHECK_INTERVAL = Duration.ofSeconds(30);
 
     private K8sCommands() {
     }
@@ -96,10 +99,10 @@ public final class K8sCommands {
         }
         SSLContext tls;
         try {
-            tls = WebhookServer.sslContext(new File(cert), new File(key));
-        } catch (IOException | IllegalArgumentException e) {
-            // Netty's message names the file; the key's content never appears in it.
-            throw new IllegalArgumentException("cannot load --cert " + cert + " / --key " + key + ": " + e.getMessage());
+            tls = WebhookServer.sslContext(Path.of(cert), Path.of(key), CERTIFICATE_CHECK_INTERVAL);
+        } catch (IOException e) {
+            // The message names the file; the key's content never appears in it.
+            throw new IllegalArgumentException("cannot load --cert/--key: " + e.getMessage());
         }
         ObjectMapper mapper = new ObjectMapper();
         return WebhookServer.start(new InetSocketAddress(flags.value("bind", "0.0.0.0"), port), tls,

@@ -6,18 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.netty.handler.ssl.JdkSslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
+import com.sun.net.httpserver.HttpsParameters;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import java.io.File;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,19 +49,32 @@ public final class WebhookServer implements AutoCloseable {
         this.workers = workers;
     }
 
-    /** Builds a server-side SSLContext from PEM files (PKCS#8 or, with Bouncy Castle present, PKCS#1 keys). */
-    public static SSLContext sslContext(File certChainPem, File privateKeyPem) throws SSLException {
-        JdkSslContext context = (JdkSslContext) SslContextBuilder.forServer(certChainPem, privateKeyPem)
-                .sslProvider(SslProvider.JDK)
-                .protocols("TLSv1.3", "TLSv1.2")
-                .build();
-        return context.context();
+    /**
+     * A server-side SSLContext serving the PEM pair and reloading it when the files change (checked at most
+     * once per {@code checkInterval}, on a handshake), so certificate rotation needs no restart.
+     */
+    public static SSLContext sslContext(Path certChainPem, Path privateKeyPem, Duration checkInterval) throws IOException {
+        ReloadingKeyManager keyManager = ReloadingKeyManager.load(certChainPem, privateKeyPem, checkInterval);
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[]{keyManager}, null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("TLS is not available in this JVM: " + e.getMessage(), e);
+        }
     }
 
     public static WebhookServer start(InetSocketAddress address, SSLContext tls, AdmissionReviewHandler handler,
                                       ObjectMapper mapper) throws IOException {
         HttpsServer server = HttpsServer.create(address, 64);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.setHttpsConfigurator(new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = tls.getDefaultSSLParameters();
+                parameters.setProtocols(new String[]{"TLSv1.3", "TLSv1.2"});
+                params.setSSLParameters(parameters);
+            }
+        });
         AtomicInteger threads = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "nexus-webhook-" + threads.incrementAndGet());

@@ -82,7 +82,29 @@ public final class PodInjector {
         } catch (PodOptions.InvalidAnnotationException e) {
             return refuse(e);
         }
+        if (options.mode() == InjectionMode.TRANSPARENT) {
+            String bypass = containerRunningAsProxyUid(spec);
+            if (bypass != null) {
+                return new Result.Refused("container '" + bypass + "' runs as uid " + config.proxyUid()
+                        + ", the proxy's uid, whose traffic transparent mode never redirects; run it as another uid");
+            }
+        }
         return new Result.Patched(patch(pod, options).operations());
+    }
+
+    /** The first app or init container whose effective runAsUser is the proxy's, or null. */
+    private String containerRunningAsProxyUid(JsonNode spec) {
+        JsonNode podUser = spec.path("securityContext").path("runAsUser");
+        for (String list : List.of("initContainers", "containers")) {
+            for (JsonNode c : spec.path(list)) {
+                JsonNode user = c.path("securityContext").path("runAsUser");
+                JsonNode effective = user.isMissingNode() ? podUser : user;
+                if (effective.isIntegralNumber() && effective.asLong() == config.proxyUid()) {
+                    return c.path("name").asText();
+                }
+            }
+        }
+        return null;
     }
 
     private JsonPatch patch(JsonNode pod, PodOptions options) {

@@ -230,6 +230,28 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void transparentModeRefusesAppsRunningAsTheProxyUidBecauseTheyWouldBypassRedirection() {
+        ObjectNode review = review("transparent.json");
+        ((ObjectNode) review.path("request").path("object").path("spec")).putObject("securityContext").put("runAsUser", 1337);
+        JsonNode response = handler.review(review, false).path("response");
+        assertThat(response.path("allowed").asBoolean()).isFalse();
+        assertThat(response.path("status").path("message").asText())
+                .contains("container 'migrate' runs as uid 1337");
+
+        ObjectNode overridden = review("transparent.json");
+        ObjectNode spec = (ObjectNode) overridden.path("request").path("object").path("spec");
+        spec.putObject("securityContext").put("runAsUser", 1337);
+        for (JsonNode c : spec.path("initContainers")) {
+            ((ObjectNode) c).putObject("securityContext").put("runAsUser", 1000);
+        }
+        for (JsonNode c : spec.path("containers")) {
+            ((ObjectNode) c).putObject("securityContext").put("runAsUser", 1000);
+        }
+        assertThat(handler.review(overridden, false).path("response").path("allowed").asBoolean())
+                .as("a container-level runAsUser overrides the pod's").isTrue();
+    }
+
+    @Test
     void unknownModeIsDeniedNamingTheAnnotationAndValue() {
         JsonNode response = handler.review(review("bad-mode.json"), false).path("response");
         assertThat(response.path("uid").asText()).isEqualTo("a1b2c3d4-0000-4000-8000-000000000004");

@@ -127,11 +127,13 @@ public final class WebhookServer implements AutoCloseable {
                 respond(exchange, 400, "application/json",
                         mapper.createObjectNode().put("error", "bad AdmissionReview").put("detail", detail).toString());
                 return;
+            } catch (RuntimeException e) {
+                // A bug, not a bad pod: answer 500 so the API server applies the webhook's failurePolicy.
+                LOG.log(System.Logger.Level.ERROR, "admission review failed", e);
+                respond(exchange, 500, "application/json", "{\"error\":\"internal error in the injector\"}");
+                return;
             }
             respond(exchange, 200, "application/json", mapper.writeValueAsString(answer));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "admission review failed", e);
-            throw e;
         }
     }
 

@@ -106,6 +106,17 @@ class WebhookServerTest {
     }
 
     @Test
+    void aPodTheInjectorCannotProcessGets500AndTheServerKeepsServing() throws Exception {
+        ObjectNode review = AdmissionFixtures.review("explicit-multi-container.json");
+        ((ObjectNode) review.path("request").path("object").path("spec")).putObject("containers").put("agent", "not-a-list");
+        HttpResponse<String> broken = post("/inject", review.toString());
+        assertThat(broken.statusCode()).isEqualTo(500);
+        assertThat(broken.body()).isEqualTo("{\"error\":\"internal error in the injector\"}");
+        assertThat(post("/inject", AdmissionFixtures.review("explicit-multi-container.json").toString()).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void healthzAnswers() throws Exception {
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(uri("/healthz")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

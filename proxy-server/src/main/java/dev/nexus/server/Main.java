@@ -7,6 +7,8 @@ import dev.nexus.server.cli.CaCommandLine;
 import dev.nexus.server.cli.CliContext;
 import dev.nexus.server.cli.NexusCli;
 import dev.nexus.server.cli.PolicyCommandLine;
+import dev.nexus.server.cli.SimpleCommand;
+import dev.nexus.server.k8s.K8sCommands;
 import dev.nexus.server.runtime.DataPlaneRuntime;
 
 import java.net.URI;
@@ -41,6 +43,13 @@ public final class Main {
                                 context.err());
                     }
                 }),
+                new SimpleCommand("iptables", "--print [OPTIONS]",
+                        "Print the iptables rules that redirect a pod's traffic to the proxy (transparent mode)",
+                        (args, context) -> K8sCommands.iptables(args.toArray(String[]::new), context.out(), context.err())),
+                new SimpleCommand("inject-webhook", "--cert FILE --key FILE [--port 8443] [--config injector.yaml]",
+                        "Serve the Kubernetes sidecar injection webhook",
+                        (args, context) -> K8sCommands.injectWebhook(args.toArray(String[]::new), context.out(),
+                                context.err())),
                 CaCommandLine.group(new CaCommandLine.Actions() {
                     @Override
                     public int init(Path dir, boolean force, CliContext context) {

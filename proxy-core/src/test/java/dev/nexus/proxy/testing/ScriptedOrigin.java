@@ -1,12 +1,9 @@
 package dev.nexus.proxy.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -53,7 +50,7 @@ public final class ScriptedOrigin implements AutoCloseable {
     private void serve(Socket socket, Script script) {
         try (socket) {
             socket.setSoTimeout(10_000);
-            requestHeads.add(readHead(socket.getInputStream()));
+            requestHeads.add(HttpHeads.read(socket.getInputStream()));
             script.run(socket);
             if (!socket.isClosed() && socket.getInputStream().read() < 0) {
                 closedByProxy.countDown();
@@ -61,21 +58,6 @@ public final class ScriptedOrigin implements AutoCloseable {
         } catch (IOException e) {
             closedByProxy.countDown();
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before a request head");
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** Every request head received, byte for byte (ISO-8859-1), in arrival order. */

@@ -5,12 +5,15 @@ import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.ingress.ConnectionTracker;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
 import dev.nexus.proxy.ingress.ProxyServices;
+import dev.nexus.proxy.ingress.TransparentInitializers;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.transport.Transport;
 import dev.nexus.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.EventLoopGroup;
 
 import java.net.InetSocketAddress;
@@ -29,14 +32,18 @@ public final class ProxyServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel listener;
+    private final Channel transparentHttp;
+    private final Channel transparentTls;
     private final UpstreamPools pools;
     private final ConnectionTracker tracker;
     private final Transport transport;
 
-    private ProxyServer(EventLoopGroup group, Channel listener, UpstreamPools pools, ConnectionTracker tracker,
-                        Transport transport) {
+    private ProxyServer(EventLoopGroup group, Channel listener, Channel transparentHttp, Channel transparentTls,
+                        UpstreamPools pools, ConnectionTracker tracker, Transport transport) {
         this.group = group;
         this.listener = listener;
+        this.transparentHttp = transparentHttp;
+        this.transparentTls = transparentTls;
         this.pools = pools;
         this.tracker = tracker;
         this.transport = transport;
@@ -58,22 +65,53 @@ public final class ProxyServer implements AutoCloseable {
         ProxyServices services = new ProxyServices(settings, policy, injector, pools,
                 tls == null ? null : tls.interception(), events, tracker);
         try {
-            Channel listener = new ServerBootstrap()
-                    .group(group)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new ProxyChannelInitializer(services))
-                    .bind(settings.listenAddress()).sync().channel();
+            Channel listener = bind(group, transport, settings.listenAddress(), new ProxyChannelInitializer(services));
             LOG.info(() -> "proxy listening on " + listener.localAddress() + " (transport " + transport.name().toLowerCase()
                     + ", " + threads + " I/O threads)");
-            return new ProxyServer(group, listener, pools, tracker, transport);
+            Channel transparentHttp = null;
+            Channel transparentTls = null;
+            if (settings.transparentHttp() != null) {
+                ProxySettings.TransparentListener http = settings.transparentHttp();
+                transparentHttp = bind(group, transport, http.address(),
+                        TransparentInitializers.http(services, http.originalPort()));
+                LOG.info("transparent HTTP listening on " + transparentHttp.localAddress() + " (for port "
+                        + http.originalPort() + ")");
+            }
+            if (settings.transparentTls() != null) {
+                ProxySettings.TransparentListener tlsListener = settings.transparentTls();
+                transparentTls = bind(group, transport, tlsListener.address(),
+                        TransparentInitializers.tls(services, tlsListener.originalPort()));
+                LOG.info("transparent TLS listening on " + transparentTls.localAddress() + " (for port "
+                        + tlsListener.originalPort() + ")");
+            }
+            return new ProxyServer(group, listener, transparentHttp, transparentTls, pools, tracker, transport);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    private static Channel bind(EventLoopGroup group, Transport transport, InetSocketAddress address,
+                                ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(initializer)
+                .bind(address).sync().channel();
+    }
+
+    /** The transparent HTTP listener's address, or {@code null} when it is off. */
+    public InetSocketAddress transparentHttpAddress() {
+        return transparentHttp == null ? null : (InetSocketAddress) transparentHttp.localAddress();
+    }
+
+    /** The transparent TLS listener's address, or {@code null} when it is off. */
+    public InetSocketAddress transparentTlsAddress() {
+        return transparentTls == null ? null : (InetSocketAddress) transparentTls.localAddress();
     }
 
     public InetSocketAddress boundAddress() {
@@ -98,6 +136,12 @@ public final class ProxyServer implements AutoCloseable {
      */
     public int shutdown(Duration drain) {
         listener.close().awaitUninterruptibly();
+        if (transparentHttp != null) {
+            transparentHttp.close().awaitUninterruptibly();
+        }
+        if (transparentTls != null) {
+            transparentTls.close().awaitUninterruptibly();
+        }
         tracker.startDraining();
         long deadline = System.nanoTime() + drain.toNanos();
         while (tracker.busyConnections() > 0 && System.nanoTime() < deadline) {

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param dnsServers            DNS servers to ask; empty for the system's (/etc/resolv.conf)
  * @param dnsQueryTimeout       how long one DNS query may take
  * @param proxyName             the pseudonym this proxy uses in {@code Via} headers
+ * @param transparentHttp       listener for plain HTTP redirected by iptables, or {@code null}
+ * @param transparentTls        listener for TLS redirected by iptables, or {@code null}
  */
 public record ProxySettings(InetSocketAddress listenAddress,
                             int maxInitialLineLength,
@@ -42,7 +44,17 @@ public record ProxySettings(InetSocketAddress listenAddress,
                             Map<String, InetAddress> hostOverrides,
                             List<InetSocketAddress> dnsServers,
                             Duration dnsQueryTimeout,
-                            String proxyName) {
+                            String proxyName,
+                            TransparentListener transparentHttp,
+                            TransparentListener transparentTls) {
+
+    /**
+     * A listener for traffic redirected to the proxy by iptables (REDIRECT) from an agent's network
+     * namespace, and the port that traffic was originally sent to (80 for HTTP, 443 for TLS).
+     */
+    public record TransparentListener(InetSocketAddress address, int originalPort) {
+    }
+
 
     public ProxySettings {
         Objects.requireNonNull(listenAddress, "listenAddress");
@@ -71,6 +83,8 @@ public record ProxySettings(InetSocketAddress listenAddress,
         b.dnsServers = dnsServers;
         b.dnsQueryTimeout = dnsQueryTimeout;
         b.proxyName = proxyName;
+        b.transparentHttp = transparentHttp;
+        b.transparentTls = transparentTls;
         return b;
     }
 
@@ -91,6 +105,8 @@ public record ProxySettings(InetSocketAddress listenAddress,
         private List<InetSocketAddress> dnsServers = List.of();
         private Duration dnsQueryTimeout = Duration.ofSeconds(5);
         private String proxyName = "nexus-proxy";
+        private TransparentListener transparentHttp;
+        private TransparentListener transparentTls;
 
         public Builder listenAddress(InetSocketAddress value) { listenAddress = value; return this; }
         public Builder maxInitialLineLength(int value) { maxInitialLineLength = value; return this; }
@@ -107,11 +123,14 @@ public record ProxySettings(InetSocketAddress listenAddress,
         public Builder dnsServers(List<InetSocketAddress> value) { dnsServers = value; return this; }
         public Builder dnsQueryTimeout(Duration value) { dnsQueryTimeout = value; return this; }
         public Builder proxyName(String value) { proxyName = value; return this; }
+        public Builder transparentHttp(TransparentListener value) { transparentHttp = value; return this; }
+        public Builder transparentTls(TransparentListener value) { transparentTls = value; return this; }
 
         public ProxySettings build() {
             return new ProxySettings(listenAddress, maxInitialLineLength, maxHeaderSize, maxChunkSize, connectTimeout,
                     requestHeaderTimeout, clientIdleTimeout, tunnelIdleTimeout, upstreamIdleTimeout, responseTimeout,
-                    maxConnectionsPerHost, hostOverrides, dnsServers, dnsQueryTimeout, proxyName);
+                    maxConnectionsPerHost, hostOverrides, dnsServers, dnsQueryTimeout, proxyName, transparentHttp,
+                    transparentTls);
         }
     }
 }

@@ -61,7 +61,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private final ProxySettings settings;
     private final ProxyEvents events;
     private final RequestFramingGuard guard;
-    private final InterceptedOrigin intercepted;
+    private final RequestTargets targets;
 
     private ChannelHandlerContext ctx;
     private ReadGate readGate;
@@ -74,22 +74,22 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
 
     /**
      * @param guard       the framing guard in front of this connection's HTTP decoder
-     * @param intercepted the destination when this handler serves requests decrypted from an intercepted
-     *                    CONNECT, else {@code null} (a plain proxy connection)
+     * @param targets     how this connection's requests name their destination (forward proxy, intercepted
+     *                    CONNECT, transparent redirect)
      */
-    public ClientConnectionHandler(ProxyServices services, RequestFramingGuard guard, InterceptedOrigin intercepted) {
+    public ClientConnectionHandler(ProxyServices services, RequestFramingGuard guard, RequestTargets targets) {
         this.services = services;
         this.settings = services.settings();
         this.events = services.events();
         this.guard = guard;
-        this.intercepted = intercepted;
+        this.targets = targets;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.readGate = new ReadGate(ctx.channel());
-        if (intercepted != null) {
+        if (targets.continuesConnection()) {
             services.tracker().register(ctx.channel(), this); // the connection was counted when it opened
         }
     }
@@ -142,7 +142,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         boolean connect = request.method().equals(HttpMethod.CONNECT);
         RequestTarget target;
         try {
-            target = targetOf(request, connect);
+            target = targets.resolve(request);
         } catch (RequestTarget.InvalidTargetException e) {
             rejectMalformed(new MalformedRequestException(MalformedReason.INVALID_TARGET, e.getMessage()));
             return;
@@ -177,16 +177,6 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
 
     private UpstreamPool pools() {
         return services.pools().forLoop(ctx.channel().eventLoop());
-    }
-
-    private RequestTarget targetOf(HttpRequest request, boolean connect) throws RequestTarget.InvalidTargetException {
-        if (intercepted != null) {
-            if (connect) {
-                throw new RequestTarget.InvalidTargetException("CONNECT inside an intercepted tunnel");
-            }
-            return intercepted.targetFor(request.uri(), request.headers().get(HttpHeaderNames.HOST));
-        }
-        return connect ? RequestTarget.parseAuthorityForm(request.uri()) : RequestTarget.parseAbsolute(request.uri());
     }
 
     /** Why this build cannot serve the decision, or {@code null} when it can. */

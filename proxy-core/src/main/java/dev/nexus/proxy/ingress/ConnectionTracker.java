@@ -29,6 +29,11 @@ public final class ConnectionTracker {
         }
     }
 
+    /** A connection without an HTTP handler (a transparent TLS tunnel): closed at shutdown, nothing else. */
+    void track(Channel channel) {
+        channels.add(channel);
+    }
+
     void unregister(ClientConnectionHandler handler) {
         handlers.remove(handler);
     }

@@ -1,15 +1,32 @@
 package dev.nexus.proxy.ingress;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+
 import java.util.Locale;
 
 /**
  * The destination of an intercepted CONNECT: every request decrypted on that connection goes there,
  * and must say so in its {@code Host} header (no domain fronting inside the tunnel).
  */
-public record InterceptedOrigin(String host, int port) {
+public record InterceptedOrigin(String host, int port) implements RequestTargets {
+
+    @Override
+    public RequestTarget resolve(HttpRequest request) throws RequestTarget.InvalidTargetException {
+        if (request.method().equals(HttpMethod.CONNECT)) {
+            throw new RequestTarget.InvalidTargetException("CONNECT inside an intercepted tunnel");
+        }
+        return targetFor(request.uri(), request.headers().get(HttpHeaderNames.HOST));
+    }
+
+    @Override
+    public boolean continuesConnection() {
+        return true;
+    }
 
     /** The target for an origin-form request inside the tunnel, or why it is refused. */
-    RequestTarget targetFor(String uri, String hostHeader) throws RequestTarget.InvalidTargetException {
+    private RequestTarget targetFor(String uri, String hostHeader) throws RequestTarget.InvalidTargetException {
         RequestTarget target;
         if (uri.startsWith("/")) {
             target = new RequestTarget("https", host, port, uri);

@@ -8,6 +8,8 @@ public final class PipelineNames {
 
     /** Closes connections with no traffic (IdleStateHandler). */
     public static final String IDLE = "idle";
+    /** Routes a transparently redirected TLS connection by its ClientHello's server name. */
+    public static final String TRANSPARENT_TLS = "transparent-tls";
     /** Terminates the agent's TLS after an intercepted CONNECT (InterceptingTlsHandler, then SslHandler). */
     public static final String INTERCEPT_TLS = "intercept-tls";
     /** Byte-level framing checks and early-data hold-back ({@link RequestFramingGuard}). */

@@ -36,20 +36,17 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0,
                 services.settings().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        addHttpStage(pipeline, services, null);
+        addHttpStage(pipeline, services, RequestTargets.FORWARD_PROXY);
     }
 
-    /**
-     * Appends the HTTP stage. {@code intercepted} binds it to the destination of an intercepted CONNECT;
-     * {@code null} makes it a forward proxy stage.
-     */
-    static void addHttpStage(ChannelPipeline pipeline, ProxyServices services, InterceptedOrigin intercepted) {
+    /** Appends the HTTP stage; {@code targets} says how its requests name their destination. */
+    static void addHttpStage(ChannelPipeline pipeline, ProxyServices services, RequestTargets targets) {
         RequestFramingGuard guard = new RequestFramingGuard();
         pipeline.addLast(PipelineNames.FRAMING_GUARD, guard);
         pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(strictDecoderConfig(services)));
         pipeline.addLast(PipelineNames.HEAD_TIMEOUT,
                 new RequestHeadTimeoutHandler(services.settings().requestHeaderTimeout()));
-        pipeline.addLast(PipelineNames.CONNECTION, new ClientConnectionHandler(services, guard, intercepted));
+        pipeline.addLast(PipelineNames.CONNECTION, new ClientConnectionHandler(services, guard, targets));
     }
 
     private static HttpDecoderConfig strictDecoderConfig(ProxyServices services) {

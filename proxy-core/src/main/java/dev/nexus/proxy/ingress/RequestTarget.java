@@ -59,13 +59,19 @@ public record RequestTarget(String scheme, String host, int port, String pathAnd
         if (rest.isEmpty() || rest.charAt(0) == '?') {
             rest = "/" + rest;
         }
-        HostAndPort hostAndPort = parseAuthority(authority, defaultPort(scheme));
+        HostAndPort hostAndPort = splitAuthority(authority, defaultPort(scheme));
         return new RequestTarget(scheme, hostAndPort.host, hostAndPort.port, rest);
+    }
+
+    /** Parses a {@code Host}-style authority; {@code defaultPort} applies when it names none. */
+    public static RequestTarget parseAuthority(String authority, int defaultPort) throws InvalidTargetException {
+        HostAndPort hostAndPort = splitAuthority(authority, defaultPort);
+        return new RequestTarget(null, hostAndPort.host, hostAndPort.port, null);
     }
 
     /** Parses a CONNECT authority-form target such as {@code example.com:443} or {@code [::1]:8443}. */
     public static RequestTarget parseAuthorityForm(String uri) throws InvalidTargetException {
-        HostAndPort hostAndPort = parseAuthority(uri, -1);
+        HostAndPort hostAndPort = splitAuthority(uri, -1);
         if (hostAndPort.port < 0) {
             throw new InvalidTargetException("CONNECT target must be host:port");
         }
@@ -79,7 +85,7 @@ public record RequestTarget(String scheme, String host, int port, String pathAnd
     private record HostAndPort(String host, int port) {
     }
 
-    private static HostAndPort parseAuthority(String authority, int defaultPort) throws InvalidTargetException {
+    private static HostAndPort splitAuthority(String authority, int defaultPort) throws InvalidTargetException {
         if (authority.isEmpty()) {
             throw new InvalidTargetException("request target has no host");
         }

@@ -224,8 +224,10 @@ public final class TestOrigin implements AutoCloseable {
                     ctx.close();
                 } else if (response == null) {
                     ctx.close(); // responders return null to simulate an origin that hangs up
-                } else {
+                } else if (HttpUtil.isKeepAlive(head)) {
                     ctx.writeAndFlush(response);
+                } else {
+                    ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
                 }
             });
         }

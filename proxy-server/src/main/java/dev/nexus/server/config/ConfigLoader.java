@@ -95,7 +95,8 @@ public final class ConfigLoader {
                 bindPolicy(top.section("policy")),
                 bindAuthority(top.section("authority")),
                 bindRedis(top.section("redis")),
-                bindTls(top.section("tls")));
+                bindTls(top.section("tls")),
+                bindTransparent(top.section("transparent")));
         top.finish();
         requireDistinctPorts(source, config.listen(), config.admin());
         return config;
@@ -315,6 +316,24 @@ public final class ConfigLoader {
     private static boolean isWildcard(String address) {
         InetAddress literal = ConfigSection.ipLiteral(address);
         return literal != null && literal.isAnyLocalAddress();
+    }
+
+    private static NexusConfig.Transparent bindTransparent(ConfigSection s) throws ConfigException {
+        NexusConfig.Transparent d = NexusConfig.Transparent.DEFAULT;
+        var transparent = new NexusConfig.Transparent(
+                bindTransparentListener(s.section("http"), d.http()),
+                bindTransparentListener(s.section("tls"), d.tls()));
+        s.finish();
+        return transparent;
+    }
+
+    private static NexusConfig.TransparentListener bindTransparentListener(ConfigSection s,
+            NexusConfig.TransparentListener d) throws ConfigException {
+        var listener = new NexusConfig.TransparentListener(s.bool("enabled", d.enabled()),
+                s.address("address", d.address()), port(s, d.port()),
+                s.integer("original_port", d.originalPort(), 1, 65535));
+        s.finish();
+        return listener;
     }
 
     private static int port(ConfigSection s, int defaultPort) throws ConfigException {

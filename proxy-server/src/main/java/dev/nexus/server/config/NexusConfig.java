@@ -26,11 +26,12 @@ public record NexusConfig(
         Policy policy,
         Authority authority,
         Redis redis,
-        Tls tls) {
+        Tls tls,
+        Transparent transparent) {
 
     private static final NexusConfig DEFAULTS = new NexusConfig(Listen.DEFAULT, Admin.DEFAULT, Transport.DEFAULT,
             Limits.DEFAULT, Timeouts.DEFAULT, Upstream.DEFAULT, AccessLog.DEFAULT, Policy.DEFAULT,
-            Authority.DEFAULT, Redis.DEFAULT, Tls.DEFAULT);
+            Authority.DEFAULT, Redis.DEFAULT, Tls.DEFAULT, Transparent.DEFAULT);
 
     /** The embedded defaults: a proxy on 127.0.0.1:3128, admin on 127.0.0.1:9090, nothing else required. */
     public static NexusConfig defaults() {
@@ -127,6 +128,20 @@ public record NexusConfig(
         public Redis {
             encryptionKeys = Map.copyOf(encryptionKeys);
         }
+    }
+
+    /**
+     * A listener for traffic that iptables redirected from an agent's network namespace (transparent mode);
+     * {@code originalPort} is the port that traffic was sent to.
+     */
+    public record TransparentListener(boolean enabled, String address, int port, int originalPort) {
+    }
+
+    /** Transparent mode: plain HTTP routed by Host header, TLS routed by SNI. Off unless enabled. */
+    public record Transparent(TransparentListener http, TransparentListener tls) {
+        public static final Transparent DEFAULT = new Transparent(
+                new TransparentListener(false, "127.0.0.1", 15080, 80),
+                new TransparentListener(false, "127.0.0.1", 15443, 443));
     }
 
     public enum LeafKeyType { ECDSA, RSA }

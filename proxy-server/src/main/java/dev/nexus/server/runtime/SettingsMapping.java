@@ -26,6 +26,13 @@ final class SettingsMapping {
                 .maxConnectionsPerHost(config.upstream().maxConnectionsPerHost())
                 .upstreamIdleTimeout(config.upstream().poolIdleTimeout())
                 .hostOverrides(config.upstream().hosts())
+                .transparentHttp(transparent(config.transparent().http()))
+                .transparentTls(transparent(config.transparent().tls()))
                 .build();
+    }
+
+    private static ProxySettings.TransparentListener transparent(NexusConfig.TransparentListener listener) {
+        return listener.enabled() ? new ProxySettings.TransparentListener(
+                new InetSocketAddress(listener.address(), listener.port()), listener.originalPort()) : null;
     }
 }

@@ -1,0 +1,118 @@
+package dev.nexus.proxy.ingress;
+
+import dev.nexus.policy.match.Decision;
+import dev.nexus.policy.match.PolicyRequest;
+import dev.nexus.proxy.observe.ExchangeRecord;
+import dev.nexus.proxy.relay.TunnelRelay;
+import dev.nexus.proxy.tls.InterceptingTlsHandler;
+import dev.nexus.proxy.upstream.UpstreamFailure;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.util.concurrent.Future;
+
+import java.net.InetSocketAddress;
+import java.util.logging.Logger;
+
+/**
+ * First handler of a transparently redirected TLS connection: reads the server name from the agent's
+ * ClientHello without consuming it, asks the policy as if the agent had sent {@code CONNECT sni:port},
+ * then either relays the bytes untouched to the origin, or terminates TLS with a leaf for that name and
+ * serves the decrypted requests like an intercepted CONNECT. Connections without a server name cannot be
+ * routed and are closed (and counted).
+ */
+final class TransparentTlsRouter extends AbstractSniHandler<Void> {
+
+    private static final Logger LOG = Logger.getLogger(TransparentTlsRouter.class.getName());
+
+    private final ProxyServices services;
+    private final int originalPort;
+    private final long startNanos = System.nanoTime();
+
+    TransparentTlsRouter(ProxyServices services, int originalPort) {
+        super(services.settings().requestHeaderTimeout().toMillis());
+        this.services = services;
+        this.originalPort = originalPort;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        services.events().clientConnectionOpened();
+        services.tracker().track(ctx.channel());
+        ctx.channel().closeFuture().addListener(closed -> services.events().clientConnectionClosed());
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected Future<Void> lookup(ChannelHandlerContext ctx, String serverName) {
+        return ctx.executor().newSucceededFuture(null);
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String serverName, Future<Void> ignored) {
+        if (serverName == null) {
+            refuse(ctx, null, 0, null, "no server name (SNI) in the ClientHello: the destination is unknown");
+            return;
+        }
+        String host = serverName.toLowerCase(java.util.Locale.ROOT);
+        Decision decision = services.policy().decide(new PolicyRequest("", "https", host, originalPort, "CONNECT", null));
+        if (!(decision instanceof Decision.Destined destined)) {
+            refuse(ctx, host, 403, decision, decision.reason());
+            return;
+        }
+        if (destined.options().interceptTls() && services.interception() != null) {
+            intercept(ctx, host, destined);
+        } else if (destined.options().interceptTls()) {
+            refuse(ctx, host, 501, decision, "the route needs TLS interception, which is not configured");
+        } else {
+            relay(ctx, host, destined);
+        }
+    }
+
+    private void intercept(ChannelHandlerContext ctx, String host, Decision.Destined decision) {
+        record(ctx, host, 200, decision, 0, 0);
+        ChannelPipeline pipeline = ctx.pipeline();
+        // Replacing hands the buffered ClientHello to the intercepting handler, which reads it again.
+        pipeline.replace(this, PipelineNames.INTERCEPT_TLS, new InterceptingTlsHandler(host, services.interception()));
+        ProxyChannelInitializer.addHttpStage(pipeline, services, new InterceptedOrigin(host, originalPort));
+    }
+
+    private void relay(ChannelHandlerContext ctx, String host, Decision.Destined decision) {
+        ctx.channel().config().setAutoRead(false);
+        services.tracker().busy(1);
+        services.pools().forLoop(ctx.channel().eventLoop())
+                .connectTunnel(host, originalPort, decision::mayConnectTo)
+                .addListener((Future<Channel> connected) -> {
+                    if (!connected.isSuccess()) {
+                        services.tracker().busy(-1);
+                        int status = connected.cause() instanceof UpstreamFailure failure ? failure.kind().status().code() : 502;
+                        refuse(ctx, host, status, decision, String.valueOf(connected.cause().getMessage()));
+                        return;
+                    }
+                    Channel upstream = connected.getNow();
+                    TunnelRelay.TunnelStats stats = new TunnelRelay.TunnelStats(tunnel -> {
+                        services.tracker().busy(-1);
+                        record(ctx, host, 200, decision, tunnel.bytesFromClient(), tunnel.bytesFromUpstream());
+                    });
+                    upstream.pipeline().addLast(PipelineNames.TUNNEL, new TunnelRelay(ctx.channel(), stats, false));
+                    ctx.pipeline().addLast(PipelineNames.TUNNEL, new TunnelRelay(upstream, stats, true));
+                    // Removing this decoder forwards the buffered ClientHello to the relay.
+                    ctx.pipeline().remove(this);
+                });
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String host, int status, Decision decision, String why) {
+        LOG.fine(() -> "transparent TLS connection from " + ctx.channel().remoteAddress() + " refused: " + why);
+        record(ctx, host, status, decision, 0, 0);
+        ctx.close();
+    }
+
+    private void record(ChannelHandlerContext ctx, String host, int status, Decision decision, long in, long out) {
+        services.events().exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
+                (InetSocketAddress) ctx.channel().remoteAddress(), "CONNECT", "https", host, originalPort, null, status,
+                in, out, System.nanoTime() - startNanos, -1, decision == null ? null : decision.routeName(),
+                decision == null ? "error" : decision instanceof Decision.Deny ? "deny"
+                        : decision instanceof Decision.Inject ? "inject" : "allow"));
+    }
+}

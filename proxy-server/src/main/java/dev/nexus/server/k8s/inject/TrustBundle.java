@@ -44,7 +44,7 @@ final class TrustBundle {
     static String initScript() {
         return String.join("\n",
                 "set -eu",
-                "(umask 077 && cp " + SECRET_KEY + " " + PRIVATE_KEY + ")",
+                "(umask 077 && rm -f " + PRIVATE_KEY + " && cp " + SECRET_KEY + " " + PRIVATE_KEY + ")",
                 "cat " + SYSTEM_ROOTS + " " + SECRET_CERT + " > " + MERGED_BUNDLE,
                 "cp " + SECRET_CERT + " " + PROXY_CA,
                 "keytool -importkeystore -noprompt -srckeystore \"$JAVA_HOME/lib/security/cacerts\" -srcstorepass changeit"

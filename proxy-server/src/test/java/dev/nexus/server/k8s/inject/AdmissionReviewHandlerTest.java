@@ -82,7 +82,7 @@ class AdmissionReviewHandlerTest {
         assertThat(privateVolume.path("emptyDir").path("medium").asText()).isEqualTo("Memory");
         JsonNode inits = pod.path("spec").path("initContainers");
         assertThat(named(inits, "nexus-ca-init").path("command").get(2).asText())
-                .contains("(umask 077 && cp /etc/nexus/ca/tls.key /etc/nexus/private/tls.key)");
+                .contains("(umask 077 && rm -f /etc/nexus/private/tls.key && cp /etc/nexus/ca/tls.key /etc/nexus/private/tls.key)");
         JsonNode sidecarMount = named(named(inits, "nexus-proxy").path("volumeMounts"), "nexus-ca-private");
         assertThat(sidecarMount.path("mountPath").asText()).isEqualTo("/etc/nexus/private");
         assertThat(sidecarMount.path("readOnly").asBoolean()).isTrue();

@@ -1,7 +1,10 @@
 # nexus-proxy container image.
 #
 #   docker build -t nexus-proxy .
-#   docker run -p 3128:3128 -p 9090:9090 -v $PWD/config.yaml:/etc/nexus/config.yaml:ro nexus-proxy --config /etc/nexus/config.yaml
+#   docker run -p 3128:3128 -v $PWD/config.yaml:/etc/nexus/config.yaml:ro nexus-proxy --config /etc/nexus/config.yaml
+#
+# config.yaml follows docs/configuration.md; examples/compose/config.yaml is a complete one. Listening on
+# 0.0.0.0 for other containers means listen.address: 0.0.0.0, and admin.address: 0.0.0.0 needs admin.token.
 #
 # One image serves every role: the sidecar and its init steps (trust bundle, iptables), the shared egress
 # gateway and the injection webhook (`inject-webhook`). See docs/kubernetes.md.
@@ -26,8 +29,9 @@ RUN ./mvnw -B -q -pl proxy-server -am package -DskipTests
 
 # ---- runtime: slim JRE, non-root ----
 FROM eclipse-temurin:17-jre
-# curl: the HEALTHCHECK below. iptables: the transparent-mode init container runs the rules from
-# `nexus-proxy iptables --print` with this image. Both are small and come from the distribution.
+# curl: the HEALTHCHECK below. iptables: the Kubernetes injector's transparent-mode init container runs
+# the rules from `nexus-proxy iptables --print` with this image (transparent mode itself waits for the
+# planned transparent listener; see docs/kubernetes.md). Both are small and come from the distribution.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl iptables \
  && rm -rf /var/lib/apt/lists/* \
@@ -41,9 +45,9 @@ COPY --from=build /src/proxy-server/target/nexus-proxy.jar /opt/nexus-proxy/nexu
 # NEXUS_JVM_OPTS with throughput settings (see the Helm chart).
 ENV NEXUS_JVM_OPTS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -Xss256k -XX:+UseSerialGC -Xshare:auto"
 
-# 3128 explicit proxy, 9090 admin (/healthz, /readyz, /metrics), 15080/15443 transparent listeners,
-# 8443 injection webhook.
-EXPOSE 3128 9090 15080 15443 8443
+# 3128 explicit proxy, 9090 admin (/healthz, /readyz, /metrics), 8443 injection webhook. (No transparent
+# listener ports: the data plane has only the explicit listener so far.)
+EXPOSE 3128 9090 8443
 USER 1337:1337
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD curl -fsS http://127.0.0.1:9090/healthz || exit 1

@@ -76,40 +76,76 @@ Name of the policy ConfigMap mounted into gateway pods.
 {{- end }}
 
 {{/*
-The proxy's config.yaml. One place for the key names of the proxy configuration (see the README's
-configuration reference); secrets are never written here, only ${VAR} references filled from Secrets.
-Call with (dict "root" $ "listen" "0.0.0.0").
+The proxy's config.yaml, in the schema of docs/configuration.md. Secrets are never written here, only
+${VAR} references filled from Secrets by "nexus-proxy.secretEnv". Call with
+(dict "root" $ "listen" "0.0.0.0"). The admin listener binds 0.0.0.0 in both shapes so the kubelet's
+probes reach it, which makes admin.token mandatory (the proxy refuses a non-loopback admin listener
+without one). Kept in sync with the fixtures in proxy-server/src/test/resources/k8s/chart-config/, which
+ConfigExamplesTest loads with the real ConfigLoader and compares key by key with this block.
 */}}
 {{- define "nexus-proxy.config" -}}
 {{- $root := .root -}}
+{{- $v := $root.Values -}}
 listen:
   address: {{ .listen | quote }}
-  port: {{ $root.Values.proxy.port }}
+  port: {{ $v.proxy.port }}
 admin:
   address: "0.0.0.0"
-  port: {{ $root.Values.proxy.adminPort }}
-accessLog:
-  enabled: {{ $root.Values.proxy.accessLog }}
+  port: {{ $v.proxy.adminPort }}
+  token: "${NEXUS_ADMIN_TOKEN}"
+access_log:
+  enabled: {{ $v.proxy.accessLog }}
+timeouts:
+  shutdown_drain: {{ $v.proxy.shutdownDrain | quote }}
 policy:
   path: /etc/nexus/policy
-tls:
-  ca:
-    cert: /etc/nexus/ca/tls.crt
-    key: /etc/nexus/ca/tls.key
-{{- if $root.Values.authority.url }}
 authority:
-  source: nexus
-  url: {{ $root.Values.authority.url | quote }}
-  {{- if $root.Values.authority.apiKey.existingSecret }}
-  apiKey: ${NEXUS_AUTHORITY_API_KEY}
-  {{- end }}
+{{- if $v.authority.url }}
+  type: nexus
+  nexus:
+    url: {{ $v.authority.url | quote }}
+    api_key: "${NEXUS_AUTHORITY_API_KEY}"
+{{- else }}
+  type: file
+  file:
+    path: /etc/nexus/credentials/{{ $v.authority.file.key }}
+    # A Secret volume cannot give uid 1337 a 0600 file: the kubelet adds group read for the pod's
+    # fsGroup. Only the proxy container mounts this Secret.
+    allow_insecure_permissions: true
 {{- end }}
-{{- if or $root.Values.redis.url $root.Values.redis.existingSecret }}
+{{- if or $v.redis.url $v.redis.existingSecret }}
 redis:
-  url: ${NEXUS_REDIS_URL}
-  {{- if $root.Values.redis.encryptionKey.existingSecret }}
-  encryptionKey: ${NEXUS_REDIS_ENCRYPTION_KEY}
-  {{- end }}
+  url: "${NEXUS_REDIS_URL}"
+  encryption_keys:
+    {{ $v.redis.encryptionKey.id }}: "${NEXUS_REDIS_ENCRYPTION_KEY}"
+  namespace: {{ $v.redis.namespace | quote }}
+{{- end }}
+tls:
+  ca_cert: /etc/nexus/ca/tls.crt
+  # A private copy of the Secret's tls.key (0600, owned by the proxy), made by an init step: the
+  # proxy refuses a CA key that group or others may read, which a Secret volume cannot avoid.
+  ca_key: /etc/nexus/private/tls.key
+{{- end }}
+
+{{/*
+Fails the render with a clear message when a value the chosen shape needs is missing.
+*/}}
+{{- define "nexus-proxy.validate" -}}
+{{- $v := .Values -}}
+{{- if not $v.proxy.adminToken.existingSecret }}
+{{- fail "proxy.adminToken.existingSecret is required: the admin port listens on 0.0.0.0 for the kubelet's probes, and the proxy then requires a bearer token (a Secret with at least 16 characters under proxy.adminToken.key)" }}
+{{- end }}
+{{- if $v.authority.url }}
+{{- if not $v.authority.apiKey.existingSecret }}
+{{- fail "authority.apiKey.existingSecret is required with authority.url: the proxy needs an API key for the Nexus Authority" }}
+{{- end }}
+{{- else if eq $v.mode "injector" }}
+{{- fail "authority.url is required in injector mode: sidecars take credentials from a Nexus Authority (the file credential source is for a gateway or local development)" }}
+{{- else if not $v.authority.file.existingSecret }}
+{{- fail "set authority.url (a Nexus Authority) or authority.file.existingSecret (a Secret holding a credentials file)" }}
+{{- end }}
+{{- if and (or $v.redis.url $v.redis.existingSecret) (not $v.redis.encryptionKey.existingSecret) }}
+{{- fail "redis.encryptionKey.existingSecret is required with Redis: leases are encrypted before they reach Redis" }}
 {{- end }}
 {{- end }}
 
@@ -117,7 +153,12 @@ redis:
 Environment variables carrying secrets into the proxy, referenced as ${VAR} by the config.
 */}}
 {{- define "nexus-proxy.secretEnv" -}}
-{{- if .Values.authority.apiKey.existingSecret }}
+- name: NEXUS_ADMIN_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.proxy.adminToken.existingSecret }}
+      key: {{ .Values.proxy.adminToken.key }}
+{{- if .Values.authority.url }}
 - name: NEXUS_AUTHORITY_API_KEY
   valueFrom:
     secretKeyRef:
@@ -134,7 +175,7 @@ Environment variables carrying secrets into the proxy, referenced as ${VAR} by t
 - name: NEXUS_REDIS_URL
   value: {{ .Values.redis.url | quote }}
 {{- end }}
-{{- if .Values.redis.encryptionKey.existingSecret }}
+{{- if or .Values.redis.url .Values.redis.existingSecret }}
 - name: NEXUS_REDIS_ENCRYPTION_KEY
   valueFrom:
     secretKeyRef:

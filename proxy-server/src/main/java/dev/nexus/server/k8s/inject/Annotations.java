@@ -12,7 +12,7 @@ public final class Annotations {
     public static final String MODE = PREFIX + "mode";
     /** Name of the policy ConfigMap (same namespace) mounted into the sidecar. */
     public static final String POLICY = PREFIX + "policy";
-    /** Agent identity handed to the sidecar as {@code NEXUS_AGENT_IDENTITY}. */
+    /** Reserved for a per-pod agent identity; refused until the proxy can take one. */
     public static final String IDENTITY = PREFIX + "identity";
     /** CPU for the sidecar (request, and limit when a CPU limit is configured). */
     public static final String PROXY_CPU = PREFIX + "proxy-cpu";

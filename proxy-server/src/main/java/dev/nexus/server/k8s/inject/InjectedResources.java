@@ -25,9 +25,10 @@ final class InjectedResources {
     static final String CA_SECRET_VOLUME = "nexus-proxy-ca";
     static final String CONFIG_VOLUME = "nexus-proxy-config";
     static final String POLICY_VOLUME = "nexus-policy";
+    static final String CA_PRIVATE_VOLUME = "nexus-ca-private";
     static final String TMP_VOLUME = "nexus-tmp";
     static final List<String> VOLUME_NAMES =
-            List.of(TrustBundle.VOLUME, CA_SECRET_VOLUME, CONFIG_VOLUME, POLICY_VOLUME, TMP_VOLUME);
+            List.of(TrustBundle.VOLUME, CA_SECRET_VOLUME, CA_PRIVATE_VOLUME, CONFIG_VOLUME, POLICY_VOLUME, TMP_VOLUME);
 
     static final String CONFIG_DIR = "/etc/nexus";
     static final String CONFIG_FILE = CONFIG_DIR + "/config.yaml";
@@ -48,6 +49,10 @@ final class InjectedResources {
         // 0444 inside the volume: only the init step and the sidecar (uid 1337, no fsGroup) mount it.
         ObjectNode secret = volume(CA_SECRET_VOLUME);
         secret.putObject("secret").put("secretName", config.caSecretName()).put("defaultMode", 0444);
+        // The proxy refuses a CA key others may read, and a Secret file cannot belong to uid 1337: the init
+        // step copies the key here, owner-only, in memory.
+        ObjectNode caPrivate = volume(CA_PRIVATE_VOLUME);
+        caPrivate.putObject("emptyDir").put("medium", "Memory").put("sizeLimit", "1Mi");
         ObjectNode cfg = volume(CONFIG_VOLUME);
         cfg.putObject("configMap").put("name", config.configMapName());
         // Mounted as a directory (never subPath), so ConfigMap updates arrive as the ..data symlink swap
@@ -56,7 +61,7 @@ final class InjectedResources {
         policy.putObject("configMap").put("name", options.policyConfigMap());
         ObjectNode tmp = volume(TMP_VOLUME);
         tmp.putObject("emptyDir").put("sizeLimit", "64Mi");
-        return List.of(ca, secret, cfg, policy, tmp);
+        return List.of(ca, secret, caPrivate, cfg, policy, tmp);
     }
 
     /** The init step that builds the merged CA bundle and the PKCS12 truststore. Always first. */
@@ -74,6 +79,7 @@ final class InjectedResources {
         c.set("volumeMounts", JSON.arrayNode()
                 .add(mount(TrustBundle.VOLUME, TrustBundle.DIR, false))
                 .add(mount(CA_SECRET_VOLUME, TrustBundle.SECRET_DIR, true))
+                .add(mount(CA_PRIVATE_VOLUME, TrustBundle.PRIVATE_DIR, false))
                 .add(mount(TMP_VOLUME, "/tmp", false)));
         return c;
     }
@@ -121,14 +127,10 @@ final class InjectedResources {
         c.put("imagePullPolicy", config.imagePullPolicy());
         c.put("restartPolicy", "Always");
         c.set("args", strings("--config", CONFIG_FILE));
+        // The proxy reads its settings from config.yaml only; env vars reach it through ${VAR} references
+        // there (extraEnv: the Secrets behind admin.token, the Authority API key, the Redis key).
         ArrayNode env = JSON.arrayNode();
         env.add(env("JAVA_TOOL_OPTIONS", config.jvmOptions()));
-        env.add(env("NEXUS_MODE", options.mode().annotationValue()));
-        env.add(fieldEnv("NEXUS_POD_NAME", "metadata.name"));
-        env.add(fieldEnv("NEXUS_POD_NAMESPACE", "metadata.namespace"));
-        if (options.identity() != null) {
-            env.add(env("NEXUS_AGENT_IDENTITY", options.identity()));
-        }
         config.extraEnv().forEach(e -> env.add(e.deepCopy()));
         c.set("env", env);
         ArrayNode ports = c.putArray("ports");
@@ -152,6 +154,7 @@ final class InjectedResources {
                 .add(mount(CONFIG_VOLUME, CONFIG_DIR, true))
                 .add(mount(POLICY_VOLUME, POLICY_DIR, true))
                 .add(mount(CA_SECRET_VOLUME, TrustBundle.SECRET_DIR, true))
+                .add(mount(CA_PRIVATE_VOLUME, TrustBundle.PRIVATE_DIR, true))
                 .add(mount(TMP_VOLUME, "/tmp", false)));
         return c;
     }
@@ -196,12 +199,6 @@ final class InjectedResources {
 
     static ObjectNode env(String name, String value) {
         return JSON.objectNode().put("name", name).put("value", value);
-    }
-
-    private static ObjectNode fieldEnv(String name, String fieldPath) {
-        ObjectNode e = JSON.objectNode().put("name", name);
-        e.putObject("valueFrom").putObject("fieldRef").put("fieldPath", fieldPath);
-        return e;
     }
 
     private static ArrayNode strings(String... values) {

@@ -35,6 +35,8 @@ import java.util.TreeMap;
  * @param policyConfigMapName default policy ConfigMap (overridable per pod with {@code nexus.dev/policy})
  * @param jvmOptions          JAVA_TOOL_OPTIONS of the sidecar (the sidecar JVM profile)
  * @param truststorePassword  password of the generated PKCS12 truststore (it holds public certificates only)
+ * @param allowTransparent    whether pods may ask for transparent mode; off by default because the proxy has
+ *                            no transparent listener yet, so redirected traffic would reach a closed port
  * @param transparentHttpPort  transparent listener for port 80 traffic
  * @param transparentHttpsPort transparent listener for port 443 traffic
  * @param excludeCidrs        destinations transparent mode never redirects
@@ -54,6 +56,7 @@ public record InjectorConfig(String image,
                              String policyConfigMapName,
                              String jvmOptions,
                              String truststorePassword,
+                             boolean allowTransparent,
                              int transparentHttpPort,
                              int transparentHttpsPort,
                              List<Cidr> excludeCidrs,
@@ -66,7 +69,7 @@ public record InjectorConfig(String image,
     /** The top-level fields of the file. */
     public static final Set<String> FIELDS = Set.of("image", "imagePullPolicy", "proxyPort", "adminPort", "proxyUid",
             "resources", "serviceCidrs", "caSecretName", "configMapName", "policyConfigMapName", "jvmOptions",
-            "truststorePassword", "transparent", "extraEnv");
+            "truststorePassword", "allowTransparent", "transparent", "extraEnv");
     private static final Set<String> TRANSPARENT_KEYS = Set.of("httpPort", "httpsPort", "excludeCidrs");
     private static final Set<String> RESOURCE_KEYS = Set.of("requests", "limits");
 
@@ -84,7 +87,7 @@ public record InjectorConfig(String image,
         return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090, 1337,
                 orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", "128Mi"),
                 List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-sidecar", "nexus-proxy-policy",
-                SIDECAR_JVM_OPTIONS, "changeit", 15080, 15443, List.of(), List.of());
+                SIDECAR_JVM_OPTIONS, "changeit", false, 15080, 15443, List.of(), List.of());
     }
 
     /** Reads the file; a missing field keeps its default. */
@@ -140,6 +143,7 @@ public record InjectorConfig(String image,
                 r.string(root, "policyConfigMapName", d.policyConfigMapName()),
                 r.string(root, "jvmOptions", d.jvmOptions()),
                 r.string(root, "truststorePassword", d.truststorePassword()),
+                r.bool(root, "allowTransparent", d.allowTransparent()),
                 r.port(transparent, "httpPort", d.transparentHttpPort()),
                 r.port(transparent, "httpsPort", d.transparentHttpsPort()),
                 exclude,
@@ -190,6 +194,17 @@ public record InjectorConfig(String image,
                 throw error(field, "must be a non-empty string");
             }
             return n.asText();
+        }
+
+        boolean bool(JsonNode parent, String field, boolean fallback) {
+            JsonNode n = parent.path(field);
+            if (n.isMissingNode() || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isBoolean()) {
+                throw error(field, "must be true or false, got " + n);
+            }
+            return n.asBoolean();
         }
 
         int integer(JsonNode parent, String field, int fallback, int min, int max) {

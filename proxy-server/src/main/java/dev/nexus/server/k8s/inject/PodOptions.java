@@ -13,18 +13,15 @@ import java.util.regex.Pattern;
  *
  * @param mode         explicit or transparent
  * @param policyConfigMap the ConfigMap mounted as the sidecar's policy directory
- * @param identity     the agent identity for the sidecar, or null for none
  * @param requests     sidecar resource requests
  * @param limits       sidecar resource limits
  */
-record PodOptions(InjectionMode mode, String policyConfigMap, String identity,
+record PodOptions(InjectionMode mode, String policyConfigMap,
                   Map<String, String> requests, Map<String, String> limits) {
 
     /** RFC 1123 subdomain, what Kubernetes requires of ConfigMap names. */
     private static final Pattern DNS_SUBDOMAIN =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    /** Printable, no whitespace: the identity ends up in an env var and in audit records. */
-    private static final Pattern IDENTITY = Pattern.compile("[\\x21-\\x7e]{1,253}");
 
     static PodOptions from(JsonNode annotations, InjectorConfig config) {
         String modeText = text(annotations, Annotations.MODE);
@@ -42,15 +39,17 @@ record PodOptions(InjectionMode mode, String policyConfigMap, String identity,
             throw new InvalidAnnotationException(Annotations.POLICY, policy, "expected a ConfigMap name (RFC 1123 subdomain)");
         }
         String identity = text(annotations, Annotations.IDENTITY);
-        if (identity != null && !IDENTITY.matcher(identity).matches()) {
+        if (identity != null) {
+            // Refused rather than ignored: a pod author relying on it would expect per-agent routes to apply.
             throw new InvalidAnnotationException(Annotations.IDENTITY, identity,
-                    "expected 1-253 printable characters without spaces");
+                    "agent identities are not supported yet (the proxy has no setting that takes one, so policy "
+                            + "routes with 'agents' cannot match this pod); remove the annotation");
         }
         Map<String, String> requests = new LinkedHashMap<>(config.requests());
         Map<String, String> limits = new LinkedHashMap<>(config.limits());
         override(annotations, Annotations.PROXY_CPU, "cpu", requests, limits);
         override(annotations, Annotations.PROXY_MEMORY, "memory", requests, limits);
-        return new PodOptions(mode, policy, identity, requests, limits);
+        return new PodOptions(mode, policy, requests, limits);
     }
 
     /** The annotation sets the request, and the limit too when one is configured, so request never exceeds limit. */

@@ -19,6 +19,14 @@ final class TrustBundle {
     /** Where the CA Secret (kubernetes.io/tls: tls.crt, tls.key) is mounted in the init step and the sidecar. */
     static final String SECRET_DIR = "/etc/nexus/ca";
     static final String SECRET_CERT = SECRET_DIR + "/tls.crt";
+    static final String SECRET_KEY = SECRET_DIR + "/tls.key";
+    /**
+     * Memory-backed directory shared by the init step and the sidecar only, holding an owner-only copy of
+     * the CA key (the sidecar config's {@code tls.ca_key}): the proxy refuses a key file group or others may
+     * read, and files of a Secret volume belong to root.
+     */
+    static final String PRIVATE_DIR = "/etc/nexus/private";
+    static final String PRIVATE_KEY = PRIVATE_DIR + "/tls.key";
 
     /** The roots of the proxy image (Debian/Ubuntu layout), merged with the proxy CA. */
     static final String SYSTEM_ROOTS = "/etc/ssl/certs/ca-certificates.crt";
@@ -29,10 +37,14 @@ final class TrustBundle {
     private TrustBundle() {
     }
 
-    /** The init step's script: runs in the proxy image, which has a shell, the CA roots and keytool. */
+    /**
+     * The init step's script: runs in the proxy image, which has a shell, the CA roots and keytool. It copies
+     * the CA key for the sidecar (created owner-only by the umask), then builds the trust files.
+     */
     static String initScript() {
         return String.join("\n",
                 "set -eu",
+                "(umask 077 && rm -f " + PRIVATE_KEY + " && cp " + SECRET_KEY + " " + PRIVATE_KEY + ")",
                 "cat " + SYSTEM_ROOTS + " " + SECRET_CERT + " > " + MERGED_BUNDLE,
                 "cp " + SECRET_CERT + " " + PROXY_CA,
                 "keytool -importkeystore -noprompt -srckeystore \"$JAVA_HOME/lib/security/cacerts\" -srcstorepass changeit"

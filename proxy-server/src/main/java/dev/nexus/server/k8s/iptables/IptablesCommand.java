@@ -23,6 +23,8 @@ public final class IptablesCommand {
             Usage: nexus-proxy iptables --print [options]
               Prints the iptables/ip6tables commands (nat table, chain NEXUS_OUTPUT) that redirect this
               network namespace's outbound TCP 80 and 443 to the proxy's transparent listeners.
+              The transparent listener is a planned feature: the proxy does not listen on these
+              ports yet, so do not apply the rules to a pod that needs its traffic to reach the proxy.
               --proxy-uid UID        uid of the proxy; its own traffic is never redirected (default 1337)
               --proxy-gid GID        also exclude traffic of this gid (default: none)
               --http-port PORT       listener for original port 80 (default 15080)

@@ -6,7 +6,9 @@ import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
- * The nat-table rules that send a pod's outbound TCP 80 and 443 to the proxy's transparent listeners.
+ * The nat-table rules that send a pod's outbound TCP 80 and 443 to the proxy's transparent listeners
+ * (a planned data-plane feature; until it exists the injector only emits these rules when its operator
+ * sets {@code allowTransparent}).
  *
  * <p>Everything lives in a dedicated {@value #CHAIN} chain jumped to from {@code OUTPUT}, so cleanup is
  * three commands and never touches rules someone else added. Inside the chain, in order: traffic of the

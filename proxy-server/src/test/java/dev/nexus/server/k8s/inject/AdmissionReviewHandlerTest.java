@@ -23,8 +23,15 @@ class AdmissionReviewHandlerTest {
 
     private final AdmissionReviewHandler handler =
             new AdmissionReviewHandler(AdmissionFixtures.MAPPER, new PodInjector(InjectorConfig.defaults()));
+    /** An injector whose operator explicitly allowed transparent mode ({@code allowTransparent: true}). */
+    private final AdmissionReviewHandler transparentHandler = new AdmissionReviewHandler(AdmissionFixtures.MAPPER,
+            new PodInjector(InjectorConfig.from(AdmissionFixtures.MAPPER.createObjectNode().put("allowTransparent", true), "test")));
 
     private JsonNode injectAndApply(String fixture, boolean namespaceOptIn) {
+        return injectAndApply(handler, fixture, namespaceOptIn);
+    }
+
+    private static JsonNode injectAndApply(AdmissionReviewHandler handler, String fixture, boolean namespaceOptIn) {
         ObjectNode review = review(fixture);
         JsonNode response = handler.review(review, namespaceOptIn);
         assertThat(response.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
@@ -64,8 +71,37 @@ class AdmissionReviewHandlerTest {
         assertThat(sidecar.path("resources").path("requests").path("memory").asText()).isEqualTo("256Mi");
         assertThat(sidecar.path("resources").path("limits").path("memory").asText()).isEqualTo("256Mi");
         assertThat(env(sidecar, "JAVA_TOOL_OPTIONS")).contains("-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=60");
-        assertThat(env(sidecar, "NEXUS_AGENT_IDENTITY")).isEqualTo("billing-bot");
-        assertThat(env(sidecar, "NEXUS_MODE")).isEqualTo("explicit");
+        // the proxy reads no environment variable of its own: only JAVA_TOOL_OPTIONS and the ${VAR}s of config.yaml
+        assertThat(names(sidecar.path("env"))).containsExactly("JAVA_TOOL_OPTIONS");
+    }
+
+    @Test
+    void sidecarGetsAnOwnerOnlyCopyOfTheCaKeyThatAppContainersNeverSee() {
+        JsonNode pod = injectAndApply("explicit-multi-container.json", false);
+        JsonNode privateVolume = named(pod.path("spec").path("volumes"), "nexus-ca-private");
+        assertThat(privateVolume.path("emptyDir").path("medium").asText()).isEqualTo("Memory");
+        JsonNode inits = pod.path("spec").path("initContainers");
+        assertThat(named(inits, "nexus-ca-init").path("command").get(2).asText())
+                .contains("(umask 077 && rm -f /etc/nexus/private/tls.key && cp /etc/nexus/ca/tls.key /etc/nexus/private/tls.key)");
+        JsonNode sidecarMount = named(named(inits, "nexus-proxy").path("volumeMounts"), "nexus-ca-private");
+        assertThat(sidecarMount.path("mountPath").asText()).isEqualTo("/etc/nexus/private");
+        assertThat(sidecarMount.path("readOnly").asBoolean()).isTrue();
+        for (JsonNode app : pod.path("spec").path("containers")) {
+            assertThat(names(app.path("volumeMounts"))).doesNotContain("nexus-ca-private", "nexus-proxy-ca");
+        }
+    }
+
+    @Test
+    void identityAnnotationIsRefusedUntilTheProxyCanTakeOne() {
+        ObjectNode review = review("explicit-multi-container.json");
+        ((ObjectNode) review.path("request").path("object").path("metadata").path("annotations"))
+                .put("nexus.dev/identity", "billing-bot");
+        JsonNode response = handler.review(review, false).path("response");
+        assertThat(response.path("allowed").asBoolean()).isFalse();
+        assertThat(response.has("patch")).isFalse();
+        assertThat(response.path("status").path("message").asText())
+                .contains("annotation nexus.dev/identity has invalid value 'billing-bot'")
+                .contains("not supported yet");
     }
 
     @Test
@@ -82,7 +118,8 @@ class AdmissionReviewHandlerTest {
     void existingVolumesAndMountsAreKeptAndTheTrustVolumeIsAdded() {
         JsonNode pod = injectAndApply("explicit-multi-container.json", false);
         assertThat(names(pod.path("spec").path("volumes"))).containsExactly(
-                "work", "kube-api-access-x2b7q", "nexus-ca", "nexus-proxy-ca", "nexus-proxy-config", "nexus-policy", "nexus-tmp");
+                "work", "kube-api-access-x2b7q", "nexus-ca", "nexus-proxy-ca", "nexus-ca-private", "nexus-proxy-config", "nexus-policy",
+                "nexus-tmp");
         JsonNode agent = named(pod.path("spec").path("containers"), "agent");
         assertThat(names(agent.path("volumeMounts"))).containsExactly("work", "kube-api-access-x2b7q", "nexus-ca");
         JsonNode exporter = named(pod.path("spec").path("containers"), "metrics-exporter");
@@ -203,8 +240,22 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void transparentModeIsRefusedByDefaultBecauseNothingListensOnTheRedirectPorts() {
+        ObjectNode review = review("transparent.json");
+        JsonNode response = handler.review(review, false).path("response");
+        assertThat(response.path("uid").asText()).isEqualTo(review.path("request").path("uid").asText());
+        assertThat(response.path("allowed").asBoolean()).isFalse();
+        assertThat(response.has("patch")).isFalse();
+        assertThat(response.path("status").path("message").asText())
+                .startsWith("nexus-proxy injector: annotation nexus.dev/mode: transparent mode is not available")
+                .contains("15080/15443", "does not implement yet", "allowTransparent: true");
+        // the namespace-label path refuses it the same way
+        assertThat(handler.review(review("transparent.json"), true).path("response").path("allowed").asBoolean()).isFalse();
+    }
+
+    @Test
     void transparentModeAddsTheIptablesInitContainerAndNoProxyVariables() {
-        JsonNode pod = injectAndApply("transparent.json", false);
+        JsonNode pod = injectAndApply(transparentHandler, "transparent.json", false);
         JsonNode inits = pod.path("spec").path("initContainers");
         assertThat(names(inits)).containsExactly("nexus-ca-init", "nexus-iptables-init", "nexus-proxy", "migrate");
         JsonNode iptables = named(inits, "nexus-iptables-init");
@@ -219,7 +270,6 @@ class AdmissionReviewHandlerTest {
                 .contains("iptables -t nat -A NEXUS_OUTPUT -p tcp --dport 443 -j REDIRECT --to-ports 15443")
                 .contains("ip6tables -t nat -A OUTPUT -p tcp -j NEXUS_OUTPUT");
         JsonNode sidecar = named(inits, "nexus-proxy");
-        assertThat(env(sidecar, "NEXUS_MODE")).isEqualTo("transparent");
         assertThat(names(sidecar.path("ports"))).containsExactly("http-redirect", "https-redirect", "admin");
         JsonNode agent = named(pod.path("spec").path("containers"), "agent");
         assertThat(names(agent.path("env"))).doesNotContain("HTTPS_PROXY", "https_proxy", "NODE_USE_ENV_PROXY", "no_proxy");
@@ -233,7 +283,7 @@ class AdmissionReviewHandlerTest {
     void transparentModeRefusesAppsRunningAsTheProxyUidBecauseTheyWouldBypassRedirection() {
         ObjectNode review = review("transparent.json");
         ((ObjectNode) review.path("request").path("object").path("spec")).putObject("securityContext").put("runAsUser", 1337);
-        JsonNode response = handler.review(review, false).path("response");
+        JsonNode response = transparentHandler.review(review, false).path("response");
         assertThat(response.path("allowed").asBoolean()).isFalse();
         assertThat(response.path("status").path("message").asText())
                 .contains("container 'migrate' runs as uid 1337");
@@ -247,7 +297,7 @@ class AdmissionReviewHandlerTest {
         for (JsonNode c : spec.path("containers")) {
             ((ObjectNode) c).putObject("securityContext").put("runAsUser", 1000);
         }
-        assertThat(handler.review(overridden, false).path("response").path("allowed").asBoolean())
+        assertThat(transparentHandler.review(overridden, false).path("response").path("allowed").asBoolean())
                 .as("a container-level runAsUser overrides the pod's").isTrue();
     }
 

@@ -44,6 +44,7 @@ class InjectorConfigTest {
                 policyConfigMapName: egress-policy
                 jvmOptions: -Xshare:auto
                 truststorePassword: trust-me
+                allowTransparent: true
                 transparent:
                   httpPort: 16080
                   httpsPort: 16443
@@ -66,6 +67,8 @@ class InjectorConfigTest {
         assertThat(c.policyConfigMapName()).isEqualTo("egress-policy");
         assertThat(c.jvmOptions()).isEqualTo("-Xshare:auto");
         assertThat(c.truststorePassword()).isEqualTo("trust-me");
+        assertThat(c.allowTransparent()).isTrue();
+        assertThat(InjectorConfig.defaults().allowTransparent()).as("off unless the operator opts in").isFalse();
         assertThat(c.transparentHttpPort()).isEqualTo(16080);
         assertThat(c.transparentHttpsPort()).isEqualTo(16443);
         assertThat(c.excludeCidrs()).hasSize(1);
@@ -87,6 +90,8 @@ class InjectorConfigTest {
                 .hasMessageStartingWith(file + ": transparent.httpport is not a known field (known: excludeCidrs, httpPort, httpsPort)");
         assertThatThrownBy(() -> load("extraEnv:\n  - name: A\n"))
                 .hasMessage(file + ": extraEnv[0] must have exactly one of value and valueFrom");
+        assertThatThrownBy(() -> load("allowTransparent: yes please\n"))
+                .hasMessage(file + ": allowTransparent must be true or false, got \"yes please\"");
         assertThatThrownBy(() -> load("adminPort: 99999\n"))
                 .hasMessage(file + ": adminPort must be an integer between 1 and 65535, got 99999");
     }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Runs the trust init step's real shell script (with its directories moved under a temp dir) and checks
  * the files app containers get: the merged bundle, the proxy CA alone, and a PKCS12 truststore that holds
- * both the JDK's roots and the proxy CA.
+ * both the JDK's roots and the proxy CA; and the sidecar's owner-only copy of the CA key.
  */
 class TrustBundleScriptTest {
 
@@ -27,10 +28,14 @@ class TrustBundleScriptTest {
         assumeTrue(Files.isReadable(systemRoots), "needs the Debian/Ubuntu CA bundle at " + systemRoots);
         Path out = Files.createDirectory(dir.resolve("nexus-ca"));
         Path secret = Files.createDirectory(dir.resolve("secret"));
+        Path privateDir = Files.createDirectory(dir.resolve("private"));
         X509Certificate proxyCa = TestCertificates.write(secret, TestCertificates.KeyFormat.EC_PKCS8);
+        // As in a Secret volume with defaultMode 0444: readable by everyone, which the proxy refuses for a CA key.
+        Files.setPosixFilePermissions(secret.resolve("tls.key"), PosixFilePermissions.fromString("r--r--r--"));
 
         String script = TrustBundle.initScript()
                 .replace(TrustBundle.DIR, out.toString())
+                .replace(TrustBundle.PRIVATE_DIR, privateDir.toString())
                 .replace(TrustBundle.SECRET_DIR, secret.toString());
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
         String javaHome = System.getProperty("java.home");
@@ -47,6 +52,11 @@ class TrustBundleScriptTest {
         assertThat(merged).startsWith(Files.readString(systemRoots)).endsWith(proxyCaPem);
         assertThat(out.resolve("proxy-ca.crt")).hasContent(proxyCaPem);
         assertThat(merged).doesNotContain("PRIVATE KEY");
+
+        // the sidecar's copy of the CA key: same bytes, owner-only, so the proxy accepts it as tls.ca_key
+        Path keyCopy = privateDir.resolve("tls.key");
+        assertThat(keyCopy).hasBinaryContent(Files.readAllBytes(secret.resolve("tls.key")));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyCopy))).isEqualTo("r--------");
 
         KeyStore trust = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(out.resolve("truststore.p12"))) {

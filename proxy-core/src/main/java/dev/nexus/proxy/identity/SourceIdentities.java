@@ -35,18 +35,28 @@ public final class SourceIdentities {
     public static SourceIdentities parse(Map<String, String> cidrToName) throws IdentityConfigException {
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, String> e : cidrToName.entrySet()) {
-            String name = e.getValue() == null ? "" : e.getValue().trim();
-            if (name.isEmpty()) {
-                throw new IdentityConfigException("source \"" + e.getKey() + "\": identity name must not be empty");
+            String problem = problemWith(e.getKey(), e.getValue());
+            if (problem != null) {
+                throw new IdentityConfigException("source \"" + e.getKey() + "\": " + problem);
             }
-            try {
-                entries.add(new Entry(CidrBlock.parse(e.getKey().trim()), new AgentIdentity(name, AgentIdentity.Method.SOURCE)));
-            } catch (PatternException ex) {
-                throw new IdentityConfigException("source \"" + e.getKey() + "\": " + ex.getMessage());
-            }
+            entries.add(new Entry(CidrBlock.parse(e.getKey().trim()),
+                    new AgentIdentity(e.getValue().trim(), AgentIdentity.Method.SOURCE)));
         }
         entries.sort(Comparator.comparingInt((Entry entry) -> entry.block.prefix()).reversed());
         return new SourceIdentities(List.copyOf(entries));
+    }
+
+    /** What is wrong with one entry, or {@code null} when it is usable; for configuration checks. */
+    public static String problemWith(String cidr, String name) {
+        if (name == null || name.isBlank()) {
+            return "identity name must not be empty";
+        }
+        try {
+            CidrBlock.parse(cidr.trim());
+            return null;
+        } catch (PatternException e) {
+            return e.getMessage();
+        }
     }
 
     /** The identity for a client at {@code address}, or {@code null} when no block contains it. */

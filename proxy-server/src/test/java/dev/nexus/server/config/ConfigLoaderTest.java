@@ -55,7 +55,7 @@ class ConfigLoaderTest {
         assertEquals(new NexusConfig.Transport(NexusConfig.TransportType.AUTO, 0), d.transport());
         assertEquals(new NexusConfig.Limits(8192, 16384, 65536), d.limits());
         assertEquals(new NexusConfig.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
+                Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
         assertEquals(new NexusConfig.Upstream(64, Duration.ofSeconds(30), Map.of()), d.upstream());
         assertEquals(new NexusConfig.AccessLog(true, NexusConfig.AccessLogTarget.STDOUT, Optional.empty(), 8192), d.accessLog());
         assertEquals(new NexusConfig.Policy(Optional.empty(), Duration.ofSeconds(1)), d.policy());
@@ -190,7 +190,7 @@ class ConfigLoaderTest {
             listen: {address: proxy.local}                 | listen.address: must be an IP address or "localhost", got "proxy.local"
             listen: {address: ""}                          | listen.address: must not be empty
             listen: {prot: 1}                              | listen.prot: unknown key; expected one of: address, port
-            listne: {port: 1}                              | listne: unknown key; expected one of: listen, admin, transport, limits, timeouts, upstream, access_log, policy, authority, redis, tls
+            listne: {port: 1}                              | listne: unknown key; expected one of: listen, admin, transport, limits, timeouts, upstream, access_log, policy, authority, redis, tls, identity, audit
             listen: [1, 2]                                 | listen: must be a mapping, got a list
             listen: {port: [1]}                            | listen.port: must be a single value, got a list
             admin: {address: 0.0.0.0}                      | admin.token: required when admin.address is not a loopback address (got "0.0.0.0")

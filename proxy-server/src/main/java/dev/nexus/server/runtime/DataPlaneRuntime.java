@@ -14,8 +14,9 @@ import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
- * {@code nexus-proxy run}: the policy, the credential pipeline and the proxy listener, started in
- * that order (so the listener never serves without a policy) and stopped in reverse.
+ * {@code nexus-proxy run}: the policy, the credential pipeline, agent identity with the audit trail,
+ * and the proxy listener, started in that order (so the listener never serves without a policy) and
+ * stopped in reverse.
  */
 public final class DataPlaneRuntime implements ProxyRuntime {
 
@@ -24,6 +25,7 @@ public final class DataPlaneRuntime implements ProxyRuntime {
     private final RuntimeContext context;
     private PolicyRuntime policy;
     private CredentialRuntime credentials;
+    private AgentRuntime agents;
     private ProxyServer server;
 
     public DataPlaneRuntime(RuntimeContext context) {
@@ -35,6 +37,7 @@ public final class DataPlaneRuntime implements ProxyRuntime {
         NexusConfig config = context.config();
         policy = PolicyRuntime.start(config.policy(), context.registry(), context.readiness());
         credentials = CredentialRuntime.start(config, context.registry(), context.readiness(), context.adminRouter());
+        agents = AgentRuntime.start(config, context.registry());
         Transport transport = Transport.select(config.transport().type().name().toLowerCase(Locale.ROOT));
         try {
             server = ProxyServer.start(SettingsMapping.proxySettings(config), transport,
@@ -60,6 +63,9 @@ public final class DataPlaneRuntime implements ProxyRuntime {
     public void shutdown(Duration drain) {
         if (server != null) {
             server.shutdown(drain);
+        }
+        if (agents != null) {
+            agents.close();
         }
         if (credentials != null) {
             credentials.close();

@@ -1,6 +1,8 @@
 package dev.nexus.proxy.observe.audit;
 
+import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.inject.InjectionPlan;
 
 import java.util.Objects;
 
@@ -85,6 +87,29 @@ public record AuditEvent(long timeMillis, AgentIdentity agent, String route, Str
         public Builder route(String name, String routeAction) {
             this.route = name;
             this.action = routeAction;
+            return this;
+        }
+
+        /**
+         * Route, action and (for inject) connection from a policy decision; {@code route} stays
+         * {@code null} when the policy default decided.
+         */
+        public Builder decision(Decision decision) {
+            this.route = decision.routeName();
+            if (decision instanceof Decision.Inject inject) {
+                this.action = "inject";
+                this.connection = inject.connectionId();
+            } else {
+                this.action = decision instanceof Decision.Allow ? "allow" : "deny";
+            }
+            return this;
+        }
+
+        /** Route, connection, strategy type and lease age from the plan that applied (or will apply) credentials. */
+        public Builder injection(InjectionPlan plan, long nowMillis) {
+            decision(plan.decision());
+            this.strategy = plan.strategy().type().wireName();
+            this.leaseAgeMillis = Math.max(0, nowMillis - plan.lease().fetchedAt().toEpochMilli());
             return this;
         }
 

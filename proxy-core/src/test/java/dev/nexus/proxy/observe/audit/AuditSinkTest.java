@@ -2,7 +2,15 @@ package dev.nexus.proxy.observe.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nexus.policy.match.ConnectionChoices;
+import dev.nexus.policy.match.Decision;
+import dev.nexus.policy.match.RouteOptions;
+import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.credentials.CredentialException;
+import dev.nexus.proxy.credentials.Lease;
+import dev.nexus.proxy.inject.InjectionPlan;
+import dev.nexus.proxy.strategy.Strategies;
+import dev.nexus.proxy.strategy.StrategyOptions;
 import dev.nexus.proxy.identity.AgentIdentity;
 import dev.nexus.proxy.observe.LineSink;
 import dev.nexus.proxy.testing.LogCapture;
@@ -16,9 +24,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +118,28 @@ class AuditSinkTest {
         assertEquals("{\"time\":\"2023-11-14T22:13:20.999Z\",\"outcome\":\"proxy_auth_required\",\"scheme\":\"http\","
                 + "\"host\":\"example.com\",\"port\":80,\"method\":\"GET\",\"path\":\"/a\",\"reason\":\"wrong_secret\"}",
                 sink.lines.get(1));
+    }
+
+    @Test
+    void decisionsAndPlansFillRouteConnectionStrategyAndLeaseAgeButNoCredential() throws Exception {
+        Decision.Inject inject = new Decision.Inject("stripe", "test", RouteOptions.PASS_THROUGH, address -> true,
+                "stripe-prod", null, ConnectionChoices.NONE);
+        Lease lease = new Lease("stripe-prod", StrategySpec.of("header"), Map.of("api_key", SECRET), null,
+                Instant.ofEpochMilli(1_000));
+        InjectionPlan plan = new InjectionPlan(inject, lease, Strategies.create(lease.strategy(), StrategyOptions.DEFAULT));
+
+        AuditEvent injected = AuditEvent.builder(AuditOutcome.INJECTED).injection(plan, 6_500).build();
+        AuditEvent denied = AuditEvent.builder(AuditOutcome.DENIED)
+                .decision(new Decision.Deny(null, "no route matched, default deny", null)).build();
+
+        assertEquals("stripe", injected.route());
+        assertEquals("inject", injected.action());
+        assertEquals("stripe-prod", injected.connection());
+        assertEquals("header", injected.strategy());
+        assertEquals(5_500, injected.leaseAgeMillis());
+        assertFalse(injected.toString().contains(SECRET));
+        assertEquals("deny", denied.action());
+        assertEquals(null, denied.route());
     }
 
     @Test

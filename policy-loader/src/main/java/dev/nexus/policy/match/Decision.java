@@ -39,6 +39,12 @@ public sealed interface Decision permits Decision.Destined, Decision.Deny {
             java.util.Objects.requireNonNull(connectionChoices, "connectionChoices");
         }
 
+        /** A route with a fixed connection that offers the agent no choice. */
+        public Inject(String routeName, String reason, RouteOptions options, Predicate<InetAddress> addressPermitted,
+                      String connectionId, StrategySpec strategyOverride) {
+            this(routeName, reason, options, addressPermitted, connectionId, strategyOverride, ConnectionChoices.NONE);
+        }
+
         /** This decision with {@code selected} as the connection, as chosen by the agent. */
         public Inject withConnection(String selected) {
             return new Inject(routeName, reason, options, addressPermitted, selected, strategyOverride, connectionChoices);

@@ -1,6 +1,5 @@
 package dev.nexus.proxy.inject;
 
-import dev.nexus.policy.match.ConnectionChoices;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.policy.model.StrategySpec;
@@ -84,7 +83,7 @@ class InjectionTest {
             String connection = request.path().split("/")[1];
             RouteOptions options = new RouteOptions(false, List.of("X-Internal-Debug"), null, 64, false);
             return new Decision.Inject("route-" + connection, "test route for " + connection, options,
-                    address -> true, connection, null, ConnectionChoices.NONE);
+                    address -> true, connection, null);
         };
     }
 

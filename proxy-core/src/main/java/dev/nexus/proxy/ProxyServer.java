@@ -4,6 +4,7 @@ import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.ingress.ConnectionTracker;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
+import dev.nexus.proxy.ingress.ProxyServices;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.transport.Transport;
 import dev.nexus.proxy.upstream.UpstreamPools;
@@ -43,16 +44,19 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Binds the listener. {@code ioThreads} 0 means one per core; {@code injector} may be {@code null}
-     * when no credential source is configured.
+     * when no credential source is configured, {@code tls} when neither interception nor upstream TLS is.
      *
      * @throws InterruptedException if interrupted while binding
      */
     public static ProxyServer start(ProxySettings settings, Transport transport, int ioThreads, PolicyDecider policy,
-                                    CredentialInjector injector, ProxyEvents events) throws InterruptedException {
+                                    CredentialInjector injector, TlsComponents tls, ProxyEvents events)
+            throws InterruptedException {
         int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = transport.newEventLoopGroup(threads, "nexus-io");
-        UpstreamPools pools = new UpstreamPools(settings, transport, events);
+        UpstreamPools pools = new UpstreamPools(settings, transport, tls == null ? null : tls.upstream(), events);
         ConnectionTracker tracker = new ConnectionTracker();
+        ProxyServices services = new ProxyServices(settings, policy, injector, pools,
+                tls == null ? null : tls.interception(), events, tracker);
         try {
             Channel listener = new ServerBootstrap()
                     .group(group)
@@ -61,7 +65,7 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new ProxyChannelInitializer(settings, policy, injector, pools, events, tracker))
+                    .childHandler(new ProxyChannelInitializer(services))
                     .bind(settings.listenAddress()).sync().channel();
             LOG.info(() -> "proxy listening on " + listener.localAddress() + " (transport " + transport.name().toLowerCase()
                     + ", " + threads + " I/O threads)");

@@ -31,6 +31,7 @@ class MainProcessTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern ADMIN = Pattern.compile("admin listening on http://127\\.0\\.0\\.1:(\\d+) ");
+    private static final Pattern PROXY = Pattern.compile("proxy listening on /127\\.0\\.0\\.1:(\\d+) ");
 
     private final List<Process> processes = new ArrayList<>();
 
@@ -104,11 +105,23 @@ class MainProcessTest {
 
     @Test
     void runServesAdminReloadsOnHangupAndStopsOnTerm() throws Exception {
+        int adminPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            adminPort = probe.getLocalPort();
+        }
+        Files.writeString(dir.resolve("policy.yaml"), """
+                version: 1
+                routes:
+                  - name: local-admin
+                    match: {hosts: ["127.0.0.1/32"], ports: [%d]}
+                    action: allow
+                """.formatted(adminPort));
         Files.writeString(dir.resolve("config.yaml"), """
                 listen: {port: 0}
-                admin: {port: 0}
+                admin: {port: ADMIN_PORT}
+                policy: {path: policy.yaml}
                 timeouts: {shutdown_drain: "${DRAIN:-1s}"}
-                """);
+                """.replace("ADMIN_PORT", Integer.toString(adminPort)));
         // stderr goes to a file: a pipe read concurrently with the process exiting can lose the last lines.
         Path stderr = dir.resolve("stderr.log");
         Path stdout = dir.resolve("stdout.log");
@@ -130,11 +143,24 @@ class MainProcessTest {
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
+        // Startup goes on after the admin listener is up (policy, CA generation on first start, listener).
+        await().atMost(WAIT).until(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertEquals(503, ready.statusCode(), "no data plane in this build, and /readyz says so");
-        assertTrue(ready.body().contains("no data plane is wired into this build"), ready.body());
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(Files.exists(dir.resolve("nexus-ca").resolve("ca.crt")), "the CA is generated on first start");
+        assertTrue(ready.body().contains("\"policy loaded\""), ready.body());
         assertTrue(log.get().contains("  shutdown_drain: 1s"), "effective configuration is logged");
+
+        Matcher proxy = log.get().stream().map(PROXY::matcher).filter(Matcher::find).findFirst().orElseThrow();
+        HttpClient viaProxy = HttpClient.newBuilder()
+                .proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(proxy.group(1)))))
+                .build();
+        HttpResponse<String> proxied = viaProxy.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/healthz?probe=1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, proxied.statusCode(), proxied.body());
+        assertTrue(Files.exists(dir.resolve("nexus-credentials.yaml")), "the credential file is created on first start");
 
         Process hangup = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
         assertEquals(0, hangup.waitFor());
@@ -147,7 +173,9 @@ class MainProcessTest {
         assertTrue(lines.stream().anyMatch(l -> l.contains("shutting down: draining for up to 1s")), lines.toString());
         assertTrue(lines.get(lines.size() - 1).endsWith("NexusServer: stopped"), lines.toString());
         assertFalse(lines.stream().anyMatch(l -> l.contains("Exception")), lines.toString());
-        assertEquals("", Files.readString(stdout),
-                "stdout is reserved for the access log, and no request was made");
+        String accessLog = Files.readString(stdout);
+        assertTrue(accessLog.contains("\"path\":\"/healthz\"") && accessLog.contains("\"route\":\"local-admin\""),
+                "stdout carries the access log: " + accessLog);
+        assertFalse(accessLog.contains("probe=1"), "no query strings in the access log");
     }
 }

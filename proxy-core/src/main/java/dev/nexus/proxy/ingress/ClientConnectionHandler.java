@@ -4,8 +4,6 @@ import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
 import dev.nexus.proxy.ProxySettings;
-import dev.nexus.proxy.decision.PolicyDecider;
-import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.relay.ClientSide;
@@ -14,7 +12,12 @@ import dev.nexus.proxy.relay.ErrorResponses;
 import dev.nexus.proxy.relay.ForwardExchange;
 import dev.nexus.proxy.relay.ReadGate;
 import dev.nexus.proxy.relay.TunnelRelay;
-import dev.nexus.proxy.upstream.UpstreamPools;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpVersion;
+import dev.nexus.proxy.tls.InterceptingTlsHandler;
+import dev.nexus.proxy.upstream.UpstreamPool;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,16 +52,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter implements ClientSide {
 
+    private static final HttpResponseStatus CONNECTION_ESTABLISHED = new HttpResponseStatus(200, "Connection Established");
+
     /** How long a closing connection keeps draining the agent's unread bytes. */
     private static final long LINGER_MILLIS = 2000;
 
+    private final ProxyServices services;
     private final ProxySettings settings;
-    private final PolicyDecider policy;
-    private final CredentialInjector injector;
-    private final UpstreamPools pools;
     private final ProxyEvents events;
     private final RequestFramingGuard guard;
-    private final ConnectionTracker tracker;
+    private final InterceptedOrigin intercepted;
 
     private ChannelHandlerContext ctx;
     private ReadGate readGate;
@@ -70,31 +73,31 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private boolean closing;
 
     /**
-     * @param injector applies credentials on {@code inject} routes; {@code null} when no credential source is
-     *                 configured, in which case such routes answer 501
+     * @param guard       the framing guard in front of this connection's HTTP decoder
+     * @param intercepted the destination when this handler serves requests decrypted from an intercepted
+     *                    CONNECT, else {@code null} (a plain proxy connection)
      */
-    public ClientConnectionHandler(ProxySettings settings, PolicyDecider policy, CredentialInjector injector,
-                                   UpstreamPools pools, ProxyEvents events, RequestFramingGuard guard,
-                                   ConnectionTracker tracker) {
-        this.settings = settings;
-        this.policy = policy;
-        this.injector = injector;
-        this.pools = pools;
-        this.events = events;
+    public ClientConnectionHandler(ProxyServices services, RequestFramingGuard guard, InterceptedOrigin intercepted) {
+        this.services = services;
+        this.settings = services.settings();
+        this.events = services.events();
         this.guard = guard;
-        this.tracker = tracker;
+        this.intercepted = intercepted;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.readGate = new ReadGate(ctx.channel());
+        if (intercepted != null) {
+            services.tracker().register(ctx.channel(), this); // the connection was counted when it opened
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         events.clientConnectionOpened();
-        tracker.register(ctx.channel(), this);
+        services.tracker().register(ctx.channel(), this);
         ctx.fireChannelActive();
     }
 
@@ -139,40 +142,88 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         boolean connect = request.method().equals(HttpMethod.CONNECT);
         RequestTarget target;
         try {
-            target = connect ? RequestTarget.parseAuthorityForm(request.uri()) : RequestTarget.parseAbsolute(request.uri());
+            target = targetOf(request, connect);
         } catch (RequestTarget.InvalidTargetException e) {
             rejectMalformed(new MalformedRequestException(MalformedReason.INVALID_TARGET, e.getMessage()));
             return;
         }
         String scheme = connect ? "https" : target.scheme();
         String path = connect ? null : target.path();
-        Decision decision = policy.decide(new PolicyRequest("", scheme, target.host(), target.port(),
+        Decision decision = services.policy().decide(new PolicyRequest("", scheme, target.host(), target.port(),
                 request.method().name(), path));
         if (decision instanceof Decision.Deny deny) {
             deny(request, target, scheme, deny, connect);
             return;
         }
-        if (decision instanceof Decision.Inject inject && (connect || injector == null)) {
-            String why = injector == null ? "no credential source is configured"
-                    : "injecting into HTTPS needs TLS interception, which this build does not do yet";
-            respondLocally(request, target, scheme, decision, HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
-                    "route \"" + inject.routeName() + "\" injects credentials, but " + why, connect);
-            return;
-        }
         Decision.Destined destined = (Decision.Destined) decision;
-        if (!connect && "https".equals(target.scheme())) {
-            respondLocally(request, target, scheme, decision, HttpResponseStatus.BAD_REQUEST, "bad_request",
-                    "https:// request targets must be sent as CONNECT", false);
+        String unavailable = unavailableFeature(destined, connect);
+        if (unavailable != null) {
+            respondLocally(request, target, scheme, decision, HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
+                    "route \"" + decision.routeName() + "\" " + unavailable, connect);
             return;
         }
-        tracker.busy(1);
-        if (connect) {
-            tunnel = new ConnectTunnel(this, events, pools.forLoop(ctx.channel().eventLoop()), target, destined);
+        services.tracker().busy(1);
+        if (connect && destined.options().interceptTls()) {
+            intercept(target, destined);
+        } else if (connect) {
+            tunnel = new ConnectTunnel(this, events, pools(), target, destined);
             tunnel.start();
         } else {
-            exchange = new ForwardExchange(this, settings, events, pools.forLoop(ctx.channel().eventLoop()),
-                    injector, request, target, destined);
+            exchange = new ForwardExchange(this, settings, events, pools(), services.injector(), request, target,
+                    destined);
             exchange.start();
+        }
+    }
+
+    private UpstreamPool pools() {
+        return services.pools().forLoop(ctx.channel().eventLoop());
+    }
+
+    private RequestTarget targetOf(HttpRequest request, boolean connect) throws RequestTarget.InvalidTargetException {
+        if (intercepted != null) {
+            if (connect) {
+                throw new RequestTarget.InvalidTargetException("CONNECT inside an intercepted tunnel");
+            }
+            return intercepted.targetFor(request.uri(), request.headers().get(HttpHeaderNames.HOST));
+        }
+        return connect ? RequestTarget.parseAuthorityForm(request.uri()) : RequestTarget.parseAbsolute(request.uri());
+    }
+
+    /** Why this build cannot serve the decision, or {@code null} when it can. */
+    private String unavailableFeature(Decision.Destined decision, boolean connect) {
+        if (decision instanceof Decision.Inject && services.injector() == null) {
+            return "injects credentials, but no credential source is configured";
+        }
+        if (connect && decision.options().interceptTls() && services.interception() == null) {
+            return "needs TLS interception, which is not configured";
+        }
+        return null;
+    }
+
+    /**
+     * The route needs to see inside this CONNECT: answer 200, terminate the agent's TLS with a leaf for the
+     * CONNECT host, and serve the decrypted requests with a fresh HTTP stage bound to that destination.
+     */
+    private void intercept(RequestTarget target, Decision.Destined decision) {
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
+        events.exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
+                (InetSocketAddress) ctx.channel().remoteAddress(), "CONNECT", "https", target.host(), target.port(),
+                null, 200, 0, 0, 0, -1, decision.routeName(), decision instanceof Decision.Inject ? "inject" : "allow"));
+        ChannelPipeline pipeline = ctx.pipeline();
+        ArrayDeque<ByteBuf> clientHello = guard.takeHeldBytes();
+        pipeline.remove(PipelineNames.HEAD_TIMEOUT);
+        pipeline.remove(PipelineNames.HTTP_CODEC);
+        pipeline.remove(guard);
+        pipeline.remove(this);
+        services.tracker().busy(-1);
+        services.tracker().unregister(this);
+        pipeline.addAfter(PipelineNames.IDLE, PipelineNames.INTERCEPT_TLS,
+                new InterceptingTlsHandler(target.host(), services.interception()));
+        ProxyChannelInitializer.addHttpStage(pipeline, services, new InterceptedOrigin(target.host(), target.port()));
+        ChannelHandlerContext idle = pipeline.context(PipelineNames.IDLE);
+        ByteBuf bytes;
+        while ((bytes = clientHello.poll()) != null) {
+            idle.fireChannelRead(bytes);
         }
     }
 
@@ -290,14 +341,14 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         if (exchange != null) {
             exchange.onClientClosed();
             exchange = null;
-            tracker.busy(-1);
+            services.tracker().busy(-1);
         }
         if (tunnel != null) {
             tunnel.onClientClosed();
             tunnel = null;
-            tracker.busy(-1);
+            services.tracker().busy(-1);
         }
-        tracker.unregister(this);
+        services.tracker().unregister(this);
         events.clientConnectionClosed();
         ctx.fireChannelInactive();
     }
@@ -329,7 +380,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     @Override
     public void exchangeFinished(boolean keepConnection) {
         if (exchange != null || tunnel != null) {
-            tracker.busy(-1);
+            services.tracker().busy(-1);
         }
         exchange = null;
         tunnel = null;
@@ -372,9 +423,9 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         pipeline.remove(guard);
         exchange = null;
         tunnel = null;
-        tracker.unregister(this);
+        services.tracker().unregister(this);
         ctx.channel().closeFuture().addListener(closed -> {
-            tracker.busy(-1);
+            services.tracker().busy(-1);
             events.clientConnectionClosed();
         });
     }

@@ -8,6 +8,8 @@ public final class PipelineNames {
 
     /** Closes connections with no traffic (IdleStateHandler). */
     public static final String IDLE = "idle";
+    /** Terminates the agent's TLS after an intercepted CONNECT (InterceptingTlsHandler, then SslHandler). */
+    public static final String INTERCEPT_TLS = "intercept-tls";
     /** Byte-level framing checks and early-data hold-back ({@link RequestFramingGuard}). */
     public static final String FRAMING_GUARD = "framing-guard";
     /** HTTP/1.1 request decoder and response encoder. */

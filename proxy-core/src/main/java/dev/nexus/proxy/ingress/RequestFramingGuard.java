@@ -386,12 +386,20 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
      * bytes, and this guard stops inspecting. Call before removing the guard.
      */
     public void releaseHeldBytes(ChannelHandlerContext downstream) {
-        state = State.DONE;
+        ArrayDeque<ByteBuf> bytes = takeHeldBytes();
         ByteBuf buf;
-        while ((buf = held.poll()) != null) {
+        while ((buf = bytes.poll()) != null) {
             downstream.fireChannelRead(buf);
         }
+    }
+
+    /** Hands the held bytes to the caller (who must release them) and stops inspecting. */
+    public ArrayDeque<ByteBuf> takeHeldBytes() {
+        state = State.DONE;
+        ArrayDeque<ByteBuf> taken = new ArrayDeque<>(held);
+        held.clear();
         heldBytes = 0;
+        return taken;
     }
 
     /** The upgrade was refused: held bytes are HTTP again and are scanned as the next request. */

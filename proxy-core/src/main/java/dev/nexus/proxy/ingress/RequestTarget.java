@@ -15,7 +15,7 @@ public record RequestTarget(String scheme, String host, int port, String pathAnd
 
     /** Thrown for a target the proxy refuses; the message is safe to return to the agent. */
     public static final class InvalidTargetException extends Exception {
-        InvalidTargetException(String message) {
+        public InvalidTargetException(String message) {
             super(message, null, false, false);
         }
     }

@@ -236,7 +236,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     }
 
     private void acquireUpstream() {
-        pool.acquire(new UpstreamKey(target.host(), target.port(), false), decision::mayConnectTo)
+        pool.acquire(new UpstreamKey(target.host(), target.port(), "https".equals(target.scheme())),
+                        decision::mayConnectTo)
                 .addListener((FutureListener<UpstreamConnection>) this::onUpstreamAcquired);
     }
 

@@ -14,6 +14,7 @@ public final class UpstreamFailure extends Exception {
         ADDRESS_NOT_PERMITTED(HttpResponseStatus.FORBIDDEN, "destination_not_permitted"),
         CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failed"),
         CONNECT_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout"),
+        TLS_FAILURE(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failed"),
         POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connection_limit");
 
         private final HttpResponseStatus status;

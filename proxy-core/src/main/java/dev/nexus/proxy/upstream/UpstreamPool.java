@@ -2,6 +2,8 @@ package dev.nexus.proxy.upstream;
 
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.tls.TlsFailureReason;
+import dev.nexus.proxy.tls.UpstreamTlsContexts;
 import dev.nexus.proxy.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -14,6 +16,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -47,6 +50,7 @@ public final class UpstreamPool implements AutoCloseable {
     private final EventLoop loop;
     private final ProxySettings settings;
     private final ProxyEvents events;
+    private final UpstreamTlsContexts tls;
     private final DestinationResolver resolver;
     private final Bootstrap bootstrap;
     private final Map<UpstreamKey, ArrayDeque<Channel>> idle = new HashMap<>();
@@ -57,10 +61,12 @@ public final class UpstreamPool implements AutoCloseable {
                           ScheduledFuture<?> timeout) {
     }
 
-    UpstreamPool(EventLoop loop, ProxySettings settings, Transport transport, ProxyEvents events) {
+    UpstreamPool(EventLoop loop, ProxySettings settings, Transport transport, UpstreamTlsContexts tls,
+                 ProxyEvents events) {
         this.loop = loop;
         this.settings = settings;
         this.events = events;
+        this.tls = tls;
         this.resolver = new DestinationResolver(loop, settings, transport);
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -129,7 +135,12 @@ public final class UpstreamPool implements AutoCloseable {
     private void connectPooled(UpstreamKey key, Predicate<InetAddress> permitted, Promise<UpstreamConnection> promise) {
         openCount.merge(key, 1, Integer::sum);
         long started = System.nanoTime();
-        open(key.host(), key.port(), permitted, httpPipeline(), true).addListener((Future<Channel> f) -> {
+        if (key.tls() && tls == null) {
+            connectionGone(key);
+            promise.tryFailure(new UpstreamFailure(UpstreamFailure.Kind.TLS_FAILURE, "TLS to origins is not configured"));
+            return;
+        }
+        open(key.host(), key.port(), permitted, httpPipeline(key), true).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
                 connectionGone(key);
                 promise.tryFailure(f.cause());
@@ -143,10 +154,27 @@ public final class UpstreamPool implements AutoCloseable {
                 }
                 connectionGone(key);
             });
-            if (!promise.trySuccess(new UpstreamConnection(this, key, channel, System.nanoTime() - started))) {
-                channel.close();
+            SslHandler handshake = channel.pipeline().get(SslHandler.class);
+            if (handshake == null) {
+                handOver(promise, new UpstreamConnection(this, key, channel, System.nanoTime() - started));
+                return;
             }
+            handshake.handshakeFuture().addListener(done -> {
+                if (done.isSuccess()) {
+                    handOver(promise, new UpstreamConnection(this, key, channel, System.nanoTime() - started));
+                } else {
+                    channel.close();
+                    promise.tryFailure(new UpstreamFailure(UpstreamFailure.Kind.TLS_FAILURE, "TLS with " + key.host()
+                            + ":" + key.port() + " failed: " + TlsFailureReason.describe(done.cause(), key.host())));
+                }
+            });
         });
+    }
+
+    private static void handOver(Promise<UpstreamConnection> promise, UpstreamConnection connection) {
+        if (!promise.trySuccess(connection)) {
+            connection.channel().close();
+        }
     }
 
     /** A slot for {@code key} is free again: a waiter, if any, gets a new connection. */
@@ -190,10 +218,13 @@ public final class UpstreamPool implements AutoCloseable {
         queue.add(self[0]);
     }
 
-    private ChannelInitializer<Channel> httpPipeline() {
+    private ChannelInitializer<Channel> httpPipeline(UpstreamKey key) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (key.tls()) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), key.host(), key.port()));
+                }
                 ch.pipeline()
                         .addLast("idle", new IdleStateHandler(settings.responseTimeout().toMillis(), 0,
                                 settings.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))

@@ -2,6 +2,7 @@ package dev.nexus.proxy.upstream;
 
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.tls.UpstreamTlsContexts;
 import dev.nexus.proxy.transport.Transport;
 import io.netty.channel.EventLoop;
 
@@ -13,18 +14,23 @@ public final class UpstreamPools implements AutoCloseable {
 
     private final ProxySettings settings;
     private final Transport transport;
+    private final UpstreamTlsContexts tls;
     private final ProxyEvents events;
     private final ConcurrentMap<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
 
-    public UpstreamPools(ProxySettings settings, Transport transport, ProxyEvents events) {
+    /**
+     * @param tls client TLS towards origins; {@code null} when the proxy never speaks TLS to an origin
+     */
+    public UpstreamPools(ProxySettings settings, Transport transport, UpstreamTlsContexts tls, ProxyEvents events) {
         this.settings = settings;
         this.transport = transport;
+        this.tls = tls;
         this.events = events;
     }
 
     /** The pool of {@code loop}; only ever used from that loop. */
     public UpstreamPool forLoop(EventLoop loop) {
-        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, settings, transport, events));
+        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, settings, transport, tls, events));
     }
 
     @Override

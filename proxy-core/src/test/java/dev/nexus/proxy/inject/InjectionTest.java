@@ -10,6 +10,7 @@ import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.RecordedRequest;
+import dev.nexus.proxy.testing.ScriptedOrigin;
 import dev.nexus.proxy.testing.TestOrigin;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -120,6 +121,23 @@ class InjectionTest {
         RecordedRequest seen = origin.lastRequest();
         assertThat(seen.headers().getAll("x-api-key")).containsExactly(SECRET + "-1");
         assertThat(seen.headers().contains("x-internal-debug")).isFalse();
+    }
+
+    @Test
+    void theOriginReceivesExactlyTheExpectedBytes() throws Exception {
+        try (ScriptedOrigin raw = new ScriptedOrigin(socket -> {
+            socket.getOutputStream().write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        });
+             RawConnection agent = new RawConnection(proxy.address())) {
+            agent.send("GET http://127.0.0.1:" + raw.port() + "/conn-header/x?a=1&b=%20 HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + raw.port() + "\r\nUser-Agent: agent/1.0\r\nX-API-Key: agent-guess\r\n"
+                    + "Accept: */*\r\nProxy-Connection: keep-alive\r\n\r\n");
+            assertThat(agent.readHead()).startsWith("HTTP/1.1 204");
+            assertThat(raw.requestHeads()).containsExactly("GET /conn-header/x?a=1&b=%20 HTTP/1.1\r\n"
+                    + "User-Agent: agent/1.0\r\nAccept: */*\r\nhost: 127.0.0.1:" + raw.port() + "\r\n"
+                    + "via: 1.1 nexus-proxy\r\nX-API-Key: " + SECRET + "-1\r\n\r\n");
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.proxy.ProxyServer;
 import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.TlsComponents;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.transport.Transport;
@@ -34,7 +35,7 @@ public final class ProxyHarness implements AutoCloseable {
         ProxySettings settings = builder.settings.apply(ProxySettings.builder()
                 .listenAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))).build();
         server = ProxyServer.start(settings, builder.transport, builder.ioThreads, builder.policy, builder.injector,
-                events);
+                builder.tls, events);
         client = HttpClient.newBuilder()
                 .proxy(ProxySelector.of(server.boundAddress()))
                 .connectTimeout(Duration.ofSeconds(5))
@@ -47,6 +48,7 @@ public final class ProxyHarness implements AutoCloseable {
         private UnaryOperator<ProxySettings.Builder> settings = b -> b;
         private PolicyDecider policy = ALLOW_ALL;
         private CredentialInjector injector;
+        private TlsComponents tls;
         private Transport transport = Transport.select("auto");
         private int ioThreads = 1;
 
@@ -62,6 +64,11 @@ public final class ProxyHarness implements AutoCloseable {
 
         public Builder injector(CredentialInjector value) {
             injector = value;
+            return this;
+        }
+
+        public Builder tls(TlsComponents value) {
+            tls = value;
             return this;
         }
 

@@ -1,6 +1,5 @@
 package dev.nexus.proxy.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,18 +38,7 @@ public final class RawConnection implements AutoCloseable {
 
     /** Reads one response head (up to the blank line), as text. */
     public String readHead() throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed after " + head.size() + " bytes: " + head);
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
+        return HttpHeads.read(in);
     }
 
     /** Reads exactly {@code n} bytes. */

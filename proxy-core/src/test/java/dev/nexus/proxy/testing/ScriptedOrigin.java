@@ -1,10 +1,11 @@
 package dev.nexus.proxy.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,7 @@ public final class ScriptedOrigin implements AutoCloseable {
 
     private final ServerSocket server;
     private final AtomicInteger connections = new AtomicInteger();
+    private final List<String> requestHeads = new CopyOnWriteArrayList<>();
     private final CountDownLatch closedByProxy = new CountDownLatch(1);
 
     public ScriptedOrigin(Script script) throws IOException {
@@ -48,7 +50,7 @@ public final class ScriptedOrigin implements AutoCloseable {
     private void serve(Socket socket, Script script) {
         try (socket) {
             socket.setSoTimeout(10_000);
-            readHead(socket.getInputStream());
+            requestHeads.add(HttpHeads.read(socket.getInputStream()));
             script.run(socket);
             if (!socket.isClosed() && socket.getInputStream().read() < 0) {
                 closedByProxy.countDown();
@@ -58,16 +60,9 @@ public final class ScriptedOrigin implements AutoCloseable {
         }
     }
 
-    private static void readHead(InputStream in) throws IOException {
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before a request head");
-            }
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
+    /** Every request head received, byte for byte (ISO-8859-1), in arrival order. */
+    public List<String> requestHeads() {
+        return requestHeads;
     }
 
     /** Resets the connection: the peer sees RST rather than an orderly close. */

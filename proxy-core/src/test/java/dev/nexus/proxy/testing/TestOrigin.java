@@ -114,6 +114,11 @@ public final class TestOrigin implements AutoCloseable {
         return new TestOrigin(null, null, true);
     }
 
+    /** The WebSocket echo origin over TLS ({@code wss}). */
+    public static TestOrigin startWebSocketEcho(SslContext tls) throws InterruptedException {
+        return new TestOrigin(tls, null, true);
+    }
+
     public static FullHttpResponse text(HttpResponseStatus status, String body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));

@@ -3,10 +3,10 @@ package dev.nexus.server.cli;
 import java.util.List;
 
 /** A leaf command from its name, usage text and a body, for commands defined as small lambdas. */
-record SimpleCommand(String name, String synopsis, String description, Body body) implements Command {
+public record SimpleCommand(String name, String synopsis, String description, Body body) implements Command {
 
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         int run(List<String> args, CliContext context) throws UsageException;
     }
 

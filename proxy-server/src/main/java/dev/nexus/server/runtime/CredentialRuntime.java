@@ -4,6 +4,7 @@ import dev.nexus.proxy.credentials.CredentialSource;
 import dev.nexus.proxy.credentials.SharedLeaseStore;
 import dev.nexus.proxy.credentials.cache.LeaseCache;
 import dev.nexus.proxy.credentials.cache.LeaseCacheSettings;
+import dev.nexus.proxy.credentials.cache.LeaseView;
 import dev.nexus.proxy.credentials.file.FileCredentialSource;
 import dev.nexus.proxy.credentials.nexus.NexusAuthoritySettings;
 import dev.nexus.proxy.credentials.nexus.NexusAuthoritySource;
@@ -64,7 +65,8 @@ final class CredentialRuntime implements AutoCloseable {
                 .build();
         LeaseCache cache = LeaseCache.builder(source, registry).sharedStore(store).settings(settings).build();
         CredentialRuntime runtime = new CredentialRuntime(source, store, cache);
-        admin.add(AdminRoute.get("/admin/connections", request -> AdminResponse.json(200, Map.of("connections", cache.view()))));
+        admin.add(AdminRoute.get("/admin/connections", request -> AdminResponse.json(200,
+                Map.of("connections", cache.view().stream().map(CredentialRuntime::describe).toList()))));
         admin.add(AdminRoute.post("/admin/connections/{id}/invalidate", request -> {
             String id = request.pathParameter("id");
             cache.invalidate(id);
@@ -125,6 +127,19 @@ final class CredentialRuntime implements AutoCloseable {
                 .withNamespace(redis.namespace() + "lease:");
         LOG.info(() -> "sharing leases through Redis at " + settings.redactedUrl());
         return new RedisLeaseStore(settings, registry);
+    }
+
+    /** One cached lease for {@code /admin/connections}: state and timing, never a credential. */
+    private static Map<String, Object> describe(LeaseView view) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("connection", view.connectionId());
+        fields.put("state", view.state().name().toLowerCase(java.util.Locale.ROOT));
+        fields.put("strategy", view.strategyType());
+        fields.put("fetched_at", String.valueOf(view.fetchedAt()));
+        fields.put("expires_at", String.valueOf(view.expiresAt()));
+        fields.put("refresh_at", String.valueOf(view.refreshAt()));
+        fields.put("last_used_at", String.valueOf(view.lastUsedAt()));
+        return fields;
     }
 
     LeaseCache leases() {

@@ -1,6 +1,7 @@
 package dev.nexus.server.runtime;
 
 import dev.nexus.proxy.ProxyServer;
+import dev.nexus.proxy.TlsComponents;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.MetricsAndAccessLog;
 import dev.nexus.proxy.transport.Transport;
@@ -26,6 +27,7 @@ public final class DataPlaneRuntime implements ProxyRuntime {
     private PolicyRuntime policy;
     private CredentialRuntime credentials;
     private AgentRuntime agents;
+    private TlsComponents tls;
     private ProxyServer server;
 
     public DataPlaneRuntime(RuntimeContext context) {
@@ -38,11 +40,12 @@ public final class DataPlaneRuntime implements ProxyRuntime {
         policy = PolicyRuntime.start(config.policy(), context.registry(), context.readiness());
         credentials = CredentialRuntime.start(config, context.registry(), context.readiness(), context.adminRouter());
         agents = AgentRuntime.start(config, context.registry());
+        tls = TlsRuntime.start(config.tls(), context.registry());
         Transport transport = Transport.select(config.transport().type().name().toLowerCase(Locale.ROOT));
         try {
             server = ProxyServer.start(SettingsMapping.proxySettings(config), transport,
                     config.transport().eventLoopThreads(), policy.decider(),
-                    new CredentialInjector(credentials.leases()),
+                    new CredentialInjector(credentials.leases()), tls,
                     new MetricsAndAccessLog(context.metrics(), context.accessLog()));
         } catch (Exception e) {
             throw new IllegalStateException("listen " + config.listen().address() + ":" + config.listen().port() + ": "
@@ -63,6 +66,9 @@ public final class DataPlaneRuntime implements ProxyRuntime {
     public void shutdown(Duration drain) {
         if (server != null) {
             server.shutdown(drain);
+        }
+        if (tls != null) {
+            tls.interception().close();
         }
         if (agents != null) {
             agents.close();

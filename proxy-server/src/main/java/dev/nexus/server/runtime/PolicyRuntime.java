@@ -4,6 +4,7 @@ import dev.nexus.policy.load.LoadResult;
 import dev.nexus.policy.load.PolicyLoader;
 import dev.nexus.policy.load.SourceFile;
 import dev.nexus.policy.match.CompiledPolicy;
+import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.reload.PolicyReloader;
 import dev.nexus.policy.reload.PolicySnapshot;
 import dev.nexus.policy.validate.Diagnostic;
@@ -34,6 +35,7 @@ final class PolicyRuntime implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PolicyRuntime.class.getName());
     static final String EMBEDDED_POLICY = "/dev/nexus/server/default-policy.yaml";
+    private static final Decision NOT_LOADED = new Decision.Deny(null, "no valid policy is loaded yet", null);
 
     private final PolicyReloader reloader;
     private final Supplier<CompiledPolicy> current;
@@ -108,8 +110,12 @@ final class PolicyRuntime implements AutoCloseable {
         }
     }
 
+    /** Until a first valid policy is loaded every request is denied, and {@code /readyz} says why. */
     PolicyDecider decider() {
-        return request -> current.get().decide(request);
+        return request -> {
+            CompiledPolicy policy = current.get();
+            return policy != null ? policy.decide(request) : NOT_LOADED;
+        };
     }
 
     void reload() {

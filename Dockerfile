@@ -1,0 +1,52 @@
+# nexus-proxy container image.
+#
+#   docker build -t nexus-proxy .
+#   docker run -p 3128:3128 -p 9090:9090 -v $PWD/config.yaml:/etc/nexus/config.yaml:ro nexus-proxy --config /etc/nexus/config.yaml
+#
+# One image serves every role: the sidecar and its init steps (trust bundle, iptables), the shared egress
+# gateway and the injection webhook (`inject-webhook`). See docs/kubernetes.md.
+
+# ---- build: Maven wrapper, dependencies cached in their own layer ----
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+COPY policy-loader/pom.xml policy-loader/pom.xml
+COPY proxy-core/pom.xml proxy-core/pom.xml
+COPY proxy-server/pom.xml proxy-server/pom.xml
+COPY benchmarks/pom.xml benchmarks/pom.xml
+# Only the poms so far: building the empty modules downloads every dependency and plugin into this layer,
+# which is rebuilt when a pom changes, not when code does. (dependency:go-offline trips over Netty's
+# os-classified native artifacts, so a real build is the reliable warm-up.)
+RUN ./mvnw -B -q -pl proxy-server -am package -DskipTests
+COPY policy-loader/src policy-loader/src
+COPY proxy-core/src proxy-core/src
+COPY proxy-server/src proxy-server/src
+RUN ./mvnw -B -q -pl proxy-server -am package -DskipTests
+
+# ---- runtime: slim JRE, non-root ----
+FROM eclipse-temurin:17-jre
+# curl: the HEALTHCHECK below. iptables: the transparent-mode init container runs the rules from
+# `nexus-proxy iptables --print` with this image. Both are small and come from the distribution.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl iptables \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 1337 nexus \
+ && useradd --system --uid 1337 --gid 1337 --no-create-home --shell /usr/sbin/nologin nexus
+COPY --from=build /src/proxy-server/target/nexus-proxy.jar /opt/nexus-proxy/nexus-proxy.jar
+
+# JVM flags for a container: heap sized from the memory limit, exit (and get restarted) on OOM, and the
+# sidecar profile: C1 only (fast start, little JIT memory), small thread stacks, the serial collector
+# (one proxy core, smallest footprint), the JDK's class data sharing archive. The gateway overrides
+# NEXUS_JVM_OPTS with throughput settings (see the Helm chart).
+ENV NEXUS_JVM_OPTS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -Xss256k -XX:+UseSerialGC -Xshare:auto"
+
+# 3128 explicit proxy, 9090 admin (/healthz, /readyz, /metrics), 15080/15443 transparent listeners,
+# 8443 injection webhook.
+EXPOSE 3128 9090 15080 15443 8443
+USER 1337:1337
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:9090/healthz || exit 1
+# exec: java is PID 1 and receives SIGTERM directly, so graceful drain works.
+ENTRYPOINT ["/bin/sh", "-c", "exec java $NEXUS_JVM_OPTS -jar /opt/nexus-proxy/nexus-proxy.jar \"$@\"", "nexus-proxy"]
+CMD ["--help"]

@@ -1,0 +1,51 @@
+package dev.nexus.proxy.ingress;
+
+import java.util.Locale;
+
+/**
+ * The destination of an intercepted CONNECT: every request decrypted on that connection goes there,
+ * and must say so in its {@code Host} header (no domain fronting inside the tunnel).
+ */
+public record InterceptedOrigin(String host, int port) {
+
+    /** The target for an origin-form request inside the tunnel, or why it is refused. */
+    RequestTarget targetFor(String uri, String hostHeader) throws RequestTarget.InvalidTargetException {
+        RequestTarget target;
+        if (uri.startsWith("/")) {
+            target = new RequestTarget("https", host, port, uri);
+        } else {
+            target = RequestTarget.parseAbsolute(uri);
+            if (!target.host().equals(host) || target.port() != port || !"https".equals(target.scheme())) {
+                throw new RequestTarget.InvalidTargetException(
+                        "request target " + target.authority() + " is not the tunnel's destination " + host + ":" + port);
+            }
+        }
+        if (hostHeader != null && !matchesAuthority(hostHeader)) {
+            throw new RequestTarget.InvalidTargetException(
+                    "Host header does not name the tunnel's destination " + host + ":" + port);
+        }
+        return target;
+    }
+
+    private boolean matchesAuthority(String hostHeader) {
+        String value = hostHeader.trim().toLowerCase(Locale.ROOT);
+        String name = value;
+        int headerPort = 443;
+        int colon = value.lastIndexOf(':');
+        if (colon > value.lastIndexOf(']')) {
+            name = value.substring(0, colon);
+            try {
+                headerPort = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        if (name.startsWith("[") && name.endsWith("]")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        return name.equals(host) && headerPort == port;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.nexus.proxy.ingress;
+
+import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.inject.CredentialInjector;
+import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.tls.InterceptionContexts;
+import dev.nexus.proxy.upstream.UpstreamPools;
+
+/**
+ * What every agent connection shares: settings, the policy, the credential pipeline, the upstream
+ * pools, TLS interception, observation and the connection tracker. Created once per listener.
+ *
+ * @param injector     applies credentials on inject routes; {@code null} when no credential source is configured
+ * @param interception leaf certificates for intercepted HTTPS; {@code null} when interception is off
+ */
+public record ProxyServices(ProxySettings settings, PolicyDecider policy, CredentialInjector injector,
+                            UpstreamPools pools, InterceptionContexts interception, ProxyEvents events,
+                            ConnectionTracker tracker) {
+}

@@ -1,0 +1,273 @@
+package dev.nexus.server.k8s.inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.nexus.server.k8s.iptables.Cidr;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What the sidecar injector puts into pods, from a small YAML file ({@code --config injector.yaml}); every
+ * field has a default so the file may be empty or absent. Unknown keys and bad values are errors that name
+ * the file and the field.
+ *
+ * @param image               the proxy image used for the sidecar and the init containers
+ * @param imagePullPolicy     Always, IfNotPresent or Never
+ * @param proxyPort           the explicit proxy port on 127.0.0.1 (HTTP_PROXY points here)
+ * @param adminPort           the admin port the probes call ({@code /readyz}, {@code /healthz})
+ * @param proxyUid            the uid the sidecar runs as; transparent mode never redirects its traffic
+ * @param requests            resource requests (resource name to quantity)
+ * @param limits              resource limits (resource name to quantity)
+ * @param serviceCidrs        the cluster's service ranges, added to NO_PROXY
+ * @param caSecretName        Secret (type kubernetes.io/tls) holding the proxy CA, in each injected namespace
+ * @param configMapName       ConfigMap holding the sidecar's {@code config.yaml}, in each injected namespace
+ * @param policyConfigMapName default policy ConfigMap (overridable per pod with {@code nexus.dev/policy})
+ * @param jvmOptions          JAVA_TOOL_OPTIONS of the sidecar (the sidecar JVM profile)
+ * @param truststorePassword  password of the generated PKCS12 truststore (it holds public certificates only)
+ * @param transparentHttpPort  transparent listener for port 80 traffic
+ * @param transparentHttpsPort transparent listener for port 443 traffic
+ * @param excludeCidrs        destinations transparent mode never redirects
+ * @param extraEnv            Kubernetes EnvVar objects added verbatim to the sidecar, typically
+ *                            {@code secretKeyRef}s for the Authority API key and the Redis encryption key
+ */
+public record InjectorConfig(String image,
+                             String imagePullPolicy,
+                             int proxyPort,
+                             int adminPort,
+                             int proxyUid,
+                             Map<String, String> requests,
+                             Map<String, String> limits,
+                             List<String> serviceCidrs,
+                             String caSecretName,
+                             String configMapName,
+                             String policyConfigMapName,
+                             String jvmOptions,
+                             String truststorePassword,
+                             int transparentHttpPort,
+                             int transparentHttpsPort,
+                             List<Cidr> excludeCidrs,
+                             List<JsonNode> extraEnv) {
+
+    /** The sidecar JVM profile: fast start (C1 only), small stacks, a heap bounded by the container limit. */
+    public static final String SIDECAR_JVM_OPTIONS =
+            "-XX:TieredStopAtLevel=1 -Xss256k -XX:MaxRAMPercentage=60 -XX:+UseSerialGC -Xshare:auto";
+
+    /** The top-level fields of the file. */
+    public static final Set<String> FIELDS = Set.of("image", "imagePullPolicy", "proxyPort", "adminPort", "proxyUid",
+            "resources", "serviceCidrs", "caSecretName", "configMapName", "policyConfigMapName", "jvmOptions",
+            "truststorePassword", "transparent", "extraEnv");
+    private static final Set<String> TRANSPARENT_KEYS = Set.of("httpPort", "httpsPort", "excludeCidrs");
+    private static final Set<String> RESOURCE_KEYS = Set.of("requests", "limits");
+
+    public InjectorConfig {
+        // Sorted, so the generated patch is the same for the same configuration.
+        requests = Collections.unmodifiableMap(new TreeMap<>(requests));
+        limits = Collections.unmodifiableMap(new TreeMap<>(limits));
+        serviceCidrs = List.copyOf(serviceCidrs);
+        excludeCidrs = List.copyOf(excludeCidrs);
+        extraEnv = List.copyOf(extraEnv);
+    }
+
+    /** The defaults documented in docs/kubernetes.md. */
+    public static InjectorConfig defaults() {
+        return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090, 1337,
+                orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", "128Mi"),
+                List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-sidecar", "nexus-proxy-policy",
+                SIDECAR_JVM_OPTIONS, "changeit", 15080, 15443, List.of(), List.of());
+    }
+
+    /** Reads the file; a missing field keeps its default. */
+    public static InjectorConfig load(Path file) throws IOException {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        return from(root == null || root.isMissingNode() || root.isNull() ? null : root, file.toString());
+    }
+
+    /** Builds from a parsed YAML/JSON tree ({@code null}: all defaults); {@code source} names it in errors. */
+    public static InjectorConfig from(JsonNode root, String source) {
+        InjectorConfig d = defaults();
+        if (root == null) {
+            return d;
+        }
+        Reader r = new Reader(source);
+        r.requireObject(root, "");
+        r.rejectUnknown(root, FIELDS, "");
+        JsonNode resources = root.path("resources");
+        Map<String, String> requests = d.requests();
+        Map<String, String> limits = d.limits();
+        if (!resources.isMissingNode()) {
+            r.requireObject(resources, "resources");
+            r.rejectUnknown(resources, RESOURCE_KEYS, "resources.");
+            requests = resources.has("requests") ? r.quantities(resources.get("requests"), "resources.requests") : Map.of();
+            limits = resources.has("limits") ? r.quantities(resources.get("limits"), "resources.limits") : Map.of();
+        }
+        JsonNode transparent = root.path("transparent");
+        if (!transparent.isMissingNode()) {
+            r.requireObject(transparent, "transparent");
+            r.rejectUnknown(transparent, TRANSPARENT_KEYS, "transparent.");
+        }
+        List<String> serviceCidrs = new ArrayList<>();
+        for (String text : r.strings(root, "serviceCidrs", d.serviceCidrs())) {
+            serviceCidrs.add(r.cidr(text, "serviceCidrs").toString());
+        }
+        List<Cidr> exclude = new ArrayList<>();
+        for (String text : r.strings(transparent, "excludeCidrs", List.of())) {
+            exclude.add(r.cidr(text, "transparent.excludeCidrs"));
+        }
+        String pullPolicy = r.string(root, "imagePullPolicy", d.imagePullPolicy());
+        if (!Set.of("Always", "IfNotPresent", "Never").contains(pullPolicy)) {
+            throw r.error("imagePullPolicy", "must be Always, IfNotPresent or Never, got '" + pullPolicy + "'");
+        }
+        InjectorConfig c = new InjectorConfig(
+                r.string(root, "image", d.image()),
+                pullPolicy,
+                r.port(root, "proxyPort", d.proxyPort()),
+                r.port(root, "adminPort", d.adminPort()),
+                r.integer(root, "proxyUid", d.proxyUid(), 1, Integer.MAX_VALUE),
+                requests, limits, serviceCidrs,
+                r.string(root, "caSecretName", d.caSecretName()),
+                r.string(root, "configMapName", d.configMapName()),
+                r.string(root, "policyConfigMapName", d.policyConfigMapName()),
+                r.string(root, "jvmOptions", d.jvmOptions()),
+                r.string(root, "truststorePassword", d.truststorePassword()),
+                r.port(transparent, "httpPort", d.transparentHttpPort()),
+                r.port(transparent, "httpsPort", d.transparentHttpsPort()),
+                exclude,
+                r.envVars(root, "extraEnv"));
+        if (c.transparentHttpPort() == c.transparentHttpsPort()) {
+            throw r.error("transparent.httpsPort", "must differ from transparent.httpPort");
+        }
+        return c;
+    }
+
+    private static Map<String, String> orderedMap(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** Field readers that name the file and field in every error. */
+    private record Reader(String source) {
+
+        IllegalArgumentException error(String field, String problem) {
+            return new IllegalArgumentException(source + ": " + (field.isEmpty() ? "document" : field) + " " + problem);
+        }
+
+        void requireObject(JsonNode node, String field) {
+            if (!node.isObject()) {
+                throw error(field, "must be a mapping");
+            }
+        }
+
+        void rejectUnknown(JsonNode node, Set<String> known, String prefix) {
+            Iterator<String> names = node.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                if (!known.contains(name)) {
+                    throw error(prefix + name, "is not a known field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+                }
+            }
+        }
+
+        String string(JsonNode parent, String field, String fallback) {
+            JsonNode n = parent.path(field);
+            if (n.isMissingNode() || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isTextual() || n.asText().isBlank()) {
+                throw error(field, "must be a non-empty string");
+            }
+            return n.asText();
+        }
+
+        int integer(JsonNode parent, String field, int fallback, int min, int max) {
+            JsonNode n = parent.path(field);
+            if (n.isMissingNode() || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isInt() || n.asInt() < min || n.asInt() > max) {
+                throw error(field, "must be an integer between " + min + " and " + max + ", got " + n);
+            }
+            return n.asInt();
+        }
+
+        int port(JsonNode parent, String field, int fallback) {
+            return integer(parent, field, fallback, 1, 65535);
+        }
+
+        List<String> strings(JsonNode parent, String field, List<String> fallback) {
+            JsonNode n = parent.path(field);
+            if (n.isMissingNode() || n.isNull()) {
+                return fallback;
+            }
+            if (!n.isArray()) {
+                throw error(field, "must be a list of strings");
+            }
+            List<String> out = new ArrayList<>();
+            for (JsonNode item : n) {
+                if (!item.isTextual()) {
+                    throw error(field, "must be a list of strings, found " + item);
+                }
+                out.add(item.asText());
+            }
+            return out;
+        }
+
+        Cidr cidr(String text, String field) {
+            try {
+                return Cidr.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw error(field, e.getMessage());
+            }
+        }
+
+        List<JsonNode> envVars(JsonNode parent, String field) {
+            JsonNode n = parent.path(field);
+            if (n.isMissingNode() || n.isNull()) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                throw error(field, "must be a list of Kubernetes EnvVar objects");
+            }
+            List<JsonNode> out = new ArrayList<>();
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode item = n.get(i);
+                if (!item.isObject() || !item.path("name").isTextual() || item.path("name").asText().isBlank()) {
+                    throw error(field + "[" + i + "]", "must be an EnvVar object with a name");
+                }
+                if (item.has("value") == item.has("valueFrom")) {
+                    throw error(field + "[" + i + "]", "must have exactly one of value and valueFrom");
+                }
+                out.add(item.deepCopy());
+            }
+            return out;
+        }
+
+        Map<String, String> quantities(JsonNode node, String field) {
+            requireObject(node, field);
+            Map<String, String> out = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String value = e.getValue().asText();
+                if (!e.getValue().isValueNode() || !Quantity.isValid(value)) {
+                    throw error(field + "." + e.getKey(), "is not a Kubernetes quantity: '" + value + "'");
+                }
+                out.put(e.getKey(), value);
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.nexus.server.k8s.iptables;
+
+import dev.nexus.server.k8s.CommandFlags;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * {@code nexus-proxy iptables --print [...]}: prints the transparent-mode rules (or with {@code --cleanup}
+ * the commands that remove them) as a shell script for an init container or an operator to run.
+ * The command never applies anything itself.
+ */
+public final class IptablesCommand {
+
+    public static final int DEFAULT_PROXY_UID = 1337;
+    public static final int DEFAULT_HTTP_PORT = 15080;
+    public static final int DEFAULT_HTTPS_PORT = 15443;
+
+    static final String USAGE = """
+            Usage: nexus-proxy iptables --print [options]
+              Prints the iptables/ip6tables commands (nat table, chain NEXUS_OUTPUT) that redirect this
+              network namespace's outbound TCP 80 and 443 to the proxy's transparent listeners.
+              --proxy-uid UID        uid of the proxy; its own traffic is never redirected (default 1337)
+              --proxy-gid GID        also exclude traffic of this gid (default: none)
+              --http-port PORT       listener for original port 80 (default 15080)
+              --https-port PORT      listener for original port 443 (default 15443)
+              --exclude-cidrs LIST   comma-separated IPv4/IPv6 CIDRs never redirected (repeatable)
+              --no-ipv6              omit the ip6tables commands
+              --cleanup              print the commands that remove the rules instead
+            """;
+
+    private IptablesCommand() {
+    }
+
+    /** Runs the command; returns the process exit code (0 ok, 2 usage error). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandFlags flags;
+        IptablesRules rules;
+        try {
+            flags = CommandFlags.parse(args,
+                    Set.of("proxy-uid", "proxy-gid", "http-port", "https-port", "exclude-cidrs"),
+                    Set.of("print", "cleanup", "no-ipv6", "help"));
+            if (flags.has("help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            if (!flags.has("print")) {
+                throw new CommandFlags.UsageException("--print is required (this command only prints rules)");
+            }
+            rules = rulesFrom(flags);
+        } catch (CommandFlags.UsageException | IllegalArgumentException e) {
+            err.println("nexus-proxy iptables: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        out.print(flags.has("cleanup") ? rules.cleanupScript() : rules.setupScript());
+        return 0;
+    }
+
+    private static IptablesRules rulesFrom(CommandFlags flags) {
+        int uid = flags.intValue("proxy-uid", DEFAULT_PROXY_UID, 0, Integer.MAX_VALUE);
+        OptionalInt gid = flags.has("proxy-gid")
+                ? OptionalInt.of(flags.intValue("proxy-gid", 0, 0, Integer.MAX_VALUE))
+                : OptionalInt.empty();
+        int http = flags.intValue("http-port", DEFAULT_HTTP_PORT, 1, 65535);
+        int https = flags.intValue("https-port", DEFAULT_HTTPS_PORT, 1, 65535);
+        if (http == https) {
+            throw new CommandFlags.UsageException("--http-port and --https-port must differ, both are " + http);
+        }
+        List<Cidr> excluded = new ArrayList<>();
+        for (String text : flags.commaList("exclude-cidrs")) {
+            try {
+                excluded.add(Cidr.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new CommandFlags.UsageException("--exclude-cidrs: " + e.getMessage());
+            }
+        }
+        return new IptablesRules(uid, gid, http, https, excluded, !flags.has("no-ipv6"));
+    }
+}

@@ -1,0 +1,47 @@
+package dev.nexus.server.runtime;
+
+import dev.nexus.proxy.TlsComponents;
+import dev.nexus.proxy.tls.CaFiles;
+import dev.nexus.proxy.tls.CertificateAuthority;
+import dev.nexus.proxy.tls.InterceptionContexts;
+import dev.nexus.proxy.tls.InterceptionSettings;
+import dev.nexus.proxy.tls.LeafKeyType;
+import dev.nexus.proxy.tls.TlsProvider;
+import dev.nexus.proxy.tls.UpstreamTlsContexts;
+import dev.nexus.server.config.NexusConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * TLS for a running proxy: the interception CA (loaded, or generated on first start in {@code tls.ca_dir}),
+ * the leaf-certificate cache, and verified client TLS towards origins, on OpenSSL or the JDK.
+ */
+final class TlsRuntime {
+
+    private static final Logger LOG = Logger.getLogger(TlsRuntime.class.getName());
+
+    private TlsRuntime() {
+    }
+
+    static TlsComponents start(NexusConfig.Tls config, PrometheusRegistry registry) {
+        TlsProvider provider = TlsProvider.choose(TlsProvider.Preference.parse(config.provider().name()));
+        CaFiles active = config.caCert().isPresent()
+                ? new CaFiles(config.caCert().get(), config.caKey().orElseThrow())
+                : CaFiles.inDirectory(config.caDir());
+        CaFiles next = config.nextCaCert().map(cert -> new CaFiles(cert, config.nextCaKey().orElseThrow())).orElse(null);
+        CertificateAuthority ca = CertificateAuthority.loadOrGenerate(active, next);
+        LOG.info(() -> "interception CA " + ca.certificate().getSubjectX500Principal().getName() + " from "
+                + active.certificate() + "; agents must trust it (nexus-proxy ca export)");
+        LeafKeyType leafKeyType = config.leafKeyType() == NexusConfig.LeafKeyType.RSA
+                ? LeafKeyType.RSA_2048 : LeafKeyType.ECDSA_P256;
+        InterceptionSettings defaults = InterceptionSettings.defaults();
+        InterceptionSettings settings = new InterceptionSettings(leafKeyType, config.leafValidity(),
+                config.leafCacheSize(), defaults.mintThreads(), defaults.clientHelloTimeout());
+        InterceptionContexts leaves = new InterceptionContexts(ca, provider, settings, registry);
+        UpstreamTlsContexts upstream = new UpstreamTlsContexts(provider, config.upstreamCaBundle().orElse(null));
+        LOG.fine(() -> "TLS provider " + provider.description().toLowerCase(Locale.ROOT));
+        return new TlsComponents(leaves, upstream);
+    }
+}

@@ -1,5 +1,7 @@
 package dev.nexus.proxy.identity;
 
+import io.netty.util.AttributeKey;
+
 import javax.net.ssl.SSLSession;
 import java.net.InetAddress;
 import java.util.List;
@@ -33,6 +35,13 @@ public final class IdentityResolver implements AutoCloseable {
     /** Credential checks are saturated: answer 503. */
     public record Busy() implements Resolution {
     }
+
+    /**
+     * The identity established on a connection. Set when a CONNECT is accepted, so requests decrypted
+     * inside an intercepted tunnel (which carry no {@code Proxy-Authorization} of their own) run as the
+     * agent that opened the tunnel; mTLS and source identities can be cached here per connection too.
+     */
+    public static final AttributeKey<AgentIdentity> CONNECTION_IDENTITY = AttributeKey.valueOf("nexus.agent-identity");
 
     private static final CompletableFuture<Resolution> ANONYMOUS =
             CompletableFuture.completedFuture(new Identified(AgentIdentity.ANONYMOUS));

@@ -8,10 +8,12 @@ import dev.nexus.policy.model.RouteMatch;
 import dev.nexus.policy.match.AddressPolicy;
 import dev.nexus.policy.match.CompiledPolicy;
 import dev.nexus.policy.match.CompiledRoute;
+import dev.nexus.policy.match.ConnectionChoices;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.policy.pattern.AgentPattern;
 import dev.nexus.policy.pattern.CidrBlock;
+import dev.nexus.policy.pattern.ConnectionPattern;
 import dev.nexus.policy.pattern.HostPattern;
 import dev.nexus.policy.pattern.PathPattern;
 
@@ -106,8 +108,17 @@ public final class PolicyCompiler {
         return switch (route.action()) {
             case DENY -> new Decision.Deny(route.name(), reason, route.message());
             case ALLOW -> new Decision.Allow(route.name(), reason, options, addresses);
-            case INJECT -> new Decision.Inject(route.name(), reason, options, addresses, route.connection(), route.strategy());
+            case INJECT -> new Decision.Inject(route.name(), reason, options, addresses, route.connection(), route.strategy(),
+                    connectionChoices(route));
         };
+    }
+
+    private static ConnectionChoices connectionChoices(Route route) {
+        if (route.connectionChoices().isEmpty()) {
+            return ConnectionChoices.NONE;
+        }
+        return new ConnectionChoices(route.connectionHeader() == null ? ConnectionChoices.DEFAULT_HEADER : route.connectionHeader(),
+                route.connectionChoices().stream().map(ConnectionPattern::parse).toList());
     }
 
     /**

@@ -208,8 +208,15 @@ public final class CompiledPolicy {
         }
     }
 
+    private static String describeInject(Decision.Inject inject) {
+        String connection = inject.connectionId() == null ? "inject" : "inject connection \"" + inject.connectionId() + "\"";
+        ConnectionChoices choices = inject.connectionChoices();
+        return !choices.offered() ? connection : connection + (inject.connectionId() == null ? " a" : " or a")
+                + " connection the agent names in " + choices.header() + " matching " + choices.patterns();
+    }
+
     static String describe(Decision decision) {
-        String kind = decision instanceof Decision.Inject inject ? "inject connection \"" + inject.connectionId() + "\""
+        String kind = decision instanceof Decision.Inject inject ? describeInject(inject)
                 : decision instanceof Decision.Allow ? "allow" : "deny";
         String options = decision instanceof Decision.Destined destined
                 ? destined.options().interceptTls() ? ", TLS intercepted" : ", TLS not intercepted" : "";

@@ -26,10 +26,29 @@ public sealed interface Decision permits Decision.Destined, Decision.Deny {
     /**
      * Forward with credentials of {@code connectionId} applied.
      *
-     * @param strategyOverride the route's strategy, replacing the Authority's; {@code null} to use the Authority's
+     * @param connectionId      the route's connection; {@code null} when the route only offers choices and the
+     *                          agent must name one (see {@code ConnectionSelection} in the proxy)
+     * @param strategyOverride  the route's strategy, replacing the Authority's; {@code null} to use the Authority's
+     * @param connectionChoices connections the agent may select per request; {@link ConnectionChoices#NONE} for none
      */
     record Inject(String routeName, String reason, RouteOptions options, Predicate<InetAddress> addressPermitted,
-                  String connectionId, StrategySpec strategyOverride) implements Destined {
+                  String connectionId, StrategySpec strategyOverride, ConnectionChoices connectionChoices)
+            implements Destined {
+
+        public Inject {
+            java.util.Objects.requireNonNull(connectionChoices, "connectionChoices");
+        }
+
+        /** A route with a fixed connection that offers the agent no choice. */
+        public Inject(String routeName, String reason, RouteOptions options, Predicate<InetAddress> addressPermitted,
+                      String connectionId, StrategySpec strategyOverride) {
+            this(routeName, reason, options, addressPermitted, connectionId, strategyOverride, ConnectionChoices.NONE);
+        }
+
+        /** This decision with {@code selected} as the connection, as chosen by the agent. */
+        public Inject withConnection(String selected) {
+            return new Inject(routeName, reason, options, addressPermitted, selected, strategyOverride, connectionChoices);
+        }
     }
 
     /** Refuse; {@code message} is the route's optional text for the agent, or {@code null}. */

@@ -15,15 +15,19 @@ import java.util.Map;
  * @param timeout             {@code null} for the proxy default
  * @param maxBodyBytes        {@code null} for {@link dev.nexus.policy.match.RouteOptions#DEFAULT_MAX_BODY_BYTES}
  * @param allowPrivateCidrs   restricted destination ranges this route may reach although it names hosts
+ * @param connectionChoices   connection ids or patterns the agent may select per request (empty: none)
+ * @param connectionHeader    the header carrying the agent's choice, or {@code null} for the default
  */
 public record Route(String name, String file, int index, RouteMatch match, ActionType action, String connection,
                     StrategySpec strategy, String message, Boolean interceptTls, List<String> stripRequestHeaders,
                     Duration timeout, Long maxBodyBytes, boolean unsignedPayload, List<String> allowPrivateCidrs,
+                    List<String> connectionChoices, String connectionHeader,
                     SourceLocation location, Map<String, SourceLocation> locations) {
 
     public Route {
         stripRequestHeaders = List.copyOf(stripRequestHeaders);
         allowPrivateCidrs = List.copyOf(allowPrivateCidrs);
+        connectionChoices = List.copyOf(connectionChoices);
         locations = Map.copyOf(locations);
     }
 

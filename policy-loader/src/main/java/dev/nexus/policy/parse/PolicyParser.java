@@ -130,6 +130,8 @@ public final class PolicyParser {
         ActionType action = bindAction(map, path);
         RouteMatch match = bindMatch(map, path, locations);
         String connection = optionalString(map, path, "connection");
+        List<String> connectionChoices = stringList(map, path, "connection_choices", "", locations);
+        String connectionHeader = optionalString(map, path, "connection_header");
         String message = optionalString(map, path, "message");
         StrategySpec strategy = bindStrategy(map, path, locations);
         Boolean interceptTls = optionalBoolean(map, path, "intercept_tls");
@@ -150,7 +152,8 @@ public final class PolicyParser {
             return null;
         }
         return new Route(name, file, index, match, action, connection, strategy, message, interceptTls, strip,
-                timeout, maxBody, Boolean.TRUE.equals(unsigned), privateCidrs, map.location(), locations);
+                timeout, maxBody, Boolean.TRUE.equals(unsigned), privateCidrs, connectionChoices, connectionHeader,
+                map.location(), locations);
     }
 
     private ActionType bindAction(Node.MapNode map, String path) {

@@ -7,7 +7,9 @@ import dev.nexus.policy.model.RouteMatch;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.policy.model.StrategyType;
 import dev.nexus.policy.pattern.AgentPattern;
+import dev.nexus.policy.match.ConnectionChoices;
 import dev.nexus.policy.pattern.CidrBlock;
+import dev.nexus.policy.pattern.ConnectionPattern;
 import dev.nexus.policy.pattern.HostPattern;
 import dev.nexus.policy.pattern.PathPattern;
 import dev.nexus.policy.pattern.PatternException;
@@ -83,6 +85,14 @@ public final class PolicyValidator {
         eachValue(route, "strip_request_headers", route.stripRequestHeaders(),
                 header -> token(header, "header name", "e.g. X-Api-Key"));
         eachValue(route, "allow_private_cidrs", route.allowPrivateCidrs(), CidrBlock::parse);
+        eachValue(route, "connection_choices", route.connectionChoices(), ConnectionPattern::parse);
+        if (route.connectionHeader() != null) {
+            try {
+                token(route.connectionHeader(), "header name", "e.g. " + ConnectionChoices.DEFAULT_HEADER);
+            } catch (PatternException e) {
+                error(route, "connection_header", e.getMessage());
+            }
+        }
         checkAction(route);
         if (route.maxBodyBytes() != null && route.maxBodyBytes() < 1) {
             error(route, "max_body_bytes", "must be a positive number of bytes, got " + route.maxBodyBytes());
@@ -91,10 +101,17 @@ public final class PolicyValidator {
 
     private void checkAction(Route route) {
         ActionType action = route.action();
-        if (action == ActionType.INJECT && (route.connection() == null || route.connection().isBlank())) {
-            error(route, "", "inject route \"" + route.name() + "\" needs a connection (connection: <connection id>)");
+        if (action == ActionType.INJECT && (route.connection() == null || route.connection().isBlank())
+                && route.connectionChoices().isEmpty()) {
+            error(route, "", "inject route \"" + route.name() + "\" needs a connection (connection: <connection id>)"
+                    + " or connection_choices the agent selects from");
         }
         onlyWith(route, action == ActionType.INJECT, route.connection() != null, "connection", "action: inject");
+        onlyWith(route, action == ActionType.INJECT, !route.connectionChoices().isEmpty(), "connection_choices",
+                "action: inject");
+        if (route.connectionHeader() != null && route.connectionChoices().isEmpty()) {
+            error(route, "connection_header", "connection_header is only allowed with connection_choices");
+        }
         onlyWith(route, action == ActionType.INJECT, route.strategy() != null, "strategy", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.maxBodyBytes() != null, "max_body_bytes", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.unsignedPayload(), "unsigned_payload", "action: inject");

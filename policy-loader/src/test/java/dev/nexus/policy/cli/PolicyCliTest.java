@@ -43,7 +43,7 @@ class PolicyCliTest {
     void checkValidPolicyPrintsRouteCountAndExitsZero() throws IOException {
         Path file = examplePolicy();
         assertEquals(PolicyCli.OK, PolicyCli.check(file, out, err));
-        assertTrue(out().startsWith(file + ": OK: 7 route(s) in 1 file(s), 0 warning(s), sha256 "), out());
+        assertTrue(out().startsWith(file + ": OK: 8 route(s) in 1 file(s), 0 warning(s), sha256 "), out());
         assertEquals("", err());
     }
 
@@ -61,7 +61,7 @@ class PolicyCliTest {
                     action: allow
                 """);
         assertEquals(PolicyCli.INVALID, PolicyCli.check(file, out, err));
-        assertEquals(file + ":3:5: routes[0]: inject route \"a\" needs a connection (connection: <connection id>)\n"
+        assertEquals(file + ":3:5: routes[0]: inject route \"a\" needs a connection (connection: <connection id>) or connection_choices the agent selects from\n"
                 + file + ":6:11: routes[1].name: duplicate route name \"a\" (first defined at " + file + ":3:11)\n"
                 + file + ":7:37: routes[1].match.paths[0]: invalid path glob \"x\" (must start with '/')\n"
                 + file + ": invalid: 3 error(s), 0 warning(s)\n", err());

@@ -68,7 +68,7 @@ class PolicyParserTest {
                 Arguments.of("unknown top-level key", "version: 1\nroute: []\n",
                         "policy.yaml:2:1: route: unknown key \"route\" (allowed: version, defaults, routes)"),
                 Arguments.of("unknown route key", HEAD + "  - name: a\n    match: {hosts: [a.com]}\n    action: allow\n    tiemout: 3s\n",
-                        "policy.yaml:6:5: routes[0].tiemout: unknown key \"tiemout\" (allowed: name, match, action, connection,"
+                        "policy.yaml:6:5: routes[0].tiemout: unknown key \"tiemout\" (allowed: name, match, action, connection, connection_choices, connection_header,"
                                 + " strategy, message, intercept_tls, strip_request_headers, timeout, max_body_bytes,"
                                 + " unsigned_payload, allow_private_cidrs)"),
                 Arguments.of("unknown match key", HEAD + "  - name: a\n    match: {hosts: [a.com], host: b.com}\n    action: allow\n",
@@ -148,7 +148,7 @@ class PolicyParserTest {
         assertEquals(List.of(
                 "policy.yaml:4:29: routes[0].match.bogus: unknown key \"bogus\" (allowed: hosts, ports, schemes, methods, paths, agents)",
                 "policy.yaml:7:21: routes[1].match.hosts[0]: invalid CIDR \"10.0.0.0/33\" (prefix must be 0-32)",
-                "policy.yaml:6:5: routes[1]: inject route \"b\" needs a connection (connection: <connection id>)"),
+                "policy.yaml:6:5: routes[1]: inject route \"b\" needs a connection (connection: <connection id>) or connection_choices the agent selects from"),
                 diagnostics);
     }
 

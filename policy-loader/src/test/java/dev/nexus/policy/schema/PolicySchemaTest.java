@@ -96,7 +96,7 @@ class PolicySchemaTest {
         String example = resource(EXAMPLE);
         LoadResult result = PolicyLoader.load(List.of(new SourceFile("example-policy.yaml", example)));
         assertEquals(List.of(), result.diagnostics());
-        assertEquals(7, result.routeCount());
+        assertEquals(8, result.routeCount());
 
         JsonNode schema = schema();
         JsonNode document = new YAMLMapper().readTree(example);

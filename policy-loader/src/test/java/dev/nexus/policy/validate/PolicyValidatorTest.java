@@ -53,7 +53,7 @@ class PolicyValidatorTest {
                 Arguments.of("relative path", route("    match:\n      hosts: [a.com]\n      paths: [repos]\n    action: allow\n"),
                         "policy.yaml:6:15: routes[0].match.paths[0]: invalid path glob \"repos\" (must start with '/')"),
                 Arguments.of("inject without connection", route("    match: {hosts: [a.com]}\n    action: inject\n"),
-                        "policy.yaml:3:5: routes[0]: inject route \"r\" needs a connection (connection: <connection id>)"),
+                        "policy.yaml:3:5: routes[0]: inject route \"r\" needs a connection (connection: <connection id>) or connection_choices the agent selects from"),
                 Arguments.of("connection on allow", route("    match: {hosts: [a.com]}\n    action: allow\n    connection: c\n"),
                         "policy.yaml:6:17: routes[0].connection: connection is only allowed with action: inject (this route is allow)"),
                 Arguments.of("message on allow", route("    match: {hosts: [a.com]}\n    action: allow\n    message: hi\n"),

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.nexus.policy.pattern.AgentPattern;
+import dev.nexus.policy.pattern.PatternException;
+import dev.nexus.proxy.identity.SourceIdentities;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,7 +16,9 @@ import java.net.URISyntaxException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +101,9 @@ public final class ConfigLoader {
                 bindAuthority(top.section("authority")),
                 bindRedis(top.section("redis")),
                 bindTls(top.section("tls")),
-                bindTransparent(top.section("transparent")));
+                bindTransparent(top.section("transparent")),
+                bindIdentity(top.section("identity")),
+                bindAudit(top.section("audit")));
         top.finish();
         requireDistinctPorts(source, config.listen(), config.admin());
         return config;
@@ -301,6 +308,110 @@ public final class ConfigLoader {
         requirePair(s, "next_ca_cert", nextCaCert, "next_ca_key", nextCaKey);
         return new NexusConfig.Tls(caDir, caCert, caKey, nextCaCert, nextCaKey, leafKeyType, leafValidity,
                 leafCacheSize, upstreamCaBundle, provider);
+    }
+
+    private static NexusConfig.Identity bindIdentity(ConfigSection s) throws ConfigException {
+        NexusConfig.Identity d = NexusConfig.Identity.DEFAULT;
+        List<NexusConfig.IdentityMethod> methods = identityMethods(s);
+        Optional<Path> agentsFile = s.optionalPath("agents_file");
+        int authThreads = s.integer("auth_threads", d.authThreads(), 1, 64);
+        int authCacheSize = s.integer("auth_cache_size", d.authCacheSize(), 1, 10_000_000);
+        Duration authCacheTtl = s.duration("auth_cache_ttl", d.authCacheTtl(), Duration.ofSeconds(1), ONE_DAY);
+        Map<String, String> sources = s.stringMap("sources");
+        NexusConfig.Mtls mtls = bindMtls(s.section("mtls"), methods.contains(NexusConfig.IdentityMethod.MTLS));
+        List<String> spiffeIds = s.stringList("spiffe_ids");
+        s.finish();
+        boolean proxyAuth = methods.contains(NexusConfig.IdentityMethod.PROXY_AUTH);
+        if (proxyAuth && agentsFile.isEmpty()) {
+            throw s.error(s.pathOf("agents_file"), "required when " + s.pathOf("methods") + " contains proxy_auth");
+        }
+        if (!proxyAuth && agentsFile.isPresent()) {
+            throw s.error(s.pathOf("agents_file"), "only used when " + s.pathOf("methods") + " contains proxy_auth");
+        }
+        boolean source = methods.contains(NexusConfig.IdentityMethod.SOURCE);
+        if (source && sources.isEmpty()) {
+            throw s.error(s.pathOf("sources"), "required when " + s.pathOf("methods")
+                    + " contains source (client address or CIDR: identity name)");
+        }
+        if (!source && !sources.isEmpty()) {
+            throw s.error(s.pathOf("sources"), "only used when " + s.pathOf("methods") + " contains source");
+        }
+        for (Map.Entry<String, String> entry : sources.entrySet()) {
+            String problem = SourceIdentities.problemWith(entry.getKey(), entry.getValue());
+            if (problem != null) {
+                throw s.error(s.pathOf("sources") + "." + entry.getKey(), problem);
+            }
+        }
+        for (int i = 0; i < spiffeIds.size(); i++) {
+            try {
+                AgentPattern.parse(spiffeIds.get(i));
+            } catch (PatternException e) {
+                throw s.error(s.pathOf("spiffe_ids") + "[" + i + "]", e.getMessage());
+            }
+        }
+        return new NexusConfig.Identity(methods, agentsFile, authThreads, authCacheSize, authCacheTtl, sources, mtls,
+                spiffeIds);
+    }
+
+    private static List<NexusConfig.IdentityMethod> identityMethods(ConfigSection s) throws ConfigException {
+        List<NexusConfig.IdentityMethod> methods = new ArrayList<>();
+        List<String> names = s.stringList("methods");
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i).trim();
+            String at = s.pathOf("methods") + "[" + i + "]";
+            NexusConfig.IdentityMethod method;
+            try {
+                method = NexusConfig.IdentityMethod.valueOf(name.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw s.error(at, "must be one of proxy_auth, mtls, source, anonymous, got " + ConfigSection.quote(name));
+            }
+            if (methods.contains(method)) {
+                throw s.error(at, name + " is listed twice");
+            }
+            if (methods.contains(NexusConfig.IdentityMethod.ANONYMOUS)) {
+                throw s.error(at, name + " never runs: anonymous before it matches every agent (put anonymous last)");
+            }
+            methods.add(method);
+        }
+        return methods;
+    }
+
+    private static NexusConfig.Mtls bindMtls(ConfigSection s, boolean selected) throws ConfigException {
+        var mtls = new NexusConfig.Mtls(s.optionalPath("certificate"), s.optionalPath("key"), s.optionalPath("trust_bundle"));
+        s.finish();
+        if (selected) {
+            for (String key : List.of("certificate", "key", "trust_bundle")) {
+                boolean present = switch (key) {
+                    case "certificate" -> mtls.certificate().isPresent();
+                    case "key" -> mtls.key().isPresent();
+                    default -> mtls.trustBundle().isPresent();
+                };
+                if (!present) {
+                    throw s.error(s.pathOf(key), "required when identity.methods contains mtls");
+                }
+            }
+        } else if (mtls.certificate().isPresent() || mtls.key().isPresent() || mtls.trustBundle().isPresent()) {
+            throw s.error(s.pathOf("certificate"), "the mtls section is only used when identity.methods contains mtls");
+        }
+        return mtls;
+    }
+
+    private static NexusConfig.Audit bindAudit(ConfigSection s) throws ConfigException {
+        NexusConfig.Audit d = NexusConfig.Audit.DEFAULT;
+        boolean enabled = s.bool("enabled", d.enabled());
+        NexusConfig.AuditTarget target = s.choice("target", d.target());
+        Optional<Path> path = s.optionalPath("path");
+        int maxFileBytes = s.integer("max_file_bytes", d.maxFileBytes(), 1024, Integer.MAX_VALUE);
+        int maxFiles = s.integer("max_files", d.maxFiles(), 1, 1000);
+        int queueSize = s.integer("queue_size", d.queueSize(), 16, 1 << 20);
+        s.finish();
+        if (target == NexusConfig.AuditTarget.FILE && path.isEmpty()) {
+            throw s.error(s.pathOf("path"), "required when " + s.pathOf("target") + " is file");
+        }
+        if (target != NexusConfig.AuditTarget.FILE && path.isPresent()) {
+            throw s.error(s.pathOf("path"), "only allowed when " + s.pathOf("target") + " is file");
+        }
+        return new NexusConfig.Audit(enabled, target, path, maxFileBytes, maxFiles, queueSize);
     }
 
     /** The admin listener cannot share the proxy's port; port 0 (any free port) never clashes. */

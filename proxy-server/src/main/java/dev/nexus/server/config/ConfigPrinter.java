@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -46,10 +47,25 @@ public final class ConfigPrinter {
             out.append('\n');
             map.entrySet().stream()
                     .sorted(Map.Entry.comparingByKey((a, b) -> a.toString().compareTo(b.toString())))
-                    .forEach(e -> appendEntry(out, e.getKey().toString(), e.getValue(), depth + 1));
+                    .forEach(e -> appendEntry(out, mapKey(e.getKey().toString()), e.getValue(), depth + 1));
+        } else if (unwrapped instanceof List<?> list) {
+            out.append(" [");
+            for (int i = 0; i < list.size(); i++) {
+                out.append(i == 0 ? "" : ", ").append(scalar(list.get(i)));
+            }
+            out.append("]\n");
         } else {
             out.append(' ').append(scalar(unwrapped)).append('\n');
         }
+    }
+
+    /** Map keys such as IPv6 CIDRs ({@code fd00::/8}) contain ':' and must be quoted to read back. */
+    private static String mapKey(String key) {
+        return key.indexOf(':') >= 0 || key.indexOf('#') >= 0 ? quoted(key) : key;
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private static String scalar(Object value) {
@@ -72,7 +88,7 @@ public final class ConfigPrinter {
             return value.toString();
         }
         // Strings, paths, URIs and secrets (already redacted by toString), quoted so ':' and '#' stay literal.
-        return "\"" + value.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return quoted(value.toString());
     }
 
     private static String snakeCase(String camel) {

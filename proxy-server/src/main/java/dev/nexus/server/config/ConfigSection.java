@@ -222,6 +222,28 @@ final class ConfigSection {
         return result;
     }
 
+    /** A list of scalar values (expanded); absent means empty. A single value is not a list. */
+    List<String> stringList(String key) throws ConfigException {
+        known.add(key);
+        JsonNode value = node.get(key);
+        List<String> result = new ArrayList<>();
+        if (value == null || value.isNull()) {
+            return result;
+        }
+        if (!value.isArray()) {
+            throw error(pathOf(key), "must be a list, e.g. [a, b], got " + describe(value));
+        }
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            String itemPath = pathOf(key) + "[" + i + "]";
+            if (item.isContainerNode() || item.isNull()) {
+                throw error(itemPath, "must be a single value, got " + describe(item));
+            }
+            result.add(expand(itemPath, item));
+        }
+        return result;
+    }
+
     static boolean isLoopback(String address) {
         if (address.equalsIgnoreCase("localhost")) {
             return true;

@@ -4,6 +4,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,11 +30,13 @@ public record NexusConfig(
         Authority authority,
         Redis redis,
         Tls tls,
-        Transparent transparent) {
+        Transparent transparent,
+        Identity identity,
+        Audit audit) {
 
     private static final NexusConfig DEFAULTS = new NexusConfig(Listen.DEFAULT, Admin.DEFAULT, Transport.DEFAULT,
             Limits.DEFAULT, Timeouts.DEFAULT, Upstream.DEFAULT, AccessLog.DEFAULT, Policy.DEFAULT,
-            Authority.DEFAULT, Redis.DEFAULT, Tls.DEFAULT, Transparent.DEFAULT);
+            Authority.DEFAULT, Redis.DEFAULT, Tls.DEFAULT, Transparent.DEFAULT, Identity.DEFAULT, Audit.DEFAULT);
 
     /** The embedded defaults: a proxy on 127.0.0.1:3128, admin on 127.0.0.1:9090, nothing else required. */
     public static NexusConfig defaults() {
@@ -158,5 +163,53 @@ public record NexusConfig(
         public static final Tls DEFAULT = new Tls(Path.of("nexus-ca"), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), LeafKeyType.ECDSA, Duration.ofHours(24), 10_000, Optional.empty(),
                 TlsProvider.AUTO);
+    }
+
+    public enum IdentityMethod { PROXY_AUTH, MTLS, SOURCE, ANONYMOUS }
+
+    /**
+     * Who agents are. {@code methods} are tried in order, first match wins; empty means identity is not
+     * enforced (every request is the anonymous agent, as before identities existed). Each method's own
+     * fields are required exactly when it is listed.
+     *
+     * @param agentsFile   {@code proxy_auth}: agent names and PBKDF2 hashes
+     * @param authThreads  {@code proxy_auth}: threads verifying hashes (off the event loops)
+     * @param authCacheSize {@code proxy_auth}: recently verified credentials remembered (by SHA-256)
+     * @param authCacheTtl {@code proxy_auth}: how long a verified credential is remembered
+     * @param sources      {@code source}: client address or CIDR to identity name
+     * @param spiffeIds    SPIFFE IDs or patterns that get their own per-agent metric label
+     */
+    public record Identity(List<IdentityMethod> methods, Optional<Path> agentsFile, int authThreads, int authCacheSize,
+                           Duration authCacheTtl, Map<String, String> sources, Mtls mtls, List<String> spiffeIds) {
+        public static final Identity DEFAULT = new Identity(List.of(), Optional.empty(), 2, 10_000,
+                Duration.ofMinutes(5), Map.of(), Mtls.DEFAULT, List.of());
+
+        public Identity {
+            methods = List.copyOf(methods);
+            sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+            spiffeIds = List.copyOf(spiffeIds);
+        }
+
+        /** Whether identity is enforced at all. */
+        public boolean enabled() {
+            return !methods.isEmpty();
+        }
+    }
+
+    /** The TLS proxy listener for {@code mtls}: the proxy's certificate and key, and the CAs that sign agent certificates. */
+    public record Mtls(Optional<Path> certificate, Optional<Path> key, Optional<Path> trustBundle) {
+        public static final Mtls DEFAULT = new Mtls(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public enum AuditTarget { STDOUT, FILE }
+
+    /**
+     * The audit trail: one JSON line per decision that touches a credential or refuses an agent.
+     * {@code path} is set exactly when {@code target} is FILE; files rotate at {@code maxFileBytes},
+     * keeping {@code maxFiles} in total.
+     */
+    public record Audit(boolean enabled, AuditTarget target, Optional<Path> path, int maxFileBytes, int maxFiles,
+                        int queueSize) {
+        public static final Audit DEFAULT = new Audit(true, AuditTarget.STDOUT, Optional.empty(), 100 * 1024 * 1024, 5, 8192);
     }
 }

@@ -15,8 +15,9 @@ import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
- * {@code nexus-proxy run}: the policy, the credential pipeline and the proxy listener, started in
- * that order (so the listener never serves without a policy) and stopped in reverse.
+ * {@code nexus-proxy run}: the policy, the credential pipeline, agent identity with the audit trail,
+ * and the proxy listener, started in that order (so the listener never serves without a policy) and
+ * stopped in reverse.
  */
 public final class DataPlaneRuntime implements ProxyRuntime {
 
@@ -25,6 +26,7 @@ public final class DataPlaneRuntime implements ProxyRuntime {
     private final RuntimeContext context;
     private PolicyRuntime policy;
     private CredentialRuntime credentials;
+    private AgentRuntime agents;
     private TlsComponents tls;
     private ProxyServer server;
 
@@ -37,6 +39,7 @@ public final class DataPlaneRuntime implements ProxyRuntime {
         NexusConfig config = context.config();
         policy = PolicyRuntime.start(config.policy(), context.registry(), context.readiness());
         credentials = CredentialRuntime.start(config, context.registry(), context.readiness(), context.adminRouter());
+        agents = AgentRuntime.start(config, context.registry());
         tls = TlsRuntime.start(config.tls(), context.registry());
         Transport transport = Transport.select(config.transport().type().name().toLowerCase(Locale.ROOT));
         try {
@@ -66,6 +69,9 @@ public final class DataPlaneRuntime implements ProxyRuntime {
         }
         if (tls != null) {
             tls.interception().close();
+        }
+        if (agents != null) {
+            agents.close();
         }
         if (credentials != null) {
             credentials.close();

@@ -190,7 +190,7 @@ class ConfigLoaderTest {
             listen: {address: proxy.local}                 | listen.address: must be an IP address or "localhost", got "proxy.local"
             listen: {address: ""}                          | listen.address: must not be empty
             listen: {prot: 1}                              | listen.prot: unknown key; expected one of: address, port
-            listne: {port: 1}                              | listne: unknown key; expected one of: listen, admin, transport, limits, timeouts, upstream, access_log, policy, authority, redis, tls, transparent
+            listne: {port: 1}                              | listne: unknown key; expected one of: listen, admin, transport, limits, timeouts, upstream, access_log, policy, authority, redis, tls, transparent, identity, audit
             listen: [1, 2]                                 | listen: must be a mapping, got a list
             listen: {port: [1]}                            | listen.port: must be a single value, got a list
             admin: {address: 0.0.0.0}                      | admin.token: required when admin.address is not a loopback address (got "0.0.0.0")

@@ -37,6 +37,11 @@ final class ProxyReplica implements AutoCloseable {
 
     /** How long one agent request may take before the test fails instead of hanging. */
     static final Duration REQUEST_DEADLINE = Duration.ofSeconds(20);
+    /**
+     * Redis command timeout: long enough that a busy 2-core machine does not turn a healthy command into a
+     * timeout (which, by design, lets the replica call the Authority itself and would spoil call counts).
+     */
+    private static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final NexusAuthoritySource source;
@@ -49,7 +54,8 @@ final class ProxyReplica implements AutoCloseable {
         source = new NexusAuthoritySource(NexusAuthoritySettings.of(builder.authority.baseUri(), builder.apiKey)
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10)), registry, builder.clock);
         store = builder.redisUrl == null ? null : new RedisLeaseStore(
-                RedisStoreSettings.of(builder.redisUrl, builder.cipher).withNamespace(builder.namespace), registry);
+                RedisStoreSettings.of(builder.redisUrl, builder.cipher).withNamespace(builder.namespace)
+                        .withCommandTimeout(REDIS_COMMAND_TIMEOUT), registry);
         cache = LeaseCache.builder(source, registry)
                 .settings(builder.settings)
                 .clock(builder.clock)

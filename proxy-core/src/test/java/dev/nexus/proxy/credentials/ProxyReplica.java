@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * One proxy replica wired as in production: the real {@link NexusAuthoritySource} talking to a
@@ -59,7 +60,7 @@ final class ProxyReplica implements AutoCloseable {
         cache = LeaseCache.builder(source, registry)
                 .settings(builder.settings)
                 .clock(builder.clock)
-                .sharedStore(store)
+                .sharedStore(store == null ? null : builder.storeView.apply(store))
                 .jitter(() -> 0.5)
                 .build();
         proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(cache)).start();
@@ -125,6 +126,7 @@ final class ProxyReplica implements AutoCloseable {
         private String redisUrl;
         private LeaseCipher cipher;
         private String namespace;
+        private UnaryOperator<SharedLeaseStore> storeView = UnaryOperator.identity();
 
         private Builder(TestAuthority authority, String apiKey, List<String> agentSaw) {
             this.authority = authority;
@@ -148,6 +150,12 @@ final class ProxyReplica implements AutoCloseable {
             this.redisUrl = url;
             this.namespace = namespace;
             this.cipher = key;
+            return this;
+        }
+
+        /** What the cache sees of the Redis store, e.g. a {@link ForwardingLeaseStore} holding some calls back. */
+        Builder storeView(UnaryOperator<SharedLeaseStore> value) {
+            storeView = value;
             return this;
         }
 

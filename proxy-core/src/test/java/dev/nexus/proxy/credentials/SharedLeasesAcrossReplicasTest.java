@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -79,8 +80,12 @@ class SharedLeasesAcrossReplicasTest {
     }
 
     private ProxyReplica replica() throws InterruptedException {
+        return replica(UnaryOperator.identity());
+    }
+
+    private ProxyReplica replica(UnaryOperator<SharedLeaseStore> storeView) throws InterruptedException {
         ProxyReplica replica = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
-                .redis(RedisServers.shared(), namespace, cipher).start();
+                .redis(RedisServers.shared(), namespace, cipher).storeView(storeView).start();
         resources.add(replica);
         return replica;
     }
@@ -124,6 +129,48 @@ class SharedLeasesAcrossReplicasTest {
                 .allSatisfy(seen -> assertThat(seen.header("authorization")).isEqualTo(Secrets.authorization("fleet", 0)));
         assertThat(a.holdsLease("fleet")).isTrue();
         assertThat(b.holdsLease("fleet")).isTrue();
+    }
+
+    /**
+     * The narrow race of the fetch lock: the late replica reads Redis (miss) just before the winner publishes,
+     * and asks for the lock just after the winner released it. It gets the lock, but the lease is there now.
+     */
+    @Test
+    void aReplicaThatGetsTheLockRightAfterTheWinnerReleasedItTakesThePublishedLease() throws Exception {
+        grant("late");
+        CompletableFuture<Void> lateReplicaMissed = new CompletableFuture<>();
+        CompletableFuture<Void> winnerReleased = new CompletableFuture<>();
+        ProxyReplica winner = replica(store -> new ForwardingLeaseStore(store) {
+            @Override
+            public CompletableFuture<Void> publish(Lease lease) {
+                return lateReplicaMissed.thenCompose(ignored -> super.publish(lease));
+            }
+
+            @Override
+            public CompletableFuture<Void> releaseFetchLock(String connectionId) {
+                return super.releaseFetchLock(connectionId).whenComplete((done, error) -> winnerReleased.complete(null));
+            }
+        });
+        ProxyReplica late = replica(store -> new ForwardingLeaseStore(store) {
+            @Override
+            public CompletableFuture<Optional<Lease>> read(String connectionId) {
+                return super.read(connectionId).whenComplete((found, error) -> lateReplicaMissed.complete(null));
+            }
+
+            @Override
+            public CompletableFuture<Boolean> tryAcquireFetchLock(String connectionId, Duration hold) {
+                return winnerReleased.thenCompose(ignored -> super.tryAcquireFetchLock(connectionId, hold));
+            }
+        });
+        await().atMost(STORE_READY).until(() -> winner.store().available() && late.store().available());
+
+        assertThat(winner.get(url("late", "/first")).statusCode()).isEqualTo(200);
+        assertThat(late.get(url("late", "/second")).statusCode()).isEqualTo(200);
+
+        assertThat(winnerReleased).as("the interleaving happened").isDone();
+        assertThat(authority.calls(Endpoint.TOKEN, "late")).isEqualTo(1);
+        assertThat(origin.requests()).extracting(seen -> seen.header("authorization"))
+                .containsExactly(Secrets.authorization("late", 0), Secrets.authorization("late", 0));
     }
 
     @Test

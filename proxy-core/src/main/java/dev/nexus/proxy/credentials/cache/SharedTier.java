@@ -55,7 +55,7 @@ final class SharedTier {
             }
             metrics.l2Miss.inc();
             return quietly(() -> store.tryAcquireFetchLock(connectionId, lockHold), true)
-                    .thenCompose(won -> won ? callAndPublish(connectionId, refresh, true)
+                    .thenCompose(won -> won ? fetchHoldingLock(connectionId, acceptable, refresh)
                             : awaitWinner(connectionId, acceptable, refresh));
         });
     }
@@ -64,6 +64,20 @@ final class SharedTier {
         if (store != null) {
             quietly(() -> store.invalidate(connectionId), null);
         }
+    }
+
+    /**
+     * With the lock, look in L2 once more before calling: between our miss and our lock attempt another
+     * replica may have taken the lock, published and released it, and its lease is there now.
+     */
+    private CompletableFuture<Lease> fetchHoldingLock(String connectionId, Predicate<Lease> acceptable, boolean refresh) {
+        return read(connectionId).thenCompose(found -> {
+            if (found.filter(acceptable).isPresent()) {
+                quietly(() -> store.releaseFetchLock(connectionId), null);
+                return CompletableFuture.completedFuture(found.get());
+            }
+            return callAndPublish(connectionId, refresh, true);
+        });
     }
 
     private CompletableFuture<Lease> callAndPublish(String connectionId, boolean refresh, boolean holdsLock) {

@@ -1,0 +1,45 @@
+package dev.nexus.proxy.credentials;
+
+import dev.nexus.proxy.testing.TestAuthority.Reply;
+
+import java.time.Instant;
+import java.util.Collection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The secret values of the end-to-end credential tests. Every credential value and the Authority API key
+ * carry {@link #MARKER}, so one search over logs and agent-visible responses finds any of them.
+ */
+final class Secrets {
+
+    static final String MARKER = "s3cr3t";
+    static final String API_KEY_HEADER = "X-API-Key";
+    static final String API_KEY = MARKER + "-authority-api-key";
+
+    private Secrets() {
+    }
+
+    /** The credential value the Authority hands out for {@code connection} at refresh generation {@code generation}. */
+    static String credential(String connection, int generation) {
+        return MARKER + "-" + connection + "-g" + generation;
+    }
+
+    /** What the origin receives for that credential (the header strategy of {@link Reply#apiKey}). */
+    static String authorization(String connection, int generation) {
+        return "Bearer " + credential(connection, generation);
+    }
+
+    /** A header-strategy token answer for the generation, expiring at {@code expiresAt}. */
+    static Reply token(String connection, int generation, Instant expiresAt) {
+        return Reply.apiKey(credential(connection, generation), expiresAt);
+    }
+
+    /** Fails naming the first place a secret shows up: logs and agent-visible responses must never hold one. */
+    static void assertNoneIn(String logs, Collection<String> agentSaw) {
+        assertThat(logs).as("java.util.logging output").doesNotContain(MARKER);
+        for (String response : agentSaw) {
+            assertThat(response).as("a response the agent received").doesNotContain(MARKER);
+        }
+    }
+}

@@ -4,7 +4,6 @@ import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.ingress.ConnectionTracker;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
-import dev.nexus.proxy.ingress.ProxyServices;
 import dev.nexus.proxy.ingress.TransparentInitializers;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.transport.Transport;
@@ -56,14 +55,14 @@ public final class ProxyServer implements AutoCloseable {
      * @throws InterruptedException if interrupted while binding
      */
     public static ProxyServer start(ProxySettings settings, Transport transport, int ioThreads, PolicyDecider policy,
-                                    CredentialInjector injector, TlsComponents tls, ProxyEvents events)
-            throws InterruptedException {
+                                    CredentialInjector injector, TlsComponents tls, AgentServices agents,
+                                    ProxyEvents events) throws InterruptedException {
         int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = transport.newEventLoopGroup(threads, "nexus-io");
         UpstreamPools pools = new UpstreamPools(settings, transport, tls == null ? null : tls.upstream(), events);
         ConnectionTracker tracker = new ConnectionTracker();
         ProxyServices services = new ProxyServices(settings, policy, injector, pools,
-                tls == null ? null : tls.interception(), events, tracker);
+                tls == null ? null : tls.interception(), events, tracker, agents);
         try {
             Channel listener = bind(group, transport, settings.listenAddress(), new ProxyChannelInitializer(services));
             LOG.info(() -> "proxy listening on " + listener.localAddress() + " (transport " + transport.name().toLowerCase()

@@ -1,6 +1,7 @@
 package dev.nexus.server;
 
 import dev.nexus.policy.cli.PolicyCli;
+import dev.nexus.proxy.identity.AgentsFileCommands;
 import dev.nexus.proxy.tls.CaCommands;
 import dev.nexus.proxy.tls.CaFiles;
 import dev.nexus.server.cli.CaCommandLine;
@@ -8,6 +9,7 @@ import dev.nexus.server.cli.CliContext;
 import dev.nexus.server.cli.NexusCli;
 import dev.nexus.server.cli.PolicyCommandLine;
 import dev.nexus.server.cli.SimpleCommand;
+import dev.nexus.server.cli.UsageException;
 import dev.nexus.server.k8s.K8sCommands;
 import dev.nexus.server.runtime.DataPlaneRuntime;
 
@@ -27,6 +29,10 @@ public final class Main {
         System.exit(commandLine().execute(CliContext.system(), args));
     }
 
+    private static int usage(String synopsis) throws UsageException {
+        throw new UsageException("usage: " + synopsis);
+    }
+
     /** Every command of this build. */
     static NexusCli commandLine() {
         return new NexusCli(List.of(
@@ -43,6 +49,12 @@ public final class Main {
                                 context.err());
                     }
                 }),
+                new SimpleCommand("agents", "hash [--iterations N]",
+                        "Read an agent's secret from standard input and print its hash line for the agents file",
+                        (args, context) -> args.isEmpty() || !args.get(0).equals("hash")
+                                ? usage("nexus-proxy agents hash [--iterations N]")
+                                : AgentsFileCommands.hash(args.subList(1, args.size()).toArray(String[]::new),
+                                        context.out(), context.err())),
                 new SimpleCommand("iptables", "--print [OPTIONS]",
                         "Print the iptables rules that redirect a pod's traffic to the proxy (transparent mode)",
                         (args, context) -> K8sCommands.iptables(args.toArray(String[]::new), context.out(), context.err())),

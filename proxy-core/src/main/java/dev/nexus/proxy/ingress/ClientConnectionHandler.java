@@ -1,9 +1,22 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.ProxyServices;
+
 import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
 import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.decision.ConnectionSelection;
+import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.identity.IdentityResolver;
+import dev.nexus.proxy.identity.ProxyAuthChallenge;
+import dev.nexus.proxy.observe.AgentMetrics;
+import dev.nexus.proxy.observe.audit.AuditEvent;
+import dev.nexus.proxy.observe.audit.AuditOutcome;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.relay.ClientSide;
@@ -69,6 +82,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private ConnectTunnel tunnel;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
     private boolean processingQueue;
+    private boolean identifying;
     private boolean draining;
     private boolean closing;
 
@@ -117,7 +131,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
 
     /** An exchange whose request is fully read, or a tunnel being set up: later input must wait. */
     private boolean busyWithEarlierRequest() {
-        return tunnel != null || (exchange != null && exchange.requestComplete());
+        return identifying || tunnel != null || (exchange != null && exchange.requestComplete());
     }
 
     private void dispatch(HttpObject msg) {
@@ -147,32 +161,110 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
             rejectMalformed(new MalformedRequestException(MalformedReason.INVALID_TARGET, e.getMessage()));
             return;
         }
+        CompletableFuture<IdentityResolver.Resolution> identity =
+                AgentIdentification.identify(services.agents(), ctx.channel(), request);
+        if (identity.isDone()) {
+            onIdentified(request, target, connect, identity.join());
+            return;
+        }
+        // A password hash is being checked off the event loop: this request's body waits in the queue.
+        identifying = true;
+        readGate.close(ReadGate.AWAITING_IDENTITY);
+        identity.whenComplete((resolution, error) -> ctx.executor().execute(() -> {
+            identifying = false;
+            readGate.open(ReadGate.AWAITING_IDENTITY);
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            onIdentified(request, target, connect, error == null ? resolution : new IdentityResolver.Busy());
+            processQueue();
+        }));
+    }
+
+    private void onIdentified(HttpRequest request, RequestTarget target, boolean connect,
+                              IdentityResolver.Resolution resolution) {
         String scheme = connect ? "https" : target.scheme();
+        if (resolution instanceof IdentityResolver.Identified identified) {
+            route(request, target, connect, scheme, identified.identity());
+            return;
+        }
+        AuditOutcome outcome;
+        AgentMetrics.Denial denial;
+        if (resolution instanceof IdentityResolver.ProxyAuthRequired required) {
+            outcome = AuditOutcome.PROXY_AUTH_REQUIRED;
+            denial = AgentMetrics.Denial.PROXY_AUTH;
+            respondLocally(request, target, scheme, null, "error", connect,
+                    close -> ProxyAuthChallenge.response(ctx.alloc(), close));
+            audit(AuditEvent.builder(outcome).reason(required.reason().name().toLowerCase(Locale.ROOT)), request, target,
+                    scheme, null);
+        } else if (resolution instanceof IdentityResolver.Busy) {
+            respondError(request, target, scheme, null, connect, HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
+                    "agent credentials cannot be checked right now; retry shortly");
+            return;
+        } else {
+            outcome = AuditOutcome.UNIDENTIFIED;
+            denial = AgentMetrics.Denial.UNIDENTIFIED;
+            respondError(request, target, scheme, null, connect, HttpResponseStatus.FORBIDDEN, "unknown_agent",
+                    "no configured identity method names this agent");
+            audit(AuditEvent.builder(outcome), request, target, scheme, null);
+        }
+        services.agents().metrics().denied(services.agents().labels().label(null), null, denial);
+    }
+
+    /** The agent is known: ask the policy and hand the request to an exchange or tunnel. */
+    private void route(HttpRequest request, RequestTarget target, boolean connect, String scheme, AgentIdentity agent) {
         String path = connect ? null : target.path();
-        Decision decision = services.policy().decide(new PolicyRequest("", scheme, target.host(), target.port(),
-                request.method().name(), path));
+        Decision decision = services.policy().decide(new PolicyRequest(AgentIdentification.policyName(agent), scheme,
+                target.host(), target.port(), request.method().name(), path));
+        String agentLabel = services.agents().labels().label(agent);
+        services.agents().metrics().requested(agentLabel, decision.routeName());
         if (decision instanceof Decision.Deny deny) {
-            deny(request, target, scheme, deny, connect);
+            services.agents().metrics().denied(agentLabel, deny.routeName(), AgentMetrics.Denial.POLICY);
+            audit(AuditEvent.builder(AuditOutcome.DENIED).decision(deny), request, target, scheme, agent);
+            String detail = deny.message() == null ? deny.reason() : deny.reason() + ": " + deny.message();
+            respondError(request, target, scheme, deny, connect, HttpResponseStatus.FORBIDDEN, "denied", detail);
             return;
         }
         Decision.Destined destined = (Decision.Destined) decision;
+        if (destined instanceof Decision.Inject inject && !connect) {
+            ConnectionSelection.Result selection = ConnectionSelection.select(inject, request.headers());
+            if (selection instanceof ConnectionSelection.Refused refused) {
+                services.agents().metrics().denied(agentLabel, inject.routeName(),
+                        AgentMetrics.Denial.CONNECTION_NOT_ALLOWED);
+                audit(AuditEvent.builder(AuditOutcome.CONNECTION_NOT_ALLOWED).decision(inject), request, target, scheme,
+                        agent);
+                respondError(request, target, scheme, inject, false, refused.status(), refused.error(), refused.detail());
+                return;
+            }
+            destined = ((ConnectionSelection.Selected) selection).decision();
+        }
         String unavailable = unavailableFeature(destined, connect);
         if (unavailable != null) {
-            respondLocally(request, target, scheme, decision, HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
-                    "route \"" + decision.routeName() + "\" " + unavailable, connect);
+            respondError(request, target, scheme, destined, connect, HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented",
+                    "route \"" + destined.routeName() + "\" " + unavailable);
             return;
         }
         services.tracker().busy(1);
-        if (connect && destined.options().interceptTls()) {
-            intercept(target, destined);
-        } else if (connect) {
-            tunnel = new ConnectTunnel(this, events, pools(), target, destined);
-            tunnel.start();
+        if (connect) {
+            if (agent != null) {
+                ctx.channel().attr(IdentityResolver.CONNECTION_IDENTITY).set(agent); // requests inside the tunnel
+            }
+            if (destined.options().interceptTls()) {
+                intercept(target, destined);
+            } else {
+                tunnel = new ConnectTunnel(this, events, pools(), target, destined);
+                tunnel.start();
+            }
         } else {
-            exchange = new ForwardExchange(this, settings, events, pools(), services.injector(), request, target,
-                    destined);
+            exchange = new ForwardExchange(this, services, pools(), request, target, destined, agent);
             exchange.start();
         }
+    }
+
+    private void audit(AuditEvent.Builder event, HttpRequest request, RequestTarget target, String scheme,
+                       AgentIdentity agent) {
+        services.agents().audit().record(event.agent(agent).destination(scheme, target.host(), target.port())
+                .request(request.method().name(), target.pathAndQuery() == null ? null : target.path()).build());
     }
 
     private UpstreamPool pools() {
@@ -217,21 +309,29 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         }
     }
 
-    private void deny(HttpRequest request, RequestTarget target, String scheme, Decision.Deny deny, boolean connect) {
-        String detail = deny.message() == null ? deny.reason() : deny.reason() + ": " + deny.message();
-        respondLocally(request, target, scheme, deny, HttpResponseStatus.FORBIDDEN, "denied", detail, connect);
+    private void respondError(HttpRequest request, RequestTarget target, String scheme, Decision decision,
+                              boolean forceClose, HttpResponseStatus status, String error, String detail) {
+        String route = decision == null ? null : decision.routeName();
+        respondLocally(request, target, scheme, route, decision instanceof Decision.Deny ? "deny" : "error", forceClose,
+                close -> ErrorResponses.json(ctx.alloc(), status, error, detail,
+                        route == null ? Map.of() : Map.of("route", route), close));
     }
 
-    /** Answers without contacting an origin; the connection stays open only when nothing of the request is left unread. */
-    private void respondLocally(HttpRequest request, RequestTarget target, String scheme, Decision decision,
-                                HttpResponseStatus status, String error, String detail, boolean forceClose) {
+    /**
+     * Answers without contacting an origin; the connection stays open only when nothing of the request is
+     * left unread. {@code response} builds the answer given whether the connection closes after it.
+     */
+    private void respondLocally(HttpRequest request, RequestTarget target, String scheme, String route,
+                                String decisionLabel, boolean forceClose, Function<Boolean, FullHttpResponse> response) {
         boolean bodyPending = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean close = forceClose || bodyPending || draining || !HttpUtil.isKeepAlive(request);
-        ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), status, error, detail,
-                decision.routeName() == null ? Map.of() : Map.of("route", decision.routeName()), close));
-        events.exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(), (InetSocketAddress) ctx.channel().remoteAddress(), request.method().name(),
-                scheme, target.host(), target.port(), target.pathAndQuery() == null ? null : target.path(), status.code(),
-                0, 0, 0, -1, decision.routeName(), decision instanceof Decision.Deny ? "deny" : "error"));
+        FullHttpResponse answer = response.apply(close);
+        int status = answer.status().code();
+        ctx.writeAndFlush(answer);
+        events.exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
+                (InetSocketAddress) ctx.channel().remoteAddress(), request.method().name(), scheme, target.host(),
+                target.port(), target.pathAndQuery() == null ? null : target.path(), status, 0, 0, 0, -1, route,
+                decisionLabel));
         if (close) {
             closeAfterFlush();
         }

@@ -6,6 +6,8 @@ package dev.nexus.proxy.ingress;
  */
 public final class PipelineNames {
 
+    /** TLS with client certificates, on a proxy listener that identifies agents by mTLS. */
+    public static final String MTLS = "mtls";
     /** Closes connections with no traffic (IdleStateHandler). */
     public static final String IDLE = "idle";
     /** Routes a transparently redirected TLS connection by its ClientHello's server name. */

@@ -1,5 +1,7 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.ProxyServices;
+
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pipeline of an agent connection, in order:
  * <ol>
+ *   <li>({@link PipelineNames#MTLS}: only when agents are identified by client certificate;)</li>
  *   <li>{@link PipelineNames#IDLE}: close connections idle for the client idle timeout;</li>
  *   <li>({@link PipelineNames#INTERCEPT_TLS}: only after an intercepted CONNECT, the agent's TLS ends here;)</li>
  *   <li>{@link PipelineNames#FRAMING_GUARD}: reject bad framing at the byte level, hold tunnel bytes;</li>
@@ -34,6 +37,10 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        if (services.agents().mtlsListener() != null) {
+            // Agents identified by client certificate speak TLS to the proxy itself.
+            pipeline.addLast(PipelineNames.MTLS, services.agents().mtlsListener().newHandler(channel.alloc()));
+        }
         pipeline.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0,
                 services.settings().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         addHttpStage(pipeline, services, RequestTargets.FORWARD_PROXY);

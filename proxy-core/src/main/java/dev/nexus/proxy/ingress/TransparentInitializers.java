@@ -1,5 +1,7 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.ProxyServices;
+
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;

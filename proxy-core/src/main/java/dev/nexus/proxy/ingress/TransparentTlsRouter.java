@@ -1,5 +1,7 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.ProxyServices;
+
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
 import dev.nexus.proxy.observe.ExchangeRecord;

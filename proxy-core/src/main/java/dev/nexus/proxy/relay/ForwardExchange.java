@@ -1,7 +1,12 @@
 package dev.nexus.proxy.relay;
 
 import dev.nexus.policy.match.Decision;
+import dev.nexus.proxy.ProxyServices;
 import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.observe.audit.AuditEvent;
+import dev.nexus.proxy.observe.audit.AuditOutcome;
+import dev.nexus.proxy.observe.audit.AuditTrail;
 import dev.nexus.proxy.ingress.RequestTarget;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.inject.InjectionFailures;
@@ -60,6 +65,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private final ChannelHandlerContext clientCtx;
     private final ProxySettings settings;
     private final ProxyEvents events;
+    private final AuditTrail audit;
+    private final AgentIdentity agent;
     private final UpstreamPool pool;
     private final HttpRequest agentRequest;
     private final RequestTarget target;
@@ -98,15 +105,16 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private long connectNanos = -1;
 
     /**
-     * @param injector applies credentials for {@link Decision.Inject} decisions; unused for {@link Decision.Allow}
+     * @param agent who sent the request ({@code null} when identity is not enforced), for the audit trail
      */
-    public ForwardExchange(ClientSide client, ProxySettings settings, ProxyEvents events, UpstreamPool pool,
-                           CredentialInjector injector, HttpRequest agentRequest, RequestTarget target,
-                           Decision.Destined decision) {
+    public ForwardExchange(ClientSide client, ProxyServices services, UpstreamPool pool, HttpRequest agentRequest,
+                           RequestTarget target, Decision.Destined decision, AgentIdentity agent) {
         this.client = client;
         this.clientCtx = client.context();
-        this.settings = settings;
-        this.events = events;
+        this.settings = services.settings();
+        this.events = services.events();
+        this.audit = services.agents().audit();
+        this.agent = agent;
         this.pool = pool;
         this.agentRequest = agentRequest;
         this.target = target;
@@ -118,7 +126,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         this.requestHasBody = HttpUtil.isTransferEncodingChunked(agentRequest)
                 || HttpUtil.getContentLength(agentRequest, 0L) > 0;
         this.upgradeRequested = agentRequest.headers().contains(HttpHeaderNames.UPGRADE);
-        this.injector = injector;
+        this.injector = services.injector();
     }
 
     /** Sends the request on its way; body pieces arriving meanwhile wait in order. */
@@ -207,6 +215,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     }
 
     private void respondInjectionFailure(Throwable error) {
+        audit(AuditEvent.builder(AuditOutcome.ofFailure(error)).decision(decision));
         InjectionFailures.AgentError answer = InjectionFailures.describe(error, (Decision.Inject) decision);
         respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
     }
@@ -375,6 +384,10 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         status = code;
         responseStarted = true;
         upstreamReusable = HttpUtil.isKeepAlive(response);
+        if (plan != null) {
+            audit(AuditEvent.builder(replayedAfterRejection ? AuditOutcome.REFRESHED : AuditOutcome.INJECTED)
+                    .injection(plan, System.currentTimeMillis()).upstreamStatus(code));
+        }
         frameForClient(response, code);
         clientCtx.write(response);
     }
@@ -464,6 +477,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         if (error != null) {
+            audit(AuditEvent.builder(AuditOutcome.ofFailure(error)).decision(decision));
             InjectionFailures.AgentError answer =
                     InjectionFailures.refusedAfterRefreshFailed(error, (Decision.Inject) decision);
             respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
@@ -627,6 +641,11 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             client.resumeHttpAfterRefusedUpgrade();
         }
         client.exchangeFinished(!closeClientAfterResponse && requestComplete);
+    }
+
+    private void audit(AuditEvent.Builder event) {
+        audit.record(event.agent(agent).destination(target.scheme(), target.host(), target.port())
+                .request(agentRequest.method().name(), target.path()).build());
     }
 
     private void releasePending() {

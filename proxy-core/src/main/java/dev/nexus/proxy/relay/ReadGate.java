@@ -3,8 +3,9 @@ package dev.nexus.proxy.relay;
 import io.netty.channel.Channel;
 
 /**
- * Reading from a channel stops while any reason to stop holds: waiting for an upstream connection,
- * a peer that cannot take more bytes (backpressure), a pipelined request waiting its turn. Keeping
+ * Reading from a channel stops while any reason to stop holds: waiting for an upstream connection or
+ * for an agent's credentials to be checked, a peer that cannot take more bytes (backpressure), a
+ * pipelined request waiting its turn. Keeping
  * the reasons apart stops one concern from resuming reads that another one paused.
  */
 public final class ReadGate {
@@ -12,6 +13,7 @@ public final class ReadGate {
     public static final int AWAITING_UPSTREAM = 1;
     public static final int PEER_UNWRITABLE = 1 << 1;
     public static final int REQUEST_QUEUED = 1 << 2;
+    public static final int AWAITING_IDENTITY = 1 << 3;
 
     private final Channel channel;
     private int closedBy;

@@ -3,6 +3,7 @@ package dev.nexus.proxy.testing;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.proxy.ProxyServer;
+import dev.nexus.proxy.AgentServices;
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.TlsComponents;
 import dev.nexus.proxy.decision.PolicyDecider;
@@ -35,7 +36,7 @@ public final class ProxyHarness implements AutoCloseable {
         ProxySettings settings = builder.settings.apply(ProxySettings.builder()
                 .listenAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))).build();
         server = ProxyServer.start(settings, builder.transport, builder.ioThreads, builder.policy, builder.injector,
-                builder.tls, events);
+                builder.tls, builder.agents, events);
         client = HttpClient.newBuilder()
                 .proxy(ProxySelector.of(server.boundAddress()))
                 .connectTimeout(Duration.ofSeconds(5))
@@ -49,6 +50,7 @@ public final class ProxyHarness implements AutoCloseable {
         private PolicyDecider policy = ALLOW_ALL;
         private CredentialInjector injector;
         private TlsComponents tls;
+        private AgentServices agents = AgentServices.none();
         private Transport transport = Transport.select("auto");
         private int ioThreads = 1;
 
@@ -64,6 +66,11 @@ public final class ProxyHarness implements AutoCloseable {
 
         public Builder injector(CredentialInjector value) {
             injector = value;
+            return this;
+        }
+
+        public Builder agents(AgentServices value) {
+            agents = value;
             return this;
         }
 

@@ -45,7 +45,7 @@ public final class DataPlaneRuntime implements ProxyRuntime {
         try {
             server = ProxyServer.start(SettingsMapping.proxySettings(config), transport,
                     config.transport().eventLoopThreads(), policy.decider(),
-                    new CredentialInjector(credentials.leases()), tls,
+                    new CredentialInjector(credentials.leases()), tls, agents.services(),
                     new MetricsAndAccessLog(context.metrics(), context.accessLog()));
         } catch (Exception e) {
             throw new IllegalStateException("listen " + config.listen().address() + ":" + config.listen().port() + ": "

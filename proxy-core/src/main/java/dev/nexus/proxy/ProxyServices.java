@@ -1,7 +1,7 @@
-package dev.nexus.proxy.ingress;
+package dev.nexus.proxy;
 
-import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.ingress.ConnectionTracker;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.tls.InterceptionContexts;
@@ -13,8 +13,9 @@ import dev.nexus.proxy.upstream.UpstreamPools;
  *
  * @param injector     applies credentials on inject routes; {@code null} when no credential source is configured
  * @param interception leaf certificates for intercepted HTTPS; {@code null} when interception is off
+ * @param agents       agent identity, per-agent metrics and the audit trail
  */
 public record ProxyServices(ProxySettings settings, PolicyDecider policy, CredentialInjector injector,
                             UpstreamPools pools, InterceptionContexts interception, ProxyEvents events,
-                            ConnectionTracker tracker) {
+                            ConnectionTracker tracker, AgentServices agents) {
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nexus.server.k8s.iptables.Cidr;
+import dev.nexus.server.k8s.iptables.IptablesCommand;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,10 +92,12 @@ public record InjectorConfig(String image,
 
     /** The defaults documented in docs/kubernetes.md. */
     public static InjectorConfig defaults() {
-        return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090, 1337,
+        return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090,
+                IptablesCommand.DEFAULT_PROXY_UID,
                 orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", "128Mi"),
                 List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-sidecar", "nexus-proxy-policy",
-                SIDECAR_JVM_OPTIONS, "changeit", true, 15080, 15443, List.of(), List.of());
+                SIDECAR_JVM_OPTIONS, "changeit", true, IptablesCommand.DEFAULT_HTTP_PORT, IptablesCommand.DEFAULT_HTTPS_PORT,
+                List.of(), List.of());
     }
 
     /** Reads the file; a missing field keeps its default. */

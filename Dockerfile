@@ -30,8 +30,8 @@ RUN ./mvnw -B -q -pl proxy-server -am package -DskipTests
 # ---- runtime: slim JRE, non-root ----
 FROM eclipse-temurin:17-jre
 # curl: the HEALTHCHECK below. iptables: the Kubernetes injector's transparent-mode init container runs
-# the rules from `nexus-proxy iptables --print` with this image (transparent mode itself waits for the
-# planned transparent listener; see docs/kubernetes.md). Both are small and come from the distribution.
+# the rules from `nexus-proxy iptables --print` with this image (see docs/kubernetes.md). Both are small
+# and come from the distribution.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl iptables \
  && rm -rf /var/lib/apt/lists/* \
@@ -45,9 +45,11 @@ COPY --from=build /src/proxy-server/target/nexus-proxy.jar /opt/nexus-proxy/nexu
 # NEXUS_JVM_OPTS with throughput settings (see the Helm chart).
 ENV NEXUS_JVM_OPTS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -Xss256k -XX:+UseSerialGC -Xshare:auto"
 
-# 3128 explicit proxy, 9090 admin (/healthz, /readyz, /metrics), 8443 injection webhook. (No transparent
-# listener ports: the data plane has only the explicit listener so far.)
-EXPOSE 3128 9090 8443
+# 3128 explicit proxy, 9090 admin (/healthz, /readyz, /metrics), 8443 injection webhook, 15080/15443 the
+# transparent listeners for iptables-redirected port 80/443 traffic (config section `transparent`, off by
+# default; they bind 127.0.0.1 because REDIRECT delivers there, so they serve the container's own network
+# namespace, never a published port).
+EXPOSE 3128 9090 8443 15080 15443
 USER 1337:1337
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD curl -fsS http://127.0.0.1:9090/healthz || exit 1

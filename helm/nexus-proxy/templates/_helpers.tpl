@@ -78,7 +78,8 @@ Name of the policy ConfigMap mounted into gateway pods.
 {{/*
 The proxy's config.yaml, in the schema of docs/configuration.md. Secrets are never written here, only
 ${VAR} references filled from Secrets by "nexus-proxy.secretEnv". Call with
-(dict "root" $ "listen" "0.0.0.0"). The admin listener binds 0.0.0.0 in both shapes so the kubelet's
+(dict "root" $ "listen" "0.0.0.0"), adding "sidecar" true for the injector's sidecar ConfigMap, which then
+gets the transparent listeners. The admin listener binds 0.0.0.0 in both shapes so the kubelet's
 probes reach it, which makes admin.token mandatory (the proxy refuses a non-loopback admin listener
 without one). Kept in sync with the fixtures in proxy-server/src/test/resources/k8s/chart-config/, which
 ConfigExamplesTest loads with the real ConfigLoader and compares key by key with this block.
@@ -125,6 +126,18 @@ tls:
   # A private copy of the Secret's tls.key (0600, owned by the proxy), made by an init step: the
   # proxy refuses a CA key that group or others may read, which a Secret volume cannot avoid.
   ca_key: /etc/nexus/private/tls.key
+{{- if .sidecar }}
+# Transparent mode (sidecar only): off unless the injector sets these variables, which it does in pods
+# annotated nexus.dev/mode: transparent, with the ports its iptables init container redirects 80 and 443
+# to. The listeners bind 127.0.0.1 (the default), where REDIRECT from OUTPUT delivers.
+transparent:
+  http:
+    enabled: "${NEXUS_TRANSPARENT_ENABLED:-false}"
+    port: "${NEXUS_TRANSPARENT_HTTP_PORT:-{{ $v.injector.sidecar.transparent.httpPort }}}"
+  tls:
+    enabled: "${NEXUS_TRANSPARENT_ENABLED:-false}"
+    port: "${NEXUS_TRANSPARENT_TLS_PORT:-{{ $v.injector.sidecar.transparent.httpsPort }}}"
+{{- end }}
 {{- end }}
 
 {{/*

@@ -9,6 +9,9 @@ import dev.nexus.proxy.credentials.file.FileCredentialSource;
 import dev.nexus.server.config.ConfigException;
 import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.k8s.inject.InjectorConfig;
+import dev.nexus.server.k8s.inject.PodInjector;
+import dev.nexus.server.k8s.inject.TransparentRedirect;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the build rather than at pod start: every proxy config of docker-compose.yml (with the environment its
  * env files give it), the chart's rendered config (fixtures kept in sync with the {@code nexus-proxy.config}
  * helper, see {@code k8s/chart-config/README.md}), the example policies, and the example credential file.
+ * The sidecar's config is also loaded with the environment the real injector gives an explicit and a
+ * transparent pod's sidecar, so the transparent listeners it enables are the ones the injected iptables
+ * rules redirect to.
  */
 class ConfigExamplesTest {
 
@@ -94,10 +100,13 @@ class ConfigExamplesTest {
                 "NEXUS_AUTHORITY_API_KEY", "authority-key-from-a-secret",
                 "NEXUS_REDIS_URL", "rediss://:pw@redis.example.com:6380",
                 "NEXUS_REDIS_ENCRYPTION_KEY", "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE=");
+        Set<String> setByChartOrInjector = new TreeSet<>(chartEnv);
+        setByChartOrInjector.addAll(TransparentRedirect.ENV_NAMES);
         for (Path fixture : chartFixtures()) {
             Matcher references = ENV_REFERENCE.matcher(Files.readString(fixture));
             while (references.find()) {
-                assertThat(chartEnv).as(fixture + " references only variables the chart sets").contains(references.group(1));
+                assertThat(setByChartOrInjector).as(fixture + " references only variables the chart or the injector sets")
+                        .contains(references.group(1));
             }
             NexusConfig config = new ConfigLoader(env::get).load(fixture);
             assertThat(config.admin().address()).isEqualTo("0.0.0.0");
@@ -107,6 +116,33 @@ class ConfigExamplesTest {
         }
         NexusConfig sidecar = new ConfigLoader(env::get).load(CHART_FIXTURES.resolve("sidecar.yaml"));
         assertThat(sidecar.listen().address()).as("in a pod only its own containers are clients").isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void sidecarConfigEnablesTheTransparentListenersExactlyWhereTheInjectedRulesRedirect() throws Exception {
+        for (InjectorConfig injector : List.of(InjectorConfig.defaults(), InjectorConfig.from(
+                YAML.readTree("transparent: {httpPort: 16080, httpsPort: 16443}"), "custom ports"))) {
+            JsonNode inits = injectedInitContainers(injector, "transparent");
+            String rules = named(inits, "nexus-iptables-init").path("command").get(2).asText();
+            NexusConfig sidecar = loadSidecarFixture(named(inits, "nexus-proxy"));
+
+            for (NexusConfig.TransparentListener listener : List.of(sidecar.transparent().http(), sidecar.transparent().tls())) {
+                assertThat(listener.enabled()).isTrue();
+                assertThat(listener.address()).as("REDIRECT from OUTPUT delivers to loopback").isEqualTo("127.0.0.1");
+                assertThat(rules).contains("iptables -t nat -A NEXUS_OUTPUT -p tcp --dport " + listener.originalPort()
+                        + " -j REDIRECT --to-ports " + listener.port() + "\n");
+            }
+            assertThat(sidecar.transparent().http().port()).isEqualTo(injector.transparentHttpPort());
+            assertThat(sidecar.transparent().tls().port()).isEqualTo(injector.transparentHttpsPort());
+        }
+    }
+
+    @Test
+    void explicitSidecarLeavesTheTransparentListenersOff() throws Exception {
+        JsonNode inits = injectedInitContainers(InjectorConfig.defaults(), "explicit");
+        NexusConfig sidecar = loadSidecarFixture(named(inits, "nexus-proxy"));
+        assertThat(sidecar.transparent().http().enabled()).isFalse();
+        assertThat(sidecar.transparent().tls().enabled()).isFalse();
     }
 
     @Test
@@ -136,6 +172,44 @@ class ConfigExamplesTest {
         try (FileCredentialSource source = new FileCredentialSource(privateCopy(example, dir), false)) {
             assertThat(source.connectionIds()).contains("github-demo", "s3-demo", "google-demo");
         }
+    }
+
+    /** The init containers the real injector adds to a bare pod annotated with {@code mode}. */
+    private static JsonNode injectedInitContainers(InjectorConfig injector, String mode) throws IOException {
+        JsonNode pod = YAML.readTree("""
+                metadata: {annotations: {nexus.dev/inject: "true", nexus.dev/mode: %s}}
+                spec: {containers: [{name: agent, image: registry.example.com/agent:1}]}
+                """.formatted(mode));
+        PodInjector.Result result = new PodInjector(injector).inject(pod, false);
+        assertThat(result).isInstanceOf(PodInjector.Result.Patched.class);
+        for (JsonNode operation : ((PodInjector.Result.Patched) result).patch()) {
+            if (operation.path("path").asText().equals("/spec/initContainers")) {
+                return operation.path("value");
+            }
+        }
+        throw new AssertionError("the patch adds no init containers");
+    }
+
+    /** The sidecar fixture loaded with the environment the injected sidecar container gets (Secrets stubbed). */
+    private static NexusConfig loadSidecarFixture(JsonNode sidecarContainer) throws ConfigException {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "NEXUS_ADMIN_TOKEN", "admin-token-from-a-secret",
+                "NEXUS_AUTHORITY_API_KEY", "authority-key-from-a-secret"));
+        for (JsonNode variable : sidecarContainer.path("env")) {
+            if (variable.has("value")) {
+                env.put(variable.path("name").asText(), variable.path("value").asText());
+            }
+        }
+        return new ConfigLoader(env::get).load(CHART_FIXTURES.resolve("sidecar.yaml"));
+    }
+
+    private static JsonNode named(JsonNode array, String name) {
+        for (JsonNode item : array) {
+            if (item.path("name").asText().equals(name)) {
+                return item;
+            }
+        }
+        throw new AssertionError("no element named " + name + " in " + array);
     }
 
     /** The file a service's {@code --config} argument names, if it runs the proxy. */

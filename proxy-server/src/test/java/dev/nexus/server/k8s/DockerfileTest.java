@@ -1,5 +1,6 @@
 package dev.nexus.server.k8s;
 
+import dev.nexus.server.k8s.iptables.IptablesCommand;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -74,9 +75,10 @@ class DockerfileTest {
     }
 
     @Test
-    void exposesProxyAndAdminPorts() {
+    void exposesProxyAdminAndTransparentListenerPorts() {
         String expose = runtime.stream().filter(i -> keyword(i).equals("EXPOSE")).findFirst().orElseThrow();
-        assertThat(List.of(expose.substring("EXPOSE".length()).trim().split("\\s+"))).contains("3128", "9090");
+        assertThat(List.of(expose.substring("EXPOSE".length()).trim().split("\\s+"))).contains("3128", "9090",
+                String.valueOf(IptablesCommand.DEFAULT_HTTP_PORT), String.valueOf(IptablesCommand.DEFAULT_HTTPS_PORT));
     }
 
     @Test

@@ -3,13 +3,9 @@ package dev.nexus.server.k8s.inject;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nexus.server.k8s.iptables.Cidr;
-import dev.nexus.server.k8s.iptables.IptablesRules;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 
 /**
  * The containers and volumes the injector adds to a pod, as Kubernetes JSON. Names are constants so the
@@ -37,9 +33,11 @@ final class InjectedResources {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final InjectorConfig config;
+    private final TransparentRedirect transparent;
 
     InjectedResources(InjectorConfig config) {
         this.config = config;
+        this.transparent = new TransparentRedirect(config);
     }
 
     /** The volumes, in the order they are added. */
@@ -89,18 +87,11 @@ final class InjectedResources {
      * container with privileges, and only NET_ADMIN and NET_RAW (iptables needs both for the nat table).
      */
     ObjectNode iptablesInitContainer() {
-        List<Cidr> excluded = new ArrayList<>();
-        for (String cidr : config.serviceCidrs()) {
-            excluded.add(Cidr.parse(cidr));
-        }
-        excluded.addAll(config.excludeCidrs());
-        IptablesRules rules = new IptablesRules(config.proxyUid(), OptionalInt.empty(), config.transparentHttpPort(),
-                config.transparentHttpsPort(), excluded, true);
         ObjectNode c = JSON.objectNode();
         c.put("name", IPTABLES_INIT);
         c.put("image", config.image());
         c.put("imagePullPolicy", config.imagePullPolicy());
-        c.set("command", strings("sh", "-c", rules.setupScript()));
+        c.set("command", strings("sh", "-c", transparent.rules().setupScript()));
         ObjectNode res = c.putObject("resources");
         res.putObject("requests").put("cpu", "10m").put("memory", "16Mi");
         res.putObject("limits").put("memory", "64Mi");
@@ -128,9 +119,13 @@ final class InjectedResources {
         c.put("restartPolicy", "Always");
         c.set("args", strings("--config", CONFIG_FILE));
         // The proxy reads its settings from config.yaml only; env vars reach it through ${VAR} references
-        // there (extraEnv: the Secrets behind admin.token, the Authority API key, the Redis key).
+        // there (transparent mode: the listeners the iptables rules target; extraEnv: the Secrets behind
+        // admin.token, the Authority API key, the Redis key).
         ArrayNode env = JSON.arrayNode();
         env.add(env("JAVA_TOOL_OPTIONS", config.jvmOptions()));
+        if (options.mode() == InjectionMode.TRANSPARENT) {
+            transparent.sidecarEnv().forEach(env::add);
+        }
         config.extraEnv().forEach(e -> env.add(e.deepCopy()));
         c.set("env", env);
         ArrayNode ports = c.putArray("ports");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nexus.server.k8s.iptables.Cidr;
+import dev.nexus.server.k8s.iptables.IptablesCommand;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,13 +36,17 @@ import java.util.TreeMap;
  * @param policyConfigMapName default policy ConfigMap (overridable per pod with {@code nexus.dev/policy})
  * @param jvmOptions          JAVA_TOOL_OPTIONS of the sidecar (the sidecar JVM profile)
  * @param truststorePassword  password of the generated PKCS12 truststore (it holds public certificates only)
- * @param allowTransparent    whether pods may ask for transparent mode; off by default because the proxy has
- *                            no transparent listener yet, so redirected traffic would reach a closed port
- * @param transparentHttpPort  transparent listener for port 80 traffic
- * @param transparentHttpsPort transparent listener for port 443 traffic
+ * @param allowTransparent    whether pods may ask for transparent mode (on by default); an operator whose
+ *                            namespaces forbid the NET_ADMIN init container it needs can turn it off, so such
+ *                            pods get the injector's clear refusal instead
+ * @param transparentHttpPort  port of the sidecar's transparent HTTP listener: the iptables rules redirect port
+ *                             80 there and the sidecar's config enables the listener on it
+ *                             ({@link TransparentRedirect})
+ * @param transparentHttpsPort port of the sidecar's transparent TLS listener, the same way for port 443
  * @param excludeCidrs        destinations transparent mode never redirects
  * @param extraEnv            Kubernetes EnvVar objects added verbatim to the sidecar, typically
- *                            {@code secretKeyRef}s for the Authority API key and the Redis encryption key
+ *                            {@code secretKeyRef}s for the Authority API key and the Redis encryption key;
+ *                            never a variable the injector sets itself
  */
 public record InjectorConfig(String image,
                              String imagePullPolicy,
@@ -72,6 +77,9 @@ public record InjectorConfig(String image,
             "truststorePassword", "allowTransparent", "transparent", "extraEnv");
     private static final Set<String> TRANSPARENT_KEYS = Set.of("httpPort", "httpsPort", "excludeCidrs");
     private static final Set<String> RESOURCE_KEYS = Set.of("requests", "limits");
+    /** Sidecar variables the injector sets; a second definition in extraEnv would silently override them. */
+    private static final Set<String> INJECTOR_ENV = Set.of("JAVA_TOOL_OPTIONS", TransparentRedirect.ENABLED_ENV,
+            TransparentRedirect.HTTP_PORT_ENV, TransparentRedirect.TLS_PORT_ENV);
 
     public InjectorConfig {
         // Sorted, so the generated patch is the same for the same configuration.
@@ -84,10 +92,12 @@ public record InjectorConfig(String image,
 
     /** The defaults documented in docs/kubernetes.md. */
     public static InjectorConfig defaults() {
-        return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090, 1337,
+        return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090,
+                IptablesCommand.DEFAULT_PROXY_UID,
                 orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", "128Mi"),
                 List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-sidecar", "nexus-proxy-policy",
-                SIDECAR_JVM_OPTIONS, "changeit", false, 15080, 15443, List.of(), List.of());
+                SIDECAR_JVM_OPTIONS, "changeit", true, IptablesCommand.DEFAULT_HTTP_PORT, IptablesCommand.DEFAULT_HTTPS_PORT,
+                List.of(), List.of());
     }
 
     /** Reads the file; a missing field keeps its default. */
@@ -264,6 +274,10 @@ public record InjectorConfig(String image,
                 }
                 if (item.has("value") == item.has("valueFrom")) {
                     throw error(field + "[" + i + "]", "must have exactly one of value and valueFrom");
+                }
+                if (INJECTOR_ENV.contains(item.path("name").asText())) {
+                    throw error(field + "[" + i + "]", "must not set " + item.path("name").asText()
+                            + ": the injector sets it (jvmOptions, or the transparent listener ports)");
                 }
                 out.add(item.deepCopy());
             }

@@ -84,12 +84,9 @@ public final class PodInjector {
         }
         if (options.mode() == InjectionMode.TRANSPARENT) {
             if (!config.allowTransparent()) {
-                return new Result.Refused("annotation " + Annotations.MODE + ": transparent mode is not available: it "
-                        + "redirects ports 80 and 443 to the proxy's transparent listener (ports "
-                        + config.transparentHttpPort() + "/" + config.transparentHttpsPort() + "), which nexus-proxy "
-                        + "does not implement yet, so the pod's traffic would reach a closed port; use explicit mode "
-                        + "(remove the annotation), or set allowTransparent: true in the injector configuration "
-                        + "once the transparent listener exists");
+                return new Result.Refused("annotation " + Annotations.MODE + ": transparent mode is turned off in "
+                        + "this injector's configuration (allowTransparent: false); use explicit mode (remove the "
+                        + "annotation) or ask the cluster operator to allow transparent mode");
             }
             String bypass = containerRunningAsProxyUid(spec);
             if (bypass != null) {

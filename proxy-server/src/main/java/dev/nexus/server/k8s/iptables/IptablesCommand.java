@@ -1,5 +1,6 @@
 package dev.nexus.server.k8s.iptables;
 
+import dev.nexus.server.config.NexusConfig;
 import dev.nexus.server.k8s.CommandFlags;
 
 import java.io.PrintStream;
@@ -16,23 +17,26 @@ import java.util.Set;
 public final class IptablesCommand {
 
     public static final int DEFAULT_PROXY_UID = 1337;
-    public static final int DEFAULT_HTTP_PORT = 15080;
-    public static final int DEFAULT_HTTPS_PORT = 15443;
+    /** The proxy's default transparent HTTP port, so the defaults of both sides match. */
+    public static final int DEFAULT_HTTP_PORT = NexusConfig.Transparent.DEFAULT.http().port();
+    /** The proxy's default transparent TLS port. */
+    public static final int DEFAULT_HTTPS_PORT = NexusConfig.Transparent.DEFAULT.tls().port();
 
     static final String USAGE = """
             Usage: nexus-proxy iptables --print [options]
               Prints the iptables/ip6tables commands (nat table, chain NEXUS_OUTPUT) that redirect this
-              network namespace's outbound TCP 80 and 443 to the proxy's transparent listeners.
-              The transparent listener is a planned feature: the proxy does not listen on these
-              ports yet, so do not apply the rules to a pod that needs its traffic to reach the proxy.
-              --proxy-uid UID        uid of the proxy; its own traffic is never redirected (default 1337)
+              network namespace's outbound TCP 80 and 443 to the proxy's transparent listeners. Enable
+              them in the proxy's config with the same ports (they bind 127.0.0.1, where REDIRECT lands):
+                transparent: {http: {enabled: true, port: %2$d}, tls: {enabled: true, port: %3$d}}
+              Run the proxy as --proxy-uid: its own connections are never redirected (no loops).
+              --proxy-uid UID        uid of the proxy; its own traffic is never redirected (default %1$d)
               --proxy-gid GID        also exclude traffic of this gid (default: none)
-              --http-port PORT       listener for original port 80 (default 15080)
-              --https-port PORT      listener for original port 443 (default 15443)
+              --http-port PORT       listener for original port 80 (default %2$d)
+              --https-port PORT      listener for original port 443 (default %3$d)
               --exclude-cidrs LIST   comma-separated IPv4/IPv6 CIDRs never redirected (repeatable)
               --no-ipv6              omit the ip6tables commands
               --cleanup              print the commands that remove the rules instead
-            """;
+            """.formatted(DEFAULT_PROXY_UID, DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT);
 
     private IptablesCommand() {
     }

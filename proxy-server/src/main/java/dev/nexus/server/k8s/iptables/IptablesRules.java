@@ -7,8 +7,7 @@ import java.util.OptionalInt;
 
 /**
  * The nat-table rules that send a pod's outbound TCP 80 and 443 to the proxy's transparent listeners
- * (a planned data-plane feature; until it exists the injector only emits these rules when its operator
- * sets {@code allowTransparent}).
+ * (config section {@code transparent}, bound to loopback, where REDIRECT from {@code OUTPUT} delivers).
  *
  * <p>Everything lives in a dedicated {@value #CHAIN} chain jumped to from {@code OUTPUT}, so cleanup is
  * three commands and never touches rules someone else added. Inside the chain, in order: traffic of the
@@ -31,8 +30,8 @@ public final class IptablesRules {
     /**
      * @param proxyUid  the uid the proxy runs as; its traffic is never redirected
      * @param proxyGid  optionally also exclude this gid
-     * @param httpPort  transparent listener for original port 80
-     * @param httpsPort transparent listener for original port 443
+     * @param httpPort  port of the transparent HTTP listener, for original port 80
+     * @param httpsPort port of the transparent TLS listener, for original port 443
      * @param excluded  destinations never redirected (both families; each goes to its own table)
      * @param ipv6      also emit ip6tables rules
      */

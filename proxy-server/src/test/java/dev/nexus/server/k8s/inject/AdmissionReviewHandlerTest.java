@@ -23,9 +23,9 @@ class AdmissionReviewHandlerTest {
 
     private final AdmissionReviewHandler handler =
             new AdmissionReviewHandler(AdmissionFixtures.MAPPER, new PodInjector(InjectorConfig.defaults()));
-    /** An injector whose operator explicitly allowed transparent mode ({@code allowTransparent: true}). */
-    private final AdmissionReviewHandler transparentHandler = new AdmissionReviewHandler(AdmissionFixtures.MAPPER,
-            new PodInjector(InjectorConfig.from(AdmissionFixtures.MAPPER.createObjectNode().put("allowTransparent", true), "test")));
+    /** An injector whose operator turned transparent mode off ({@code allowTransparent: false}). */
+    private final AdmissionReviewHandler explicitOnlyHandler = new AdmissionReviewHandler(AdmissionFixtures.MAPPER,
+            new PodInjector(InjectorConfig.from(AdmissionFixtures.MAPPER.createObjectNode().put("allowTransparent", false), "test")));
 
     private JsonNode injectAndApply(String fixture, boolean namespaceOptIn) {
         return injectAndApply(handler, fixture, namespaceOptIn);
@@ -240,22 +240,24 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
-    void transparentModeIsRefusedByDefaultBecauseNothingListensOnTheRedirectPorts() {
+    void transparentModeIsRefusedWhenTheOperatorTurnedItOff() {
         ObjectNode review = review("transparent.json");
-        JsonNode response = handler.review(review, false).path("response");
+        JsonNode response = explicitOnlyHandler.review(review, false).path("response");
         assertThat(response.path("uid").asText()).isEqualTo(review.path("request").path("uid").asText());
         assertThat(response.path("allowed").asBoolean()).isFalse();
         assertThat(response.has("patch")).isFalse();
-        assertThat(response.path("status").path("message").asText())
-                .startsWith("nexus-proxy injector: annotation nexus.dev/mode: transparent mode is not available")
-                .contains("15080/15443", "does not implement yet", "allowTransparent: true");
-        // the namespace-label path refuses it the same way
-        assertThat(handler.review(review("transparent.json"), true).path("response").path("allowed").asBoolean()).isFalse();
+        assertThat(response.path("status").path("message").asText()).isEqualTo("nexus-proxy injector: annotation "
+                + "nexus.dev/mode: transparent mode is turned off in this injector's configuration (allowTransparent: "
+                + "false); use explicit mode (remove the annotation) or ask the cluster operator to allow transparent mode");
+        // the namespace-label path refuses it the same way; explicit pods are still injected
+        assertThat(explicitOnlyHandler.review(review("transparent.json"), true).path("response").path("allowed").asBoolean()).isFalse();
+        assertThat(injectAndApply(explicitOnlyHandler, "explicit-multi-container.json", false).path("metadata")
+                .path("annotations").path("nexus.dev/injected").asText()).isEqualTo("true");
     }
 
     @Test
     void transparentModeAddsTheIptablesInitContainerAndNoProxyVariables() {
-        JsonNode pod = injectAndApply(transparentHandler, "transparent.json", false);
+        JsonNode pod = injectAndApply("transparent.json", false);
         JsonNode inits = pod.path("spec").path("initContainers");
         assertThat(names(inits)).containsExactly("nexus-ca-init", "nexus-iptables-init", "nexus-proxy", "migrate");
         JsonNode iptables = named(inits, "nexus-iptables-init");
@@ -267,6 +269,7 @@ class AdmissionReviewHandlerTest {
         assertThat(script)
                 .contains("iptables -t nat -A NEXUS_OUTPUT -m owner --uid-owner 1337 -j RETURN")
                 .contains("iptables -t nat -A NEXUS_OUTPUT -d 10.96.0.0/12 -j RETURN")
+                .contains("iptables -t nat -A NEXUS_OUTPUT -p tcp --dport 80 -j REDIRECT --to-ports 15080")
                 .contains("iptables -t nat -A NEXUS_OUTPUT -p tcp --dport 443 -j REDIRECT --to-ports 15443")
                 .contains("ip6tables -t nat -A OUTPUT -p tcp -j NEXUS_OUTPUT");
         JsonNode sidecar = named(inits, "nexus-proxy");
@@ -280,10 +283,28 @@ class AdmissionReviewHandlerTest {
     }
 
     @Test
+    void transparentSidecarEnablesTheListenersTheRulesRedirectToAndRunsAsTheExcludedUid() {
+        JsonNode inits = injectAndApply("transparent.json", false).path("spec").path("initContainers");
+        JsonNode sidecar = named(inits, "nexus-proxy");
+        // config.yaml enables transparent.http and transparent.tls from these (see TransparentRedirect)
+        assertThat(env(sidecar, "NEXUS_TRANSPARENT_ENABLED")).isEqualTo("true");
+        assertThat(env(sidecar, "NEXUS_TRANSPARENT_HTTP_PORT")).isEqualTo("15080");
+        assertThat(env(sidecar, "NEXUS_TRANSPARENT_TLS_PORT")).isEqualTo("15443");
+        assertThat(named(sidecar.path("ports"), "http-redirect").path("containerPort").asInt()).isEqualTo(15080);
+        assertThat(named(sidecar.path("ports"), "https-redirect").path("containerPort").asInt()).isEqualTo(15443);
+        assertThat(sidecar.path("securityContext").path("runAsUser").asInt()).isEqualTo(1337);
+        assertThat(named(inits, "nexus-iptables-init").path("command").get(2).asText())
+                .contains("--uid-owner 1337 -j RETURN");
+        // an explicit pod's sidecar leaves the listeners off
+        JsonNode explicit = named(injectAndApply("explicit-multi-container.json", false).path("spec").path("initContainers"), "nexus-proxy");
+        assertThat(names(explicit.path("env"))).doesNotContain("NEXUS_TRANSPARENT_ENABLED", "NEXUS_TRANSPARENT_HTTP_PORT");
+    }
+
+    @Test
     void transparentModeRefusesAppsRunningAsTheProxyUidBecauseTheyWouldBypassRedirection() {
         ObjectNode review = review("transparent.json");
         ((ObjectNode) review.path("request").path("object").path("spec")).putObject("securityContext").put("runAsUser", 1337);
-        JsonNode response = transparentHandler.review(review, false).path("response");
+        JsonNode response = handler.review(review, false).path("response");
         assertThat(response.path("allowed").asBoolean()).isFalse();
         assertThat(response.path("status").path("message").asText())
                 .contains("container 'migrate' runs as uid 1337");
@@ -297,7 +318,7 @@ class AdmissionReviewHandlerTest {
         for (JsonNode c : spec.path("containers")) {
             ((ObjectNode) c).putObject("securityContext").put("runAsUser", 1000);
         }
-        assertThat(transparentHandler.review(overridden, false).path("response").path("allowed").asBoolean())
+        assertThat(handler.review(overridden, false).path("response").path("allowed").asBoolean())
                 .as("a container-level runAsUser overrides the pod's").isTrue();
     }
 

@@ -44,7 +44,7 @@ class InjectorConfigTest {
                 policyConfigMapName: egress-policy
                 jvmOptions: -Xshare:auto
                 truststorePassword: trust-me
-                allowTransparent: true
+                allowTransparent: false
                 transparent:
                   httpPort: 16080
                   httpsPort: 16443
@@ -67,8 +67,8 @@ class InjectorConfigTest {
         assertThat(c.policyConfigMapName()).isEqualTo("egress-policy");
         assertThat(c.jvmOptions()).isEqualTo("-Xshare:auto");
         assertThat(c.truststorePassword()).isEqualTo("trust-me");
-        assertThat(c.allowTransparent()).isTrue();
-        assertThat(InjectorConfig.defaults().allowTransparent()).as("off unless the operator opts in").isFalse();
+        assertThat(c.allowTransparent()).isFalse();
+        assertThat(InjectorConfig.defaults().allowTransparent()).as("on unless the operator turns it off").isTrue();
         assertThat(c.transparentHttpPort()).isEqualTo(16080);
         assertThat(c.transparentHttpsPort()).isEqualTo(16443);
         assertThat(c.excludeCidrs()).hasSize(1);
@@ -92,6 +92,11 @@ class InjectorConfigTest {
                 .hasMessage(file + ": extraEnv[0] must have exactly one of value and valueFrom");
         assertThatThrownBy(() -> load("allowTransparent: yes please\n"))
                 .hasMessage(file + ": allowTransparent must be true or false, got \"yes please\"");
+        assertThatThrownBy(() -> load("extraEnv:\n  - {name: NEXUS_TRANSPARENT_HTTP_PORT, value: \"8080\"}\n"))
+                .hasMessage(file + ": extraEnv[0] must not set NEXUS_TRANSPARENT_HTTP_PORT: the injector sets it "
+                        + "(jvmOptions, or the transparent listener ports)");
+        assertThatThrownBy(() -> load("transparent:\n  httpPort: 15443\n"))
+                .hasMessage(file + ": transparent.httpsPort must differ from transparent.httpPort");
         assertThatThrownBy(() -> load("adminPort: 99999\n"))
                 .hasMessage(file + ": adminPort must be an integer between 1 and 65535, got 99999");
     }
@@ -123,5 +128,27 @@ class InjectorConfigTest {
         for (var app : pod.path("spec").path("containers")) {
             assertThat(AdmissionFixtures.names(app.path("env"))).doesNotContain("NEXUS_REDIS_ENCRYPTION_KEY");
         }
+    }
+
+    @Test
+    void customTransparentPortsReachBothTheRulesAndTheSidecarConfig() throws Exception {
+        InjectorConfig c = load("""
+                proxyUid: 2000
+                transparent: {httpPort: 16080, httpsPort: 16443, excludeCidrs: [169.254.169.254/32]}
+                """);
+        var review = AdmissionFixtures.review("transparent.json");
+        var handler = new AdmissionReviewHandler(AdmissionFixtures.MAPPER, new PodInjector(c));
+        var inits = AdmissionFixtures.applyPatch(handler.review(review, false), AdmissionFixtures.pod(review))
+                .path("spec").path("initContainers");
+        String script = AdmissionFixtures.named(inits, "nexus-iptables-init").path("command").get(2).asText();
+        assertThat(script)
+                .contains("iptables -t nat -A NEXUS_OUTPUT -m owner --uid-owner 2000 -j RETURN")
+                .contains("iptables -t nat -A NEXUS_OUTPUT -d 169.254.169.254/32 -j RETURN")
+                .contains("--dport 80 -j REDIRECT --to-ports 16080")
+                .contains("--dport 443 -j REDIRECT --to-ports 16443");
+        var sidecar = AdmissionFixtures.named(inits, "nexus-proxy");
+        assertThat(AdmissionFixtures.env(sidecar, "NEXUS_TRANSPARENT_HTTP_PORT")).isEqualTo("16080");
+        assertThat(AdmissionFixtures.env(sidecar, "NEXUS_TRANSPARENT_TLS_PORT")).isEqualTo("16443");
+        assertThat(sidecar.path("securityContext").path("runAsUser").asInt()).isEqualTo(2000);
     }
 }

@@ -1,5 +1,6 @@
 package dev.nexus.server.k8s.iptables;
 
+import dev.nexus.server.config.NexusConfig;
 import dev.nexus.server.k8s.K8sCommands;
 import org.junit.jupiter.api.Test;
 
@@ -138,8 +139,19 @@ class IptablesCommandTest {
     }
 
     @Test
-    void helpPrintsUsage() {
+    void helpPrintsUsageWithTheProxyConfigThatMatchesTheDefaults() {
         assertThat(run("--help")).isZero();
-        assertThat(stdout()).startsWith("Usage: nexus-proxy iptables --print");
+        assertThat(stdout()).startsWith("Usage: nexus-proxy iptables --print")
+                .contains("transparent: {http: {enabled: true, port: 15080}, tls: {enabled: true, port: 15443}}");
+    }
+
+    @Test
+    void defaultRulesRedirectToTheProxysDefaultTransparentListeners() {
+        NexusConfig.Transparent proxy = NexusConfig.Transparent.DEFAULT;
+        assertThat(run("--print", "--no-ipv6")).isZero();
+        assertThat(stdout())
+                .contains("--dport " + proxy.http().originalPort() + " -j REDIRECT --to-ports " + proxy.http().port() + "\n")
+                .contains("--dport " + proxy.tls().originalPort() + " -j REDIRECT --to-ports " + proxy.tls().port() + "\n")
+                .contains("--uid-owner 1337 -j RETURN");
     }
 }

@@ -22,6 +22,7 @@ public final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapte
     }
 
     private final long timeoutMillis;
+    private long headStartedNanos = -1;
     private ScheduledFuture<?> pending;
 
     public RequestHeadTimeoutHandler(Duration timeout) {
@@ -31,14 +32,28 @@ public final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapte
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == RequestFramingGuard.HeadEvent.STARTED) {
-            cancel();
-            pending = ctx.executor().schedule(() -> ctx.fireExceptionCaught(new RequestHeadTimeoutException(
-                    "request head not received within " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
+            headStartedNanos = System.nanoTime();
         } else if (evt == RequestFramingGuard.HeadEvent.COMPLETED) {
+            headStartedNanos = -1;
             cancel();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /**
+     * Most heads arrive in one read, so the timer is only armed when a read ends with a head still
+     * incomplete: no timer task per request in the common case.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (headStartedNanos >= 0 && pending == null) {
+            long remaining = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - headStartedNanos);
+            pending = ctx.executor().schedule(() -> ctx.fireExceptionCaught(new RequestHeadTimeoutException(
+                    "request head not received within " + timeoutMillis + " ms")), Math.max(0, remaining),
+                    TimeUnit.MILLISECONDS);
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -43,6 +43,7 @@ import io.netty.util.concurrent.FutureListener;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -132,10 +133,15 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     /** Sends the request on its way; body pieces arriving meanwhile wait in order. */
     public void start() {
         outbound = prepareOutbound();
-        client.readGate().close(ReadGate.AWAITING_UPSTREAM);
         if (decision instanceof Decision.Inject inject) {
-            injector.plan(inject).whenComplete((planned, error) ->
-                    clientCtx.executor().execute(() -> onPlanned(planned, error)));
+            CompletableFuture<InjectionPlan> planning = injector.plan(inject);
+            if (planning.isDone()) {
+                // Steady state: the lease is cached, so the request goes on without a hop through the task queue.
+                planning.whenComplete(this::onPlanned);
+            } else {
+                client.readGate().close(ReadGate.AWAITING_UPSTREAM);
+                planning.whenComplete((planned, error) -> clientCtx.executor().execute(() -> onPlanned(planned, error)));
+            }
         } else {
             acquireUpstream();
         }
@@ -201,7 +207,6 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     }
 
     private void signAndSend() {
-        client.readGate().close(ReadGate.AWAITING_UPSTREAM);
         try {
             plan.apply(signable(signedBody));
         } catch (StrategyException e) {
@@ -231,7 +236,6 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         if (signedBody != null) {
             pendingBody.add(new DefaultLastHttpContent(signedBody.retainedDuplicate()));
         }
-        client.readGate().close(ReadGate.AWAITING_UPSTREAM);
         acquireUpstream();
     }
 
@@ -244,10 +248,17 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         return requestComplete;
     }
 
+    /**
+     * Reading from the agent pauses only while a connection is really being opened: a pooled connection
+     * is handed over at once, and toggling reads costs system calls on every request.
+     */
     private void acquireUpstream() {
-        pool.acquire(new UpstreamKey(target.host(), target.port(), "https".equals(target.scheme())),
-                        decision::mayConnectTo)
-                .addListener((FutureListener<UpstreamConnection>) this::onUpstreamAcquired);
+        Future<UpstreamConnection> acquired = pool.acquire(
+                new UpstreamKey(target.host(), target.port(), "https".equals(target.scheme())), decision::mayConnectTo);
+        if (!acquired.isDone()) {
+            client.readGate().close(ReadGate.AWAITING_UPSTREAM);
+        }
+        acquired.addListener((FutureListener<UpstreamConnection>) this::onUpstreamAcquired);
     }
 
     private HttpRequest prepareOutbound() {

@@ -36,9 +36,9 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ $MODE == quick ]]; then
-  WARMUP=2 DURATION=4 CONNECTION_LEVELS="32 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 10000"
+  WARMUP=3 DURATION=4 PREWARM=8 CONNECTION_LEVELS="32 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 10000"
 else
-  WARMUP=5 DURATION=12 CONNECTION_LEVELS="32 64 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 10000"
+  WARMUP=5 DURATION=12 PREWARM=15 CONNECTION_LEVELS="32 64 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 10000"
 fi
 
 # Fixed loopback ports.
@@ -52,6 +52,7 @@ INJECT_HEADER=X-Bench-Key INJECT_VALUE=bench-secret
 PROXY_CORE=0 LOAD_CORE=1   # proxy under test on core 0; load generator and origin on core 1
 
 WORK="$(mktemp -d /tmp/nexus-bench.XXXXXX)"
+chmod 755 "$WORK" # squid drops to the proxy user and must reach its files in here
 mkdir -p "$WORK/pids" "$WORK/logs"
 RESULTS="$WORK/results.jsonl"
 : >"$RESULTS"
@@ -140,16 +141,21 @@ if [[ -n $MAX_LOAD ]]; then
 fi
 
 # --- shared material: origin certificate, policies, credentials ------------------------------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench-origin" \
-  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+# squid checks only DNS-type names against an IP-literal host, hence DNS:127.0.0.1 next to the IP SAN.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost" \
   -keyout "$WORK/origin-key.pem" -out "$WORK/origin.pem" 2>/dev/null
 
 JAVA_LOAD=(java -XX:+UseSerialGC -Xmx512m -cp "$BENCH_JAR")
 NEXUS_JVM=(-XX:+UseSerialGC -Xms256m -Xmx256m)
 SIDECAR_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss256k -Xmx64m -XX:MaxDirectMemorySize=64m -Xshare:auto)
 
-write_policy() { # FILE TOTAL_ROUTES [CONNECTION]: the benchmark routes plus generated filler routes
-  python3 "$SCRIPTS/gen_policy.py" "$1" "$2" "${3:-bench}" "$ORIGIN_HTTP" "$ORIGIN_TUNNEL" "$ORIGIN_HTTPS"
+write_policy() { # FILE TOTAL_ROUTES [CONNECTION [TUNNEL_ROUTE_CONNECTION]]: benchmark routes plus filler routes
+  python3 "$SCRIPTS/gen_policy.py" "$1" "$2" "${3:-bench}" "$ORIGIN_HTTP" "$ORIGIN_TUNNEL" "$ORIGIN_HTTPS" ${4:+"$4"}
+}
+prewarm() { # PROXY_PORT SECONDS [URL]: JIT warm-up load through a freshly started proxy, not recorded
+  taskset -c "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --proxy "127.0.0.1:$1" \
+    --url "${3:-http://127.0.0.1:$ORIGIN_HTTP/1k}" --connections 32 --warmup 0 --duration "$2" >/dev/null 2>&1 || true
 }
 write_nexus_config() { # DIR PORT ADMIN_PORT POLICY AUTHORITY_YAML
   cat >"$1/config.yaml" <<EOF
@@ -191,9 +197,11 @@ wait_for origin 60 ready_url "http://127.0.0.1:$ORIGIN_HTTP/1k"
 
 log "starting nexus-proxy (core $PROXY_CORE)"
 NEXUS_EXTRA=()
-((JFR)) && NEXUS_EXTRA+=("-XX:StartFlightRecording=filename=$WORK/nexus.jfr,settings=profile,dumponexit=true")
+((JFR)) && NEXUS_EXTRA+=("-XX:StartFlightRecording=filename=$WORK/nexus.jfr,settings=default,dumponexit=true")
 start_nexus nexus "$WORK/nexus" "$NEXUS_ADMIN" "${NEXUS_JVM[@]}" "${NEXUS_EXTRA[@]}" >/dev/null
 injects_via "$NEXUS" || { log "nexus-proxy does not inject the header: check $WORK/logs/nexus.log"; exit 1; }
+log "JIT warm-up of nexus-proxy (${PREWARM}s of load, not measured)"
+prewarm "$NEXUS" "$PREWARM"
 CONTENDERS=(nexus)
 declare -A PORT_OF=([nexus]=$NEXUS)
 
@@ -349,6 +357,7 @@ for routes in $POLICY_SIZES; do
   write_nexus_config "$dir" "$NEXUS" "$NEXUS_ADMIN" "$dir/policy.yaml" "$FILE_AUTHORITY"
   ready_ms="$(start_nexus "nexus-$routes" "$dir" "$NEXUS_ADMIN" "${NEXUS_JVM[@]}")"
   injects_via "$NEXUS" || log "nexus with $routes routes does not inject"
+  prewarm "$NEXUS" "$PREWARM"
   rss_kib="$(awk '/VmRSS/ {print $2}' "/proc/$(pid_of "nexus-$routes")/status")"
   record policy-ready nexus "$routes" "{\"ready_ms\":$ready_ms,\"rss_after_ready_kib\":$rss_kib}"
   measure policy-size nexus "$routes" "nexus-$routes" --proxy "127.0.0.1:$NEXUS" \
@@ -361,13 +370,13 @@ mkdir -p "$WORK/cold"
 start authority "$LOAD_CORE" python3 "$SCRIPTS/test_authority.py" "$AUTHORITY" bench-authority-key --latency-ms 100
 wait_for authority 30 bash -c "curl -sf http://127.0.0.1:$AUTHORITY/calls"
 cold_connection="cold-$(date +%s)"
-write_policy "$WORK/cold/policy.yaml" 3 "$cold_connection"
+# The tunnel route injects another connection ("warm"): warming up through it fetches that lease and
+# compiles the inject path, so the burst measures a new connection's first lease, not JVM warm-up.
+write_policy "$WORK/cold/policy.yaml" 3 "$cold_connection" warm
 write_nexus_config "$WORK/cold" "$NEXUS" "$NEXUS_ADMIN" "$WORK/cold/policy.yaml" \
   "{type: nexus, nexus: {url: \"http://127.0.0.1:$AUTHORITY\", api_key: bench-authority-key}}"
 start_nexus nexus-cold "$WORK/cold" "$NEXUS_ADMIN" "${NEXUS_JVM[@]}" >/dev/null
-# Warm the JIT on the allow route (no credential involved), so the burst measures the credential path.
-taskset -c "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --proxy "127.0.0.1:$NEXUS" \
-  --url "http://127.0.0.1:$ORIGIN_TUNNEL/1k" --connections 32 --warmup 0 --duration "$WARMUP" >/dev/null 2>&1 || true
+prewarm "$NEXUS" "$PREWARM" "http://127.0.0.1:$ORIGIN_TUNNEL/1k"
 for contender in direct nexus; do
   args=()
   [[ $contender == nexus ]] && args=(--proxy "127.0.0.1:$NEXUS" --cpu-pid "$(pid_of nexus-cold)" --clk-tck "$CLK_TCK")

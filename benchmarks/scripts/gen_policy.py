@@ -7,12 +7,18 @@ The first three routes are the ones the benchmark uses (all on 127.0.0.1):
   bench-tunnel        any   ORIGIN_TUNNEL allow (CONNECT passthrough / plain forwarding)
 The rest are filler allow routes on made-up names, 9 exact hosts for every wildcard, so matching has
 a realistically large host table to search.
-Usage: gen_policy.py FILE TOTAL CONNECTION ORIGIN_HTTP ORIGIN_TUNNEL ORIGIN_HTTPS
+With TUNNEL_CONNECTION, bench-tunnel becomes a plain-HTTP inject route for that connection instead
+(the cold-credential scenario warms up through it).
+Usage: gen_policy.py FILE TOTAL CONNECTION ORIGIN_HTTP ORIGIN_TUNNEL ORIGIN_HTTPS [TUNNEL_CONNECTION]
 """
 import sys
 
 path, total, connection = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 origin_http, origin_tunnel, origin_https = sys.argv[4:7]
+tunnel_connection = sys.argv[7] if len(sys.argv) > 7 else None
+tunnel_route = (f"  - {{name: bench-tunnel, match: {{hosts: [127.0.0.1], ports: [{origin_tunnel}], schemes: [http]}}, "
+                f"action: inject, connection: {tunnel_connection}}}" if tunnel_connection else
+                f"  - {{name: bench-tunnel, match: {{hosts: [127.0.0.1], ports: [{origin_tunnel}]}}, action: allow}}")
 lines = [
     "version: 1",
     "defaults: {action: deny}",
@@ -21,7 +27,7 @@ lines = [
     f"action: inject, connection: {connection}}}",
     f"  - {{name: bench-https-inject, match: {{hosts: [127.0.0.1], ports: [{origin_https}], schemes: [https]}}, "
     f"action: inject, connection: {connection}}}",
-    f"  - {{name: bench-tunnel, match: {{hosts: [127.0.0.1], ports: [{origin_tunnel}]}}, action: allow}}",
+    tunnel_route,
 ]
 for i in range(max(0, total - 3)):
     host = f"*.w{i}.bench.example" if i % 10 == 9 else f"svc{i}.team{i % 97}.bench.example"

@@ -29,6 +29,11 @@ def ratio(a, b):
     return f"{a / b:.2f}x" if a and b else "-"
 
 
+def kernel_share(r):
+    cpu = r.get("proxy_cpu_s")
+    return f" ({100 * r['proxy_sys_s'] / cpu:.0f}%)" if cpu and r.get("proxy_sys_s") is not None else ""
+
+
 def ms(us):
     return "-" if us is None else f"{us / 1000:.2f}"
 
@@ -49,6 +54,8 @@ w(f"- Contenders: nexus-proxy {meta['commit']}; {v['squid'] or 'squid: not insta
 w(f"- Measured in this run: direct, {meta['contenders'].replace(' ', ', ')}")
 w(f"- Pinning: proxy under test on core 0 (`taskset -c 0`), load client and origin on core 1. "
   f"nexus-proxy JVM: `{meta['nexus_jvm']}`, one event loop, access log off, upstream pool 1024 per host; "
+  f"after start, nexus-proxy gets a JIT warm-up load through the inject route (not measured; "
+  f"steady state is what the tables show, startup is measured separately); "
   f"squid with `workers 1`, no cache, access log off; tinyproxy and mitmproxy (`mitmdump -q`) with defaults.")
 w(f"- CPU per request: utime+stime of the proxy process from /proc, read by the load client at the first and "
   f"last instant of the measured window, divided by the requests completed in it. Peak RSS: VmHWM after "
@@ -71,7 +78,7 @@ def throughput_table(title, scenario, params, note=""):
     if note:
         w(note)
         w("")
-    w("| conns | contender | req/s | MB/s | p50 ms | p99 ms | p99.9 ms | errors | reconn. | CPU s/10k req | CPU us/req "
+    w("| conns | contender | req/s | MB/s | p50 ms | p99 ms | p99.9 ms | errors | reconn. | CPU s/10k req | CPU us/req (kernel %) "
       "| peak RSS MiB | vs direct | nexus/this | added p99 ms | load avg |")
     w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for param, contenders in rows:
@@ -91,7 +98,7 @@ def throughput_table(title, scenario, params, note=""):
                 else f"{(r['p99_us'] - direct['p99_us']) / 1000:+.2f}"
             w(f"| {param} | {name} | {num(r.get('rps'))} | {num(r.get('mb_per_s'), 1)} | {ms(r.get('p50_us'))} "
               f"| {ms(r.get('p99_us'))} | {ms(r.get('p999_us'))} | {num(r.get('errors'))} | {num(r.get('reconnects'))} "
-              f"| {num(r.get('proxy_cpu_s_per_10k'), 2)} | {num(r.get('proxy_cpu_us_per_req'), 1)} "
+              f"| {num(r.get('proxy_cpu_s_per_10k'), 2)} | {num(r.get('proxy_cpu_us_per_req'), 1)}{kernel_share(r)} "
               f"| {mib(r.get('proxy_peak_rss_kib'))} | {vs_direct} | {nexus_this} | {added} | {r['loadavg']} |")
     w("")
     for param, contenders in rows:

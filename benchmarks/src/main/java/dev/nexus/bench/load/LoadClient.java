@@ -50,8 +50,9 @@ import java.util.concurrent.TimeUnit;
  * {@code --tunnel}), and HTTPS directly or through a proxy ({@code CONNECT}, then TLS with certificate and
  * hostname verification against {@code --cacert}). A response that is not 200, or whose body length differs
  * from {@code --expect-bytes}, counts as an error; so does a connection lost with a request in flight.
- * A server that closes after a response (no keep-alive) is not an error: the client reconnects and counts
- * it in {@code reconnects}.
+ * A server that closes after a response (no keep-alive), or closes a reused keep-alive connection before any
+ * byte of the next response (HTTP clients re-send an idempotent request then), is not an error: the client
+ * reconnects and counts it in {@code reconnects}.
  * <p>
  * With {@code --cpu-pid PID} the client reads that process's CPU time from {@code /proc} exactly at the
  * start and end of the measured window and resets/reads its peak RSS, so CPU per request is the proxy's
@@ -87,8 +88,8 @@ public final class LoadClient {
     private String firstError;
     private long measureStart;
     private long measureEnd;
-    private long cpuAtStart = -1;
-    private long cpuAtEnd = -1;
+    private ProcessSampler.CpuTime cpuAtStart;
+    private ProcessSampler.CpuTime cpuAtEnd;
     private long peakRssKib = -1;
     private final List<RequestLoop> burstReady = new ArrayList<>();
     private int burstFinished;
@@ -167,7 +168,7 @@ public final class LoadClient {
 
     private void startWindow() {
         sampler.resetPeakRss();
-        cpuAtStart = sampler.cpuNanos();
+        cpuAtStart = sampler.cpuTime();
     }
 
     /** Ends the measurement (on the event loop), once: at the end of the window, or when a burst completed. */
@@ -177,7 +178,7 @@ public final class LoadClient {
         }
         measureEnd = Math.min(measureEnd, System.nanoTime());
         if (sampler != null) {
-            cpuAtEnd = sampler.cpuNanos();
+            cpuAtEnd = sampler.cpuTime();
             peakRssKib = sampler.peakRssKib();
         }
         done.countDown();
@@ -200,11 +201,15 @@ public final class LoadClient {
                     micros(firstByte, 50), micros(firstByte, 99), firstByte.getMaxValue() / 1000));
         }
         if (sampler != null) {
-            double cpuSeconds = (cpuAtEnd - cpuAtStart) / 1e9;
+            double userSeconds = (cpuAtEnd.userNanos() - cpuAtStart.userNanos()) / 1e9;
+            double systemSeconds = (cpuAtEnd.systemNanos() - cpuAtStart.systemNanos()) / 1e9;
+            double cpuSeconds = userSeconds + systemSeconds;
             json.append(String.format(Locale.ROOT,
-                    ",\"proxy_pid\":%d,\"proxy_cpu_s\":%.3f,\"proxy_cpu_s_per_10k\":%.3f,\"proxy_cpu_us_per_req\":%.1f,"
+                    ",\"proxy_pid\":%d,\"proxy_cpu_s\":%.3f,\"proxy_user_s\":%.3f,\"proxy_sys_s\":%.3f,"
+                            + "\"proxy_cpu_s_per_10k\":%.3f,\"proxy_cpu_us_per_req\":%.1f,"
                             + "\"proxy_peak_rss_kib\":%d,\"peak_rss_whole_life\":%b",
-                    sampler.pid(), cpuSeconds, completed == 0 ? 0 : cpuSeconds * 10_000 / completed,
+                    sampler.pid(), cpuSeconds, userSeconds, systemSeconds,
+                    completed == 0 ? 0 : cpuSeconds * 10_000 / completed,
                     completed == 0 ? 0 : cpuSeconds * 1e6 / completed, peakRssKib, sampler.peakResetFailed()));
         }
         if (firstError != null) {
@@ -360,6 +365,7 @@ public final class LoadClient {
         private boolean ok;
         private boolean keepAlive;
         private boolean inFlight;
+        private boolean responseStarted;
         private boolean finished;
 
         RequestLoop(boolean startOnActive) {
@@ -408,12 +414,14 @@ public final class LoadClient {
             bodyBytes = 0;
             ok = false;
             inFlight = true;
+            responseStarted = false;
             ctx.writeAndFlush(newRequest());
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             long now = System.nanoTime();
+            responseStarted = true;
             if (msg instanceof HttpResponse response) {
                 ok = response.status().code() == 200;
                 keepAlive = HttpUtil.isKeepAlive(response);
@@ -464,8 +472,8 @@ public final class LoadClient {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (inFlight) {
-                error("connection closed with a request in flight");
+            if (inFlight && (responseStarted || burst)) {
+                error("connection closed in the middle of a response");
             }
             if (burst && !finished) {
                 burstFinished++;

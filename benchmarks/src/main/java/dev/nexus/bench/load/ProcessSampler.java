@@ -26,14 +26,17 @@ final class ProcessSampler {
         return pid;
     }
 
-    /** User plus system CPU time of the process and all its threads, in nanoseconds. */
-    long cpuNanos() {
+    /** CPU time of the process and all its threads, split into user and kernel (system) time. */
+    record CpuTime(long userNanos, long systemNanos) {
+    }
+
+    CpuTime cpuTime() {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-            return ticks * 1_000_000_000L / clockTicksPerSecond;
+            long nanosPerTick = 1_000_000_000L / clockTicksPerSecond;
+            return new CpuTime(Long.parseLong(fields[11]) * nanosPerTick, Long.parseLong(fields[12]) * nanosPerTick); // utime, stime
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read CPU time of pid " + pid + ": " + e.getMessage(), e);
         }

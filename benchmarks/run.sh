@@ -3,12 +3,13 @@
 # mitmproxy), side by side in one run, plus the sidecar footprint. See benchmarks/README.md.
 #
 #   benchmarks/run.sh [--quick] [--https] [--jfr] [--no-install] [--no-build]
-#                     [--report FILE] [--update-results] [--max-load N] [--max-wait S]
+#                     [--report FILE] [--update-results] [--max-load N] [--max-wait S] [--nice N]
 #
 # Everything listens on 127.0.0.1 with fixed ports; pid files, configs, logs and results live in one
 # temporary directory (kept at the end, its path is printed). Every process this script starts is
-# stopped on exit, also on failure or Ctrl-C. Needs root for apt-get, for clear_refs (peak RSS windows)
-# and to run squid with its own user.
+# stopped on exit, also on failure or Ctrl-C. Every benchmark process (proxies, origin, load client) runs
+# at nice N (default -10), the same for all, so other work on a shared machine disturbs them less.
+# Needs root for apt-get, for clear_refs (peak RSS windows), for negative nice and for squid's own user.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -16,7 +17,7 @@ SCRIPTS="$ROOT/benchmarks/scripts"
 BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 NEXUS_JAR="$ROOT/proxy-server/target/nexus-proxy.jar"
 
-MODE=full HTTPS=0 JFR=0 INSTALL=1 BUILD=1 UPDATE_RESULTS=0 REPORT="" MAX_LOAD="" MAX_WAIT=600
+MODE=full HTTPS=0 JFR=0 INSTALL=1 BUILD=1 UPDATE_RESULTS=0 REPORT="" MAX_LOAD="" MAX_WAIT=600 NICE=-10
 COMMAND_LINE="benchmarks/run.sh $*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,7 +30,8 @@ while [[ $# -gt 0 ]]; do
     --report) REPORT="$2"; shift ;;
     --max-load) MAX_LOAD="$2"; shift ;;
     --max-wait) MAX_WAIT="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --nice) NICE="$2"; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -63,10 +65,15 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # --- processes: start pinned, remember the pid, stop on exit --------------------------------------
-start() { # NAME CORE COMMAND...
+start() { # NAME CORE COMMAND...: in the background, pinned, at the benchmark's nice level
   local name="$1" core="$2"; shift 2
-  taskset -c "$core" "$@" >"$WORK/logs/$name.log" 2>&1 &
+  # nice and taskset exec the command, so $! is the command's own pid (needed for /proc sampling).
+  nice -n "$NICE" taskset -c "$core" "$@" >"$WORK/logs/$name.log" 2>&1 &
   echo $! >"$WORK/pids/$name.pid"
+}
+pinned() { # CORE COMMAND...: in the foreground, pinned, at the benchmark's nice level
+  local core="$1"; shift
+  nice -n "$NICE" taskset -c "$core" "$@"
 }
 pid_of() { cat "$WORK/pids/$1.pid"; }
 stop() { # NAME: SIGTERM, then SIGKILL after 10 s
@@ -154,7 +161,7 @@ write_policy() { # FILE TOTAL_ROUTES [CONNECTION [TUNNEL_ROUTE_CONNECTION]]: ben
   python3 "$SCRIPTS/gen_policy.py" "$1" "$2" "${3:-bench}" "$ORIGIN_HTTP" "$ORIGIN_TUNNEL" "$ORIGIN_HTTPS" ${4:+"$4"}
 }
 prewarm() { # PROXY_PORT SECONDS [URL]: JIT warm-up load through a freshly started proxy, not recorded
-  taskset -c "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --proxy "127.0.0.1:$1" \
+  pinned "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --proxy "127.0.0.1:$1" \
     --url "${3:-http://127.0.0.1:$ORIGIN_HTTP/1k}" --connections 32 --warmup 0 --duration "$2" >/dev/null 2>&1 || true
 }
 write_nexus_config() { # DIR PORT ADMIN_PORT POLICY AUTHORITY_YAML
@@ -286,7 +293,7 @@ measure() { # SCENARIO CONTENDER PARAM PID_NAME|- LOADCLIENT_ARGS...
   local cpu=()
   [[ $pidname != - ]] && cpu=(--cpu-pid "$(pid_of "$pidname")" --clk-tck "$CLK_TCK")
   local out
-  out="$(taskset -c "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --warmup "$WARMUP" \
+  out="$(pinned "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --warmup "$WARMUP" \
     --duration "$DURATION" "${cpu[@]}" "$@" 2>>"$WORK/logs/loadclient.log" | tail -1)"
   if [[ $out != \{* ]]; then out='{"errors":-1,"first_error":"load client failed, see logs/loadclient.log"}'; fi
   record "$scenario" "$contender" "$param" "$out"
@@ -380,7 +387,7 @@ prewarm "$NEXUS" "$PREWARM" "http://127.0.0.1:$ORIGIN_TUNNEL/1k"
 for contender in direct nexus; do
   args=()
   [[ $contender == nexus ]] && args=(--proxy "127.0.0.1:$NEXUS" --cpu-pid "$(pid_of nexus-cold)" --clk-tck "$CLK_TCK")
-  out="$(taskset -c "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --burst --connections 200 \
+  out="$(pinned "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --burst --connections 200 \
     --duration 30 --url "http://127.0.0.1:$ORIGIN_HTTP/1k" --expect-bytes 1024 "${args[@]}" \
     2>>"$WORK/logs/loadclient.log" | tail -1)"
   calls="$(curl -s "http://127.0.0.1:$AUTHORITY/calls" | jq -c --arg c "$cold_connection" '{token: (.token[$c] // 0), refresh: (.refresh[$c] // 0)}')"
@@ -468,7 +475,7 @@ json.dump({
   "versions": {"squid": sh("squid -v 2>/dev/null | head -1"), "tinyproxy": sh("tinyproxy -v 2>/dev/null"),
                "mitmproxy": sh("mitmdump --version 2>/dev/null | head -1"), "openssl": sh("openssl version")},
   "contenders": "${CONTENDERS[*]}", "https": $HTTPS,
-  "nexus_jvm": "${NEXUS_JVM[*]}", "sidecar_jvm": "${SIDECAR_JVM[*]}",
+  "nexus_jvm": "${NEXUS_JVM[*]}", "nice": "$NICE", "sidecar_jvm": "${SIDECAR_JVM[*]}",
   "jfr_top": open("$WORK/jfr-top.txt").read() if $JFR and __import__("os").path.exists("$WORK/jfr-top.txt") else "",
 }, open(sys.argv[1], "w"), indent=1)
 EOF

@@ -52,7 +52,8 @@ v = meta["versions"]
 w(f"- Contenders: nexus-proxy {meta['commit']}; {v['squid'] or 'squid: not installed'} (squid-openssl); "
   f"{v['tinyproxy'] or 'tinyproxy: not installed'}; {v['mitmproxy'] or 'mitmproxy: not installed'}; {v['openssl']}")
 w(f"- Measured in this run: direct, {meta['contenders'].replace(' ', ', ')}")
-w(f"- Pinning: proxy under test on core 0 (`taskset -c 0`), load client and origin on core 1. "
+nice = f", every benchmark process at nice {meta['nice']}" if meta.get("nice") else ", default nice"
+w(f"- Pinning: proxy under test on core 0 (`taskset -c 0`), load client and origin on core 1{nice}. "
   f"nexus-proxy JVM: `{meta['nexus_jvm']}`, one event loop, access log off, upstream pool 1024 per host; "
   f"after start, nexus-proxy gets a JIT warm-up load through the inject route (not measured; "
   f"steady state is what the tables show, startup is measured separately); "

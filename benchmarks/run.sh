@@ -160,9 +160,9 @@ SIDECAR_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss256k -Xmx64m -XX:MaxDi
 write_policy() { # FILE TOTAL_ROUTES [CONNECTION [TUNNEL_ROUTE_CONNECTION]]: benchmark routes plus filler routes
   python3 "$SCRIPTS/gen_policy.py" "$1" "$2" "${3:-bench}" "$ORIGIN_HTTP" "$ORIGIN_TUNNEL" "$ORIGIN_HTTPS" ${4:+"$4"}
 }
-prewarm() { # PROXY_PORT SECONDS [URL]: JIT warm-up load through a freshly started proxy, not recorded
+prewarm() { # PROXY_PORT SECONDS [URL [CONNECTIONS]]: JIT warm-up load through a freshly started proxy, not recorded
   pinned "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --proxy "127.0.0.1:$1" \
-    --url "${3:-http://127.0.0.1:$ORIGIN_HTTP/1k}" --connections 32 --warmup 0 --duration "$2" >/dev/null 2>&1 || true
+    --url "${3:-http://127.0.0.1:$ORIGIN_HTTP/1k}" --connections "${4:-32}" --warmup 0 --duration "$2" >/dev/null 2>&1 || true
 }
 write_nexus_config() { # DIR PORT ADMIN_PORT POLICY AUTHORITY_YAML
   cat >"$1/config.yaml" <<EOF
@@ -288,12 +288,23 @@ declare -A PID_NAME=([nexus]=nexus [squid]=squid [tinyproxy]=tinyproxy [mitmprox
 record() { # SCENARIO CONTENDER PARAM JSON
   printf '{"scenario":"%s","contender":"%s","param":"%s","loadavg":"%s",%s\n' "$1" "$2" "$3" "$(loadavg)" "${4#\{}" >>"$RESULTS"
 }
+alive() { [[ -f $WORK/pids/$1.pid ]] && kill -0 "$(pid_of "$1")" 2>/dev/null; }
 measure() { # SCENARIO CONTENDER PARAM PID_NAME|- LOADCLIENT_ARGS...
   local scenario="$1" contender="$2" param="$3" pidname="$4"; shift 4
   local cpu=()
+  if [[ $pidname != - ]] && ! alive "$pidname"; then
+    # Something outside this script stopped it (seen on a shared machine): say so instead of measuring nothing.
+    log "$pidname is no longer running (see $WORK/logs/$pidname.log): $scenario $contender $param not measured"
+    record "$scenario" "$contender" "$param" '{"unavailable":"process exited during the run (see its log)"}'
+    if [[ $pidname == nexus ]]; then
+      log "restarting nexus-proxy"
+      start_nexus nexus "$WORK/nexus" "$NEXUS_ADMIN" "${NEXUS_JVM[@]}" "${NEXUS_EXTRA[@]}" >/dev/null && prewarm "$NEXUS" "$PREWARM"
+    fi
+    return 0
+  fi
   [[ $pidname != - ]] && cpu=(--cpu-pid "$(pid_of "$pidname")" --clk-tck "$CLK_TCK")
   local out
-  out="$(pinned "$LOAD_CORE" "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --warmup "$WARMUP" \
+  out="$(pinned "$LOAD_CORE" timeout $((WARMUP + DURATION + 60)) "${JAVA_LOAD[@]}" dev.nexus.bench.load.LoadClient --warmup "$WARMUP" \
     --duration "$DURATION" "${cpu[@]}" "$@" 2>>"$WORK/logs/loadclient.log" | tail -1)"
   if [[ $out != \{* ]]; then out='{"errors":-1,"first_error":"load client failed, see logs/loadclient.log"}'; fi
   record "$scenario" "$contender" "$param" "$out"
@@ -377,13 +388,14 @@ mkdir -p "$WORK/cold"
 start authority "$LOAD_CORE" python3 "$SCRIPTS/test_authority.py" "$AUTHORITY" bench-authority-key --latency-ms 100
 wait_for authority 30 bash -c "curl -sf http://127.0.0.1:$AUTHORITY/calls"
 cold_connection="cold-$(date +%s)"
-# The tunnel route injects another connection ("warm"): warming up through it fetches that lease and
-# compiles the inject path, so the burst measures a new connection's first lease, not JVM warm-up.
-write_policy "$WORK/cold/policy.yaml" 3 "$cold_connection" warm
+# A /warm/ route on the same origin injects another connection ("warm"). Warming up through it with 200
+# connections fetches that lease, compiles the inject path and fills the upstream pool, so the burst
+# measures a new connection's first lease, not JVM warm-up or upstream connection setup.
+write_policy "$WORK/cold/policy.yaml" 4 "$cold_connection" warm
 write_nexus_config "$WORK/cold" "$NEXUS" "$NEXUS_ADMIN" "$WORK/cold/policy.yaml" \
   "{type: nexus, nexus: {url: \"http://127.0.0.1:$AUTHORITY\", api_key: bench-authority-key}}"
 start_nexus nexus-cold "$WORK/cold" "$NEXUS_ADMIN" "${NEXUS_JVM[@]}" >/dev/null
-prewarm "$NEXUS" "$PREWARM" "http://127.0.0.1:$ORIGIN_TUNNEL/1k"
+prewarm "$NEXUS" "$PREWARM" "http://127.0.0.1:$ORIGIN_HTTP/warm/1k" 200
 for contender in direct nexus; do
   args=()
   [[ $contender == nexus ]] && args=(--proxy "127.0.0.1:$NEXUS" --cpu-pid "$(pid_of nexus-cold)" --clk-tck "$CLK_TCK")

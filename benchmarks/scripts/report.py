@@ -155,8 +155,10 @@ if cold:
     w("### Scenario 5: cold credential path (200 concurrent requests, lease not cached)")
     w("")
     w("nexus-proxy with `authority.type: nexus` against the test Authority (`scripts/test_authority.py`, which "
-      "answers `GET /v1/token/{id}` after 100 ms and counts calls). The proxy was warmed up on an allow route "
-      "first; all 200 connections are opened, then every one sends its request at the same instant.")
+      "answers `GET /v1/token/{id}` after 100 ms and counts calls). The proxy was first warmed up through "
+      "another inject route with another connection (so the Authority client and the inject path are "
+      "warm); then all 200 connections are opened and every one sends its request at the same instant, "
+      "for a connection id the proxy has never seen.")
     w("")
     w("| contender | completed | errors | TTFB p50 ms | TTFB p99 ms | TTFB max ms | Authority token calls | load avg |")
     w("|---|---|---|---|---|---|---|---|")

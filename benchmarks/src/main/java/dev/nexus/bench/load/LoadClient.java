@@ -167,8 +167,19 @@ public final class LoadClient {
     }
 
     private void startWindow() {
-        sampler.resetPeakRss();
-        cpuAtStart = sampler.cpuTime();
+        try {
+            sampler.resetPeakRss();
+            cpuAtStart = sampler.cpuTime();
+        } catch (IllegalStateException e) {
+            samplingFailed(e);
+        }
+    }
+
+    private void samplingFailed(IllegalStateException e) {
+        errors++;
+        if (firstError == null) {
+            firstError = "proxy process: " + e.getMessage();
+        }
     }
 
     /** Ends the measurement (on the event loop), once: at the end of the window, or when a burst completed. */
@@ -177,9 +188,13 @@ public final class LoadClient {
             return;
         }
         measureEnd = Math.min(measureEnd, System.nanoTime());
-        if (sampler != null) {
-            cpuAtEnd = sampler.cpuTime();
-            peakRssKib = sampler.peakRssKib();
+        if (sampler != null && cpuAtStart != null) {
+            try {
+                cpuAtEnd = sampler.cpuTime();
+                peakRssKib = sampler.peakRssKib();
+            } catch (IllegalStateException e) {
+                samplingFailed(e); // the proxy exited during the window: report what was measured, never hang
+            }
         }
         done.countDown();
     }
@@ -200,7 +215,7 @@ public final class LoadClient {
             json.append(String.format(Locale.ROOT, ",\"ttfb_p50_us\":%d,\"ttfb_p99_us\":%d,\"ttfb_max_us\":%d",
                     micros(firstByte, 50), micros(firstByte, 99), firstByte.getMaxValue() / 1000));
         }
-        if (sampler != null) {
+        if (sampler != null && cpuAtStart != null && cpuAtEnd != null) {
             double userSeconds = (cpuAtEnd.userNanos() - cpuAtStart.userNanos()) / 1e9;
             double systemSeconds = (cpuAtEnd.systemNanos() - cpuAtStart.systemNanos()) / 1e9;
             double cpuSeconds = userSeconds + systemSeconds;

@@ -60,11 +60,6 @@ final class ProcessSampler {
         return statusField("VmHWM:");
     }
 
-    /** Current resident set size (VmRSS) in KiB, or -1 when unreadable. */
-    long rssKib() {
-        return statusField("VmRSS:");
-    }
-
     private long statusField(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -1,9 +1,9 @@
 package dev.nexus.bench.load;
 
+import dev.nexus.proxy.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -26,19 +26,26 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
-import dev.nexus.proxy.transport.Transport;
 
+import java.io.File;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The benchmark origin: answers {@code /1k} (or any path) with a fixed 1 KiB body and
- * {@code /bytes/N} with N bytes, keep-alive, as fast as one event loop allows. With {@code --tls CERT_OUT}
- * it serves HTTPS with a self-signed certificate for localhost written to CERT_OUT.
+ * The benchmark origin, on one event loop:
+ * <ul>
+ *   <li>{@code /bytes/N}: N bytes (streamed in 64 KiB pieces);</li>
+ *   <li>{@code /header/NAME}: the value of request header NAME as the body (empty if absent), so a
+ *   benchmark can check that a proxy really injected a header;</li>
+ *   <li>any other path: a fixed 1 KiB body.</li>
+ * </ul>
+ * Keep-alive throughout. Listens on 127.0.0.1 on every {@code --http PORT}, and with
+ * {@code --https PORT --cert PEM --key PKCS8-PEM} also serves HTTPS with that certificate.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.nexus.bench.load.BenchOrigin PORT [--tls CERT_OUT]}
+ * <p>Usage: {@code java -cp benchmarks.jar dev.nexus.bench.load.BenchOrigin --http 18080 [--http 18081]
+ * [--https 18443 --cert cert.pem --key key.pem]}
  */
 public final class BenchOrigin {
 
@@ -51,32 +58,48 @@ public final class BenchOrigin {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(args[0]);
-        SslContext tls = null;
-        if (args.length > 2 && args[1].equals("--tls")) {
-            SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
-            Files.copy(certificate.certificate().toPath(), Path.of(args[2]),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            tls = SslContextBuilder.forServer(certificate.key(), certificate.cert()).build();
+        List<Integer> httpPorts = new ArrayList<>();
+        int httpsPort = -1;
+        File cert = null;
+        File key = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--http" -> httpPorts.add(Integer.parseInt(args[i + 1]));
+                case "--https" -> httpsPort = Integer.parseInt(args[i + 1]);
+                case "--cert" -> cert = new File(args[i + 1]);
+                case "--key" -> key = new File(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (httpsPort > 0 && (cert == null || key == null)) {
+            throw new IllegalArgumentException("--https needs --cert and --key");
         }
         Transport transport = Transport.select("auto");
         EventLoopGroup group = transport.newEventLoopGroup(1, "origin");
-        SslContext serverTls = tls;
-        Channel server = new ServerBootstrap().group(group).channel(transport.serverChannel())
+        for (int port : httpPorts) {
+            bind(transport, group, port, null);
+        }
+        if (httpsPort > 0) {
+            bind(transport, group, httpsPort, SslContextBuilder.forServer(cert, key).build());
+        }
+        System.out.println("origin ready: http " + httpPorts + (httpsPort > 0 ? ", https " + httpsPort : ""));
+        group.terminationFuture().sync();
+    }
+
+    private static void bind(Transport transport, EventLoopGroup group, int port, SslContext tls) throws InterruptedException {
+        new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (serverTls != null) {
-                            ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
                         ch.pipeline().addLast(new HttpServerCodec(), new Responder());
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
-        System.out.println("origin listening on " + server.localAddress() + (tls != null ? " (tls)" : ""));
-        server.closeFuture().sync();
+                .bind(new InetSocketAddress("127.0.0.1", port)).sync();
     }
 
     private static final class Responder extends SimpleChannelInboundHandler<HttpObject> {
@@ -95,25 +118,33 @@ public final class BenchOrigin {
         private static void respond(ChannelHandlerContext ctx, HttpRequest request) {
             String uri = request.uri();
             if (uri.startsWith("/bytes/")) {
-                long size = Long.parseLong(uri.substring(7));
-                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-                HttpUtil.setContentLength(head, size);
-                ctx.write(head);
-                long left = size;
-                while (left > 0) {
-                    int n = (int) Math.min(left, SIXTY_FOUR_KIB.readableBytes());
-                    HttpContent piece = new DefaultHttpContent(SIXTY_FOUR_KIB.duplicate().slice(0, n));
-                    left -= n;
-                    ctx.write(piece);
-                }
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                streamBytes(ctx, Long.parseLong(uri.substring("/bytes/".length())));
                 return;
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    ONE_KIB.duplicate());
+            ByteBuf body;
+            if (uri.startsWith("/header/")) {
+                String value = request.headers().get(uri.substring("/header/".length()), "");
+                body = Unpooled.copiedBuffer(value, StandardCharsets.UTF_8);
+            } else {
+                body = ONE_KIB.duplicate();
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
-            HttpUtil.setContentLength(response, 1024);
+            HttpUtil.setContentLength(response, body.readableBytes());
             ctx.writeAndFlush(response);
+        }
+
+        private static void streamBytes(ChannelHandlerContext ctx, long size) {
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            HttpUtil.setContentLength(head, size);
+            ctx.write(head);
+            long left = size;
+            while (left > 0) {
+                int n = (int) Math.min(left, SIXTY_FOUR_KIB.readableBytes());
+                ctx.write(new DefaultHttpContent(SIXTY_FOUR_KIB.duplicate().slice(0, n)));
+                left -= n;
+            }
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
@@ -36,15 +37,32 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The end-to-end load generator: a fixed number of keep-alive connections, each sending the next
- * request as soon as the previous response completed (closed loop), warmed up before a measured
- * window. Speaks plain HTTP directly or through a proxy (absolute-form), and HTTPS directly or
- * through a proxy (CONNECT, then TLS with certificate and hostname verification). Responses whose
- * body length differs from {@code --expect-bytes} count as errors.
- *
- * <p>Prints one JSON line: requests, requests per second, latency percentiles in microseconds, errors.
+ * The end-to-end load generator. Two modes:
+ * <ul>
+ *   <li><b>closed loop</b> (default): a fixed number of connections, each sending the next request as soon as
+ *   the previous response completed, warmed up before a measured window; only responses completed inside
+ *   the window count.</li>
+ *   <li><b>burst</b> ({@code --burst}): every connection is opened (and its CONNECT/TLS set up) first, then
+ *   all send exactly one request at the same moment; time to first byte (response head) is recorded per
+ *   request. This is the cold-credential scenario: N agents hitting a connection whose lease is not cached.</li>
+ * </ul>
+ * Speaks plain HTTP directly or through a proxy (absolute-form, or inside a {@code CONNECT} tunnel with
+ * {@code --tunnel}), and HTTPS directly or through a proxy ({@code CONNECT}, then TLS with certificate and
+ * hostname verification against {@code --cacert}). A response that is not 200, or whose body length differs
+ * from {@code --expect-bytes}, counts as an error; so does a connection lost with a request in flight.
+ * A server that closes after a response (no keep-alive), or closes a reused keep-alive connection before any
+ * byte of the next response (HTTP clients re-send an idempotent request then), is not an error: the client
+ * reconnects and counts it in {@code reconnects}.
+ * <p>
+ * With {@code --cpu-pid PID} the client reads that process's CPU time from {@code /proc} exactly at the
+ * start and end of the measured window and resets/reads its peak RSS, so CPU per request is the proxy's
+ * cost for exactly the requests counted.
+ * <p>
+ * Prints one JSON line on stdout.
  */
 public final class LoadClient {
+
+    private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final URI url;
     private final InetSocketAddress proxy;
@@ -53,41 +71,61 @@ public final class LoadClient {
     private final long durationNanos;
     private final long expectBytes;
     private final boolean newConnectionPerRequest;
+    private final boolean tunnel;
+    private final boolean burst;
     private final List<String[]> headers;
     private final SslContext tls;
     private final boolean https;
+    private final ProcessSampler sampler;
 
-    private final Histogram latencies = new Histogram(3_600_000_000L, 3);
+    private final Histogram latencies = new Histogram(MAX_LATENCY_NANOS, 3);
+    private final Histogram firstByte = new Histogram(MAX_LATENCY_NANOS, 3);
+    // All mutable state below is touched only on the single event loop thread.
     private long completed;
     private long errors;
+    private long reconnects;
+    private long bodyBytesInWindow;
+    private String firstError;
     private long measureStart;
     private long measureEnd;
+    private ProcessSampler.CpuTime cpuAtStart;
+    private ProcessSampler.CpuTime cpuAtEnd;
+    private long peakRssKib = -1;
+    private final List<RequestLoop> burstReady = new ArrayList<>();
+    private int burstFinished;
     private EventLoopGroup group;
     private Bootstrap bootstrap;
     private final CountDownLatch done = new CountDownLatch(1);
 
     private LoadClient(Args args) throws Exception {
-        url = URI.create(args.value("--url", null));
-        String proxyArg = args.value("--proxy", null);
+        url = URI.create(args.required("--url"));
+        String proxyArg = args.optional("--proxy");
         proxy = proxyArg == null ? null : new InetSocketAddress(proxyArg.substring(0, proxyArg.lastIndexOf(':')),
                 Integer.parseInt(proxyArg.substring(proxyArg.lastIndexOf(':') + 1)));
         connections = Integer.parseInt(args.value("--connections", "32"));
-        warmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args.value("--warmup", "5")));
-        durationNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args.value("--duration", "15")));
+        warmupNanos = TimeUnit.MILLISECONDS.toNanos((long) (Double.parseDouble(args.value("--warmup", "5")) * 1000));
+        durationNanos = TimeUnit.MILLISECONDS.toNanos((long) (Double.parseDouble(args.value("--duration", "15")) * 1000));
         expectBytes = Long.parseLong(args.value("--expect-bytes", "-1"));
         newConnectionPerRequest = args.flag("--new-connection-per-request");
+        tunnel = args.flag("--tunnel");
+        burst = args.flag("--burst");
         headers = new ArrayList<>();
         for (String header : args.values("--header")) {
             int colon = header.indexOf(':');
             headers.add(new String[]{header.substring(0, colon).trim(), header.substring(colon + 1).trim()});
         }
         https = url.getScheme().equals("https");
-        String caFile = args.value("--cacert", null);
+        if (tunnel && proxy == null) {
+            throw new IllegalArgumentException("--tunnel needs --proxy");
+        }
+        String caFile = args.optional("--cacert");
         SslContextBuilder builder = SslContextBuilder.forClient();
         if (caFile != null) {
             builder.trustManager(new File(caFile));
         }
         tls = https ? builder.build() : null;
+        String pid = args.optional("--cpu-pid");
+        sampler = pid == null ? null : new ProcessSampler(Long.parseLong(pid), Long.parseLong(args.value("--clk-tck", "100")));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -98,6 +136,10 @@ public final class LoadClient {
         return url.getPort() > 0 ? url.getPort() : (https ? 443 : 80);
     }
 
+    private boolean connectsThroughTunnel() {
+        return proxy != null && (https || tunnel);
+    }
+
     private void run() throws InterruptedException {
         Transport transport = Transport.select("auto");
         group = transport.newEventLoopGroup(1, "load");
@@ -105,27 +147,111 @@ public final class LoadClient {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
         long start = System.nanoTime();
-        measureStart = start + warmupNanos;
+        measureStart = burst ? start : start + warmupNanos;
         measureEnd = measureStart + durationNanos;
         group.execute(() -> {
+            if (sampler != null && burst) {
+                startWindow();
+            }
             for (int i = 0; i < connections; i++) {
                 open();
             }
         });
-        group.schedule(done::countDown, warmupNanos + durationNanos, TimeUnit.NANOSECONDS);
+        if (sampler != null && !burst) {
+            group.schedule(this::startWindow, measureStart - start, TimeUnit.NANOSECONDS);
+        }
+        group.schedule(this::finish, measureEnd - start, TimeUnit.NANOSECONDS);
         done.await();
-        double seconds = durationNanos / 1e9;
-        System.out.printf(Locale.ROOT,
-                "{\"url\":\"%s\",\"via\":\"%s\",\"connections\":%d,\"requests\":%d,\"rps\":%.1f,"
-                        + "\"p50_us\":%d,\"p99_us\":%d,\"p999_us\":%d,\"max_us\":%d,\"errors\":%d}%n",
-                url, proxy == null ? "direct" : "proxy", connections, completed, completed / seconds,
-                latencies.getValueAtPercentile(50) / 1000, latencies.getValueAtPercentile(99) / 1000,
-                latencies.getValueAtPercentile(99.9) / 1000, latencies.getMaxValue() / 1000, errors);
+        printResult();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    private void startWindow() {
+        try {
+            sampler.resetPeakRss();
+            cpuAtStart = sampler.cpuTime();
+        } catch (IllegalStateException e) {
+            samplingFailed(e);
+        }
+    }
+
+    private void samplingFailed(IllegalStateException e) {
+        errors++;
+        if (firstError == null) {
+            firstError = "proxy process: " + e.getMessage();
+        }
+    }
+
+    /** Ends the measurement (on the event loop), once: at the end of the window, or when a burst completed. */
+    private void finish() {
+        if (done.getCount() == 0) {
+            return;
+        }
+        measureEnd = Math.min(measureEnd, System.nanoTime());
+        if (sampler != null && cpuAtStart != null) {
+            try {
+                cpuAtEnd = sampler.cpuTime();
+                peakRssKib = sampler.peakRssKib();
+            } catch (IllegalStateException e) {
+                samplingFailed(e); // the proxy exited during the window: report what was measured, never hang
+            }
+        }
+        done.countDown();
+    }
+
+    private void printResult() {
+        double seconds = (measureEnd - measureStart) / 1e9;
+        StringBuilder json = new StringBuilder(512);
+        json.append(String.format(Locale.ROOT,
+                "{\"url\":\"%s\",\"via\":\"%s\",\"mode\":\"%s\",\"connections\":%d,\"seconds\":%.3f,\"requests\":%d,"
+                        + "\"rps\":%.1f,\"mb_per_s\":%.2f,\"p50_us\":%d,\"p99_us\":%d,\"p999_us\":%d,\"max_us\":%d,"
+                        + "\"errors\":%d,\"reconnects\":%d",
+                url, proxy == null ? "direct" : (connectsThroughTunnel() ? "connect" : "proxy"),
+                burst ? "burst" : (newConnectionPerRequest ? "new-connection" : "keep-alive"),
+                connections, seconds, completed, completed / seconds, bodyBytesInWindow / seconds / 1e6,
+                micros(latencies, 50), micros(latencies, 99), micros(latencies, 99.9),
+                latencies.getMaxValue() / 1000, errors, reconnects));
+        if (burst) {
+            json.append(String.format(Locale.ROOT, ",\"ttfb_p50_us\":%d,\"ttfb_p99_us\":%d,\"ttfb_max_us\":%d",
+                    micros(firstByte, 50), micros(firstByte, 99), firstByte.getMaxValue() / 1000));
+        }
+        if (sampler != null && cpuAtStart != null && cpuAtEnd != null) {
+            double userSeconds = (cpuAtEnd.userNanos() - cpuAtStart.userNanos()) / 1e9;
+            double systemSeconds = (cpuAtEnd.systemNanos() - cpuAtStart.systemNanos()) / 1e9;
+            double cpuSeconds = userSeconds + systemSeconds;
+            json.append(String.format(Locale.ROOT,
+                    ",\"proxy_pid\":%d,\"proxy_cpu_s\":%.3f,\"proxy_user_s\":%.3f,\"proxy_sys_s\":%.3f,"
+                            + "\"proxy_cpu_s_per_10k\":%.3f,\"proxy_cpu_us_per_req\":%.1f,"
+                            + "\"proxy_peak_rss_kib\":%d,\"peak_rss_whole_life\":%b",
+                    sampler.pid(), cpuSeconds, userSeconds, systemSeconds,
+                    completed == 0 ? 0 : cpuSeconds * 10_000 / completed,
+                    completed == 0 ? 0 : cpuSeconds * 1e6 / completed, peakRssKib, sampler.peakResetFailed()));
+        }
+        if (firstError != null) {
+            json.append(",\"first_error\":\"").append(firstError.replace("\\", "\\\\").replace("\"", "'")).append('"');
+        }
+        System.out.println(json.append('}'));
+    }
+
+    private static long micros(Histogram histogram, double percentile) {
+        return histogram.getValueAtPercentile(percentile) / 1000;
+    }
+
     private boolean running() {
-        return System.nanoTime() < measureEnd;
+        return done.getCount() > 0 && System.nanoTime() < measureEnd;
+    }
+
+    private boolean inWindow(long now) {
+        return now >= measureStart && now < measureEnd;
+    }
+
+    private void error(String reason) {
+        if (inWindow(System.nanoTime())) {
+            errors++;
+            if (firstError == null) {
+                firstError = reason;
+            }
+        }
     }
 
     private void open() {
@@ -136,7 +262,7 @@ public final class LoadClient {
         bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                if (proxy != null && https) {
+                if (connectsThroughTunnel()) {
                     ch.pipeline().addLast("codec", new HttpClientCodec());
                     ch.pipeline().addLast("connect", new ConnectHandler());
                 } else {
@@ -149,8 +275,13 @@ public final class LoadClient {
             }
         }).connect(target).addListener(f -> {
             if (!f.isSuccess()) {
-                errors++;
-                group.schedule(this::open, 100, TimeUnit.MILLISECONDS);
+                error("connect failed: " + f.cause());
+                if (burst) {
+                    burstFinished++;
+                    checkBurstDone();
+                } else {
+                    group.schedule(this::open, 100, TimeUnit.MILLISECONDS);
+                }
             }
         });
     }
@@ -168,7 +299,7 @@ public final class LoadClient {
         if (url.getRawQuery() != null) {
             path += "?" + url.getRawQuery();
         }
-        String target = proxy != null && !https ? url.getScheme() + "://" + url.getRawAuthority() + path : path;
+        String target = proxy != null && !connectsThroughTunnel() ? url.getScheme() + "://" + url.getRawAuthority() + path : path;
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target);
         request.headers().set(HttpHeaderNames.HOST, url.getRawAuthority());
         for (String[] header : headers) {
@@ -177,7 +308,23 @@ public final class LoadClient {
         return request;
     }
 
-    /** CONNECT through the proxy, then TLS to the origin inside the tunnel. */
+    private void checkBurstDone() {
+        if (burstFinished >= connections) {
+            finish();
+        }
+    }
+
+    /** In burst mode: called when a connection can send; once all can, all send at once. */
+    private void burstReady(RequestLoop loop) {
+        burstReady.add(loop);
+        if (burstReady.size() + burstFinished == connections) {
+            for (RequestLoop ready : burstReady) {
+                ready.send();
+            }
+        }
+    }
+
+    /** CONNECT through the proxy, then (for https) TLS to the origin inside the tunnel. */
     private final class ConnectHandler extends SimpleChannelInboundHandler<HttpObject> {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -190,26 +337,51 @@ public final class LoadClient {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             if (msg instanceof HttpResponse response && response.status().code() != 200) {
-                errors++;
+                error("CONNECT answered " + response.status());
                 ctx.close();
                 return;
             }
             if (msg instanceof LastHttpContent) {
                 ctx.pipeline().remove("codec");
-                ctx.pipeline().addFirst(newSslHandler(ctx.channel()));
+                if (https) {
+                    ctx.pipeline().addFirst(newSslHandler(ctx.channel()));
+                }
                 ctx.pipeline().addLast("codec2", new HttpClientCodec());
-                ctx.pipeline().addLast("requests", new RequestLoop(false));
+                ctx.pipeline().addLast("requests", new RequestLoop(!https));
                 ctx.pipeline().remove(this);
             }
         }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (burst) {
+                burstFinished++;
+                checkBurstDone();
+            } else if (running()) {
+                // A refused CONNECT is retried after a pause, so a misconfigured proxy cannot make this spin.
+                group.schedule(LoadClient.this::open, 100, TimeUnit.MILLISECONDS);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            error("CONNECT: " + cause);
+            ctx.close();
+        }
     }
 
-    /** Sends a request, waits for the whole response, records it, repeats. */
+    /** Sends a request, waits for the whole response, records it, repeats (or, in burst mode, stops). */
     private final class RequestLoop extends SimpleChannelInboundHandler<HttpObject> {
         private final boolean startOnActive;
+        private ChannelHandlerContext ctx;
         private long sentAt;
         private long bodyBytes;
         private boolean ok;
+        private boolean keepAlive;
+        private boolean inFlight;
+        private boolean responseStarted;
+        private boolean finished;
 
         RequestLoop(boolean startOnActive) {
             this.startOnActive = startOnActive;
@@ -217,15 +389,16 @@ public final class LoadClient {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
             if (startOnActive && ctx.channel().isActive()) {
-                send(ctx);
+                ready();
             }
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             if (startOnActive) {
-                send(ctx);
+                ready();
             }
             ctx.fireChannelActive();
         }
@@ -234,57 +407,94 @@ public final class LoadClient {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent handshake) {
                 if (handshake.isSuccess()) {
-                    send(ctx);
+                    ready();
                 } else {
-                    errors++;
-                    System.err.println("TLS handshake failed: " + handshake.cause());
+                    error("TLS handshake failed: " + handshake.cause());
                     ctx.close();
                 }
             }
             ctx.fireUserEventTriggered(evt);
         }
 
-        private void send(ChannelHandlerContext ctx) {
+        private void ready() {
+            if (burst) {
+                burstReady(this);
+            } else {
+                send();
+            }
+        }
+
+        void send() {
             sentAt = System.nanoTime();
             bodyBytes = 0;
             ok = false;
+            inFlight = true;
+            responseStarted = false;
             ctx.writeAndFlush(newRequest());
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            long now = System.nanoTime();
+            responseStarted = true;
             if (msg instanceof HttpResponse response) {
                 ok = response.status().code() == 200;
+                keepAlive = HttpUtil.isKeepAlive(response);
+                if (!ok) {
+                    error("status " + response.status());
+                }
+                if (burst) {
+                    firstByte.recordValue(Math.min(now - sentAt, MAX_LATENCY_NANOS));
+                }
             }
             if (msg instanceof HttpContent content) {
                 bodyBytes += content.content().readableBytes();
             }
             if (msg instanceof LastHttpContent) {
-                long now = System.nanoTime();
-                boolean valid = ok && (expectBytes < 0 || bodyBytes == expectBytes);
-                if (now >= measureStart && now < measureEnd) {
-                    if (valid) {
-                        completed++;
-                        latencies.recordValue(Math.min(now - sentAt, latencies.getHighestTrackableValue()));
-                    } else {
-                        errors++;
-                    }
+                inFlight = false;
+                complete(ctx, now);
+            }
+        }
+
+        private void complete(ChannelHandlerContext ctx, long now) {
+            boolean lengthOk = expectBytes < 0 || bodyBytes == expectBytes;
+            if (ok && !lengthOk) {
+                error("body of " + bodyBytes + " bytes, expected " + expectBytes);
+            }
+            if (inWindow(now) && ok && lengthOk) {
+                completed++;
+                bodyBytesInWindow += bodyBytes;
+                latencies.recordValue(Math.min(now - sentAt, MAX_LATENCY_NANOS));
+            }
+            if (burst) {
+                finished = true;
+                burstFinished++;
+                ctx.close();
+                checkBurstDone();
+            } else if (!running()) {
+                ctx.close();
+            } else if (newConnectionPerRequest || !keepAlive) {
+                finished = true;
+                if (!keepAlive && !newConnectionPerRequest) {
+                    reconnects++;
                 }
-                if (!running()) {
-                    ctx.close();
-                } else if (newConnectionPerRequest) {
-                    ctx.close();
-                    open();
-                } else {
-                    send(ctx);
-                }
+                ctx.close();
+                open();
+            } else {
+                send();
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (running() && !newConnectionPerRequest) {
-                errors++;
+            if (inFlight && (responseStarted || burst)) {
+                error("connection closed in the middle of a response");
+            }
+            if (burst && !finished) {
+                burstFinished++;
+                checkBurstDone();
+            } else if (running() && !finished) {
+                reconnects++;
                 open();
             }
             ctx.fireChannelInactive();
@@ -292,6 +502,7 @@ public final class LoadClient {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            error(cause.toString());
             ctx.close();
         }
     }
@@ -304,16 +515,22 @@ public final class LoadClient {
             this.argv = argv;
         }
 
-        String value(String name, String fallback) {
-            for (int i = 0; i < argv.length - 1; i++) {
-                if (argv[i].equals(name)) {
-                    return argv[i + 1];
-                }
-            }
-            if (fallback == null && !name.equals("--proxy") && !name.equals("--cacert")) {
+        String required(String name) {
+            String value = optional(name);
+            if (value == null) {
                 throw new IllegalArgumentException("missing " + name);
             }
-            return fallback;
+            return value;
+        }
+
+        String value(String name, String fallback) {
+            String value = optional(name);
+            return value == null ? fallback : value;
+        }
+
+        String optional(String name) {
+            List<String> found = values(name);
+            return found.isEmpty() ? null : found.get(found.size() - 1);
         }
 
         List<String> values(String name) {

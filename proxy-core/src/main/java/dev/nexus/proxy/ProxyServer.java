@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,6 +29,13 @@ import java.util.logging.Logger;
 public final class ProxyServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
+
+    /**
+     * When a relayed connection counts as full. Netty's 32/64 KiB default is about one read, so a bulk
+     * transfer would pause and resume its source on nearly every read; at most 512 KiB is queued per
+     * connection before the other side stops reading.
+     */
+    public static final WriteBufferWaterMark RELAY_WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
     private final EventLoopGroup group;
     private final Channel listener;
@@ -98,6 +106,7 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RELAY_WATER_MARK)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(initializer)
                 .bind(address).sync().channel();

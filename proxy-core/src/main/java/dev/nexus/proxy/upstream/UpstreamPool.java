@@ -1,5 +1,6 @@
 package dev.nexus.proxy.upstream;
 
+import dev.nexus.proxy.ProxyServer;
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.tls.TlsFailureReason;
@@ -73,6 +74,7 @@ public final class UpstreamPool implements AutoCloseable {
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.RELAY_WATER_MARK)
                 .option(ChannelOption.SO_KEEPALIVE, true);
     }
 

@@ -180,6 +180,7 @@ class InterceptingTlsHandlerTest {
         }
 
         await().atMost(TIMEOUT).until(() -> !front.refusals.isEmpty());
+        assertEquals(1, front.refusals.size(), "one refusal reported per refused connection: " + front.refusals);
         InterceptionRefusedEvent refused = front.refusals.peek();
         assertEquals(InterceptionRefusedEvent.Reason.SNI_MISMATCH, refused.reason());
         assertEquals("api.example.test", refused.connectHost());
@@ -198,6 +199,7 @@ class InterceptingTlsHandlerTest {
         }
 
         await().atMost(TIMEOUT).until(() -> !front.refusals.isEmpty());
+        assertEquals(1, front.refusals.size(), "one refusal reported per refused connection: " + front.refusals);
         InterceptionRefusedEvent refused = front.refusals.peek();
         assertEquals(InterceptionRefusedEvent.Reason.CERTIFICATE_UNAVAILABLE, refused.reason());
         assertTrue(refused.detail().contains("'api..example.test'"), refused.detail());

@@ -40,7 +40,7 @@ public final class AccessLogFormatter {
         appendString(out, entry.host());
         out.append(",\"port\":").append(entry.port());
         out.append(",\"path\":");
-        appendString(out, withoutQuery(entry.path()));
+        appendString(out, LoggedPaths.withoutQuery(entry.path()));
         out.append(",\"status\":").append(entry.status());
         out.append(",\"bytes_in\":").append(entry.bytesIn());
         out.append(",\"bytes_out\":").append(entry.bytesOut());
@@ -57,20 +57,6 @@ public final class AccessLogFormatter {
         out.append(",\"decision\":");
         appendString(out, entry.decision());
         out.append('}');
-    }
-
-    /** The path up to (excluding) the first {@code ?} or {@code #}. */
-    static String withoutQuery(String path) {
-        if (path == null) {
-            return null;
-        }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '?' || c == '#') {
-                return path.substring(0, i);
-            }
-        }
-        return path;
     }
 
     private static String clientAddress(InetSocketAddress client) {

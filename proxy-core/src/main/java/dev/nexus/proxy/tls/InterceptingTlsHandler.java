@@ -1,5 +1,6 @@
 package dev.nexus.proxy.tls;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.SslContext;
@@ -7,6 +8,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -32,6 +34,8 @@ public final class InterceptingTlsHandler extends AbstractSniHandler<SslContext>
 
     private final String connectHost;
     private final InterceptionContexts contexts;
+    /** Set once the connection is refused: later decodes (closing re-runs them) must not refuse it again. */
+    private boolean refused;
 
     /**
      * @param connectHost the host from the CONNECT request line (the one the policy decided on)
@@ -40,6 +44,17 @@ public final class InterceptingTlsHandler extends AbstractSniHandler<SslContext>
         super(contexts.settings().clientHelloTimeout().toMillis());
         this.connectHost = connectHost;
         this.contexts = contexts;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (refused) {
+            // The ClientHello stays buffered after a synchronous refusal, and closing the channel decodes it
+            // again (channelInactive, decodeLast): drop it so the refusal is reported exactly once.
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        super.decode(ctx, in, out);
     }
 
     @Override
@@ -62,6 +77,7 @@ public final class InterceptingTlsHandler extends AbstractSniHandler<SslContext>
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String sni, Future<SslContext> future) {
         if (!future.isSuccess()) {
+            refused = true;
             ctx.fireUserEventTriggered(refusal(sni, future.cause()));
             ctx.close();
             return;

@@ -6,6 +6,7 @@ import dev.nexus.proxy.credentials.file.CredentialFileException;
 import dev.nexus.proxy.credentials.file.FileCredentialSource;
 import dev.nexus.proxy.credentials.nexus.NexusAuthoritySettings;
 import dev.nexus.proxy.credentials.nexus.NexusAuthoritySource;
+import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestAuthority.Availability;
 import dev.nexus.proxy.testing.TestAuthority.Reply;
@@ -73,7 +74,7 @@ class CredentialSecretsTest {
     @Test
     void noSecretReachesLogsMessagesViewsOrMetrics() throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
-        try (LogCapture logs = new LogCapture();
+        try (LogCapture logs = new LogCapture("dev.nexus");
              TestAuthority authority = TestAuthority.builder().apiKey("X-API-Key", API_KEY).start()) {
             Instant expiry = Instant.now().plusSeconds(3600);
             authority.respond("ok", generation -> Reply.apiKey(generation == 0 ? CREDENTIAL : ROTATED, expiry))

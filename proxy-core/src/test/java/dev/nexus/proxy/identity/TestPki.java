@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.testing.TestTls;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -8,13 +9,10 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import java.io.StringWriter;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -31,11 +29,11 @@ final class TestPki {
     /** A certificate with its key. */
     record Issued(X509Certificate certificate, KeyPair keys) {
         Path writeCertificate(Path file) throws Exception {
-            return pem(file, certificate);
+            return TestTls.writePem(file, certificate);
         }
 
         Path writeKey(Path file) throws Exception {
-            return pem(file, new JcaPKCS8Generator(keys.getPrivate(), null));
+            return TestTls.writePem(file, new JcaPKCS8Generator(keys.getPrivate(), null));
         }
     }
 
@@ -100,13 +98,5 @@ final class TestPki {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         return generator.generateKeyPair();
-    }
-
-    private static Path pem(Path file, Object object) throws Exception {
-        StringWriter text = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-            writer.writeObject(object);
-        }
-        return Files.writeString(file, text.toString());
     }
 }

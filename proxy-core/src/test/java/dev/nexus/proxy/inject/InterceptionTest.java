@@ -30,7 +30,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.ProxySelector;
@@ -41,7 +40,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -109,17 +107,9 @@ class InterceptionTest {
     }
 
     private SSLContext trustingProxyCa() throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        CertificateFactory factory = CertificateFactory.getInstance("X.509");
-        X509Certificate caCert = (X509Certificate) factory.generateCertificate(
+        X509Certificate caCert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
                 new ByteArrayInputStream(ca.exportPem().getBytes(StandardCharsets.US_ASCII)));
-        trust.setCertificateEntry("nexus-ca", caCert);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
+        return TestTls.clientTrusting(TestTls.trustStore(caCert));
     }
 
     private HttpClient agent() throws Exception {

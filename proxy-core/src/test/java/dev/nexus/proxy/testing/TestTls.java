@@ -3,15 +3,21 @@ package dev.nexus.proxy.testing;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 
-/** A self-signed origin certificate and clients that trust exactly it. */
+/**
+ * TLS material for tests: a self-signed origin certificate with clients that trust exactly it, and the
+ * shared steps other TLS helpers build on (trust stores, trusting SSLContexts, PEM files).
+ */
 public final class TestTls {
 
     private final SelfSignedCertificate certificate;
@@ -34,20 +40,44 @@ public final class TestTls {
 
     /** A JDK SSLContext whose only trust anchor is this certificate. */
     public SSLContext clientContext() throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("origin", certificate.cert());
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
+        return clientTrusting(trustStore(certificate.cert()));
     }
 
     /** Writes the certificate as PEM, e.g. for {@code curl --cacert}. */
     public Path writePem(Path dir) throws Exception {
-        Path pem = dir.resolve("origin.pem");
-        Files.copy(certificate.certificate().toPath(), pem);
-        return pem;
+        return writePem(dir.resolve("origin.pem"), certificate.cert());
+    }
+
+    /** An in-memory PKCS#12 trust store holding exactly {@code trusted}. */
+    public static KeyStore trustStore(X509Certificate... trusted) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        for (int i = 0; i < trusted.length; i++) {
+            store.setCertificateEntry("trusted-" + i, trusted[i]);
+        }
+        return store;
+    }
+
+    /** Trust managers that accept exactly the certificates in {@code trustStore}. */
+    public static TrustManager[] trustManagers(KeyStore trustStore) throws Exception {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trustStore);
+        return factory.getTrustManagers();
+    }
+
+    /** A JDK client SSLContext (no client certificate) trusting only what {@code trustStore} holds. */
+    public static SSLContext clientTrusting(KeyStore trustStore) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers(trustStore), null);
+        return context;
+    }
+
+    /** Writes one object (certificate, key, PKCS#8 generator...) as PEM to {@code file}. */
+    public static Path writePem(Path file, Object pemObject) throws Exception {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(pemObject);
+        }
+        return Files.writeString(file, text.toString());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nexus.proxy.testing.LogCapture;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -34,7 +35,7 @@ class CaKeySecrecyTest {
         List<String> observed = new ArrayList<>();
         CaFiles files;
         CertificateAuthority ca;
-        try (LogCapture logs = new LogCapture("")) {
+        try (LogCapture logs = new LogCapture()) {
             files = CertificateAuthority.init(dir.resolve("ca"), false);
             ca = CertificateAuthority.loadOrGenerate(files, null);
             CertificateAuthority.loadOrGenerate(CaFiles.inDirectory(dir.resolve("generated")), null);
@@ -49,7 +50,7 @@ class CaKeySecrecyTest {
                 contexts.serverContextFor("api.example.com").get(10, TimeUnit.SECONDS);
             }
             observed.addAll(failuresOfBrokenCaFiles(files));
-            observed.addAll(logs.formatted());
+            observed.addAll(logs.lines());
         }
 
         String keyPem = Files.readString(files.privateKey());

@@ -2,6 +2,7 @@ package dev.nexus.proxy.tls;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -176,10 +178,11 @@ class InterceptingTlsHandlerTest {
 
         try (Socket tunnel = openTunnel("api.example.test:443")) {
             SSLSocket tls = wrap(tunnel, "api.example.test", "evil.example.test");
-            assertThrows(IOException.class, tls::startHandshake);
+            assertClosedPromptly(assertThrows(IOException.class, tls::startHandshake));
         }
 
         await().atMost(TIMEOUT).until(() -> !front.refusals.isEmpty());
+        assertEquals(1, front.refusals.size(), "one refusal reported per refused connection: " + front.refusals);
         InterceptionRefusedEvent refused = front.refusals.peek();
         assertEquals(InterceptionRefusedEvent.Reason.SNI_MISMATCH, refused.reason());
         assertEquals("api.example.test", refused.connectHost());
@@ -194,10 +197,11 @@ class InterceptingTlsHandlerTest {
 
         try (Socket tunnel = openTunnel("api..example.test:443")) {
             SSLSocket tls = wrap(tunnel, "api.example.test", null);
-            assertThrows(IOException.class, tls::startHandshake);
+            assertClosedPromptly(assertThrows(IOException.class, tls::startHandshake));
         }
 
         await().atMost(TIMEOUT).until(() -> !front.refusals.isEmpty());
+        assertEquals(1, front.refusals.size(), "one refusal reported per refused connection: " + front.refusals);
         InterceptionRefusedEvent refused = front.refusals.peek();
         assertEquals(InterceptionRefusedEvent.Reason.CERTIFICATE_UNAVAILABLE, refused.reason());
         assertTrue(refused.detail().contains("'api..example.test'"), refused.detail());
@@ -243,6 +247,12 @@ class InterceptingTlsHandlerTest {
 
         assertTrue(failure instanceof SSLHandshakeException || failure.getCause() instanceof SSLHandshakeException,
                 failure.toString());
+    }
+
+    /** A refused handshake ends because the proxy closed the connection, not because the client gave up waiting. */
+    private static void assertClosedPromptly(IOException handshakeFailure) {
+        assertFalse(handshakeFailure instanceof SocketTimeoutException,
+                "the proxy left the refused handshake hanging: " + handshakeFailure);
     }
 
     /** A new client (so a new connection) using the front as its HTTPS proxy. */

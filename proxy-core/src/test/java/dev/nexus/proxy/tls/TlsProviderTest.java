@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nexus.proxy.testing.LogCapture;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class TlsProviderTest {
             TlsProvider chosen = TlsProvider.choose(TlsProvider.Preference.AUTO);
 
             assertEquals(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK, chosen.sslProvider());
-            assertTrue(logs.formatted().stream().anyMatch(l -> l.contains("TLS provider: " + chosen.description())),
-                    logs.formatted().toString());
+            assertTrue(logs.lines().stream().anyMatch(l -> l.contains("TLS provider: " + chosen.description())),
+                    logs.lines().toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nexus.proxy.tls;
 
+import dev.nexus.proxy.testing.TestTls;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -11,7 +12,6 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** Helpers shared by the TLS tests: providers to parameterise over, CAs, trust stores, event loops. */
 final class TlsTestSupport {
@@ -36,11 +36,7 @@ final class TlsTestSupport {
      * and returns a JDK SSLContext loaded from that file.
      */
     static SSLContext clientTrusting(Path dir, X509Certificate... trusted) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        for (int i = 0; i < trusted.length; i++) {
-            store.setCertificateEntry("ca-" + i, trusted[i]);
-        }
+        KeyStore store = TestTls.trustStore(trusted);
         Path file = Files.createTempFile(dir, "truststore", ".p12");
         try (OutputStream out = Files.newOutputStream(file)) {
             store.store(out, TRUSTSTORE_PASSWORD);
@@ -49,11 +45,7 @@ final class TlsTestSupport {
         try (InputStream in = Files.newInputStream(file)) {
             loaded.load(in, TRUSTSTORE_PASSWORD);
         }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(loaded);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
+        return TestTls.clientTrusting(loaded);
     }
 
     static EventLoopGroup newEventLoops() {

@@ -219,12 +219,16 @@ public final class RedisLeaseStore implements SharedLeaseStore {
             return CompletableFuture.completedFuture(fallback);
         }
         CompletableFuture<T> result = new CompletableFuture<>();
+        // Whoever settles the operation first (the reply or the deadline) counts it, and counts it before
+        // completing the future: a caller that reads the metrics after join() sees its own operation.
+        AtomicBoolean settled = new AtomicBoolean();
         // Lettuce times out each command; this bounds the whole operation (some are two commands).
         ScheduledFuture<?> deadline;
         try {
             deadline = connections.schedule(() -> {
-                if (result.complete(fallback)) {
+                if (settled.compareAndSet(false, true)) {
                     metrics.record(op, Outcome.TIMEOUT);
+                    result.complete(fallback);
                 }
             }, settings.commandTimeout());
         } catch (RejectedExecutionException closing) {
@@ -239,16 +243,19 @@ public final class RedisLeaseStore implements SharedLeaseStore {
         }
         stage.whenComplete((value, failure) -> {
             deadline.cancel(false);
+            if (!settled.compareAndSet(false, true)) {
+                return; // the deadline already answered with the fallback
+            }
             if (failure == null) {
-                if (result.complete(value)) {
-                    metrics.record(op, Outcome.OK);
-                }
-            } else if (result.complete(fallback)) {
+                metrics.record(op, Outcome.OK);
+                result.complete(value);
+            } else {
                 Throwable cause = unwrap(failure);
                 boolean timedOut = cause instanceof RedisCommandTimeoutException || cause instanceof TimeoutException;
                 metrics.record(op, timedOut ? Outcome.TIMEOUT : Outcome.ERROR);
                 LOG.log(Level.FINE, () -> "Redis " + op.label + " failed, falling back: "
                         + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                result.complete(fallback);
             }
         });
         return result;

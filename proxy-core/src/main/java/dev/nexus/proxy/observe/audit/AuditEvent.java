@@ -3,6 +3,7 @@ package dev.nexus.proxy.observe.audit;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.identity.AgentIdentity;
 import dev.nexus.proxy.inject.InjectionPlan;
+import dev.nexus.proxy.observe.LoggedPaths;
 
 import java.util.Objects;
 
@@ -30,25 +31,12 @@ public record AuditEvent(long timeMillis, AgentIdentity agent, String route, Str
 
     public AuditEvent {
         Objects.requireNonNull(outcome, "outcome");
-        path = withoutQuery(path);
+        path = LoggedPaths.withoutQuery(path);
     }
 
     /** Starts an event for {@code outcome} at the current time; every other field starts empty. */
     public static Builder builder(AuditOutcome outcome) {
         return new Builder(outcome);
-    }
-
-    private static String withoutQuery(String path) {
-        if (path == null) {
-            return null;
-        }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c == '?' || c == '#') {
-                return path.substring(0, i);
-            }
-        }
-        return path;
     }
 
     /** Fills an {@link AuditEvent} field by field, for call sites that know only some of them. */

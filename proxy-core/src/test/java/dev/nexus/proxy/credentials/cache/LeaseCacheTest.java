@@ -307,7 +307,11 @@ class LeaseCacheTest {
     @Test
     void viewShowsTimingButNoSecrets() throws Exception {
         authority.respond("c1", Reply.apiKey("view-secret-42", in(Duration.ofMinutes(10))));
-        cache();
+        // Background refreshes wait here until released, so the refresh-ahead started by the use at minute 8
+        // cannot replace the due lease before the view and the gauge are read.
+        List<Runnable> heldRefreshes = new ArrayList<>();
+        cache = LeaseCache.builder(source, registry).clock(clock).executor(heldRefreshes::add)
+                .jitter(() -> 1.0).build();
         await(cache.lease("c1"));
         List<LeaseView> view = cache.view();
         assertEquals(1, view.size());
@@ -325,6 +329,10 @@ class LeaseCacheTest {
         assertEquals(LeaseState.REFRESH_DUE, entry.state());
         assertFalse(entry.toString().contains("view-secret-42"));
         assertEquals(1, metric(registry, "nexus_credential_leases", "state", "refresh_due"));
+        assertEquals(1, heldRefreshes.size(), "the use at minute 8 started one refresh-ahead");
+        heldRefreshes.forEach(Runnable::run);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cache.view().get(0).state() == LeaseState.FRESH);
+        assertEquals(0, metric(registry, "nexus_credential_leases", "state", "refresh_due"));
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.nexus.proxy.credentials.file;
 
 import dev.nexus.proxy.credentials.CredentialException.Kind;
 import dev.nexus.proxy.credentials.Lease;
-import dev.nexus.proxy.credentials.LogCapture;
+import dev.nexus.proxy.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,7 +138,7 @@ class FileCredentialSourceTest {
     void brokenEditKeepsTheLastGoodContentAndLogsOnlyTheLocation() throws Exception {
         Path file = write("edit.yaml", apiKeyEntry("c1", "good"), "rw-------");
         source = new FileCredentialSource(file, false, FAST_POLL, CLOCK);
-        try (LogCapture logs = new LogCapture()) {
+        try (LogCapture logs = new LogCapture("dev.nexus")) {
             rewrite(file, "c1:\n  strategy: {type: header\n  credentials: {api_key: broken-secret-77}\n");
             await().atMost(Duration.ofSeconds(5)).until(() -> logs.contains("is not valid YAML at line"));
             assertEquals("good", await(source.fetch("c1")).credential("api_key"));

@@ -3,6 +3,7 @@ package dev.nexus.proxy.credentials.nexus;
 import dev.nexus.proxy.credentials.CredentialException.Kind;
 import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestAuthority.Reply;
+import dev.nexus.proxy.testing.TestTlsMaterial;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

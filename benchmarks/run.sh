@@ -343,8 +343,8 @@ if ((HTTPS)); then
   log "scenarios 2 and 3: HTTPS with interception and injection"
   https_contenders=()
   nexus_https="$(curl -s -o /dev/null -w '%{http_connect} %{http_code}' --max-time 10 -x "http://127.0.0.1:$NEXUS" \
-    --cacert "$WORK/nexus/ca/ca.pem" "https://127.0.0.1:$ORIGIN_HTTPS/header/$INJECT_HEADER" || true)"
-  if [[ $nexus_https == "200 200" ]]; then https_contenders+=("nexus:$NEXUS:$WORK/nexus/ca/ca.pem:nexus")
+    --cacert "$WORK/nexus/ca/ca.crt" "https://127.0.0.1:$ORIGIN_HTTPS/header/$INJECT_HEADER" || true)"
+  if [[ $nexus_https == "200 200" ]]; then https_contenders+=("nexus:$NEXUS:$WORK/nexus/ca/ca.crt:nexus")
   else
     log "nexus-proxy: HTTPS interception not available in this build (CONNECT/GET answered '$nexus_https')"
     record https-keepalive nexus 32 '{"unavailable":"not available in this build","detail":"'"$nexus_https"'"}'

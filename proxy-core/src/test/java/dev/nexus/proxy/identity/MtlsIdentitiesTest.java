@@ -140,24 +140,8 @@ class MtlsIdentitiesTest {
                 agentsCa.ca().writeCertificate(dir.resolve("agents-ca.pem")));
     }
 
-    /** The JDK's TLS client, trusting the proxy's CA and presenting {@code client} (or no certificate). */
     private static SSLContext clientContext(TestPki.Issued client) throws Exception {
-        char[] password = "test".toCharArray();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        if (client != null) {
-            keys.setKeyEntry("agent", client.keys().getPrivate(), password, new X509Certificate[]{client.certificate()});
-        }
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, password);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("proxy-ca", serverPki().ca().certificate());
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-        return context;
+        return TestPki.clientContext(client, serverPki().ca().certificate());
     }
 
     /** A TLS listener on loopback that answers each handshake with the identity line and closes. */

@@ -15,6 +15,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -56,6 +60,26 @@ final class TestPki {
 
     Issued ca() {
         return ca;
+    }
+
+    /** The JDK's TLS client, trusting {@code serverCa} and presenting {@code client} (or no certificate). */
+    static SSLContext clientContext(Issued client, X509Certificate serverCa) throws Exception {
+        char[] password = "test".toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        if (client != null) {
+            keys.setKeyEntry("agent", client.keys().getPrivate(), password, new X509Certificate[]{client.certificate()});
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, password);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server-ca", serverCa);
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+        return context;
     }
 
     /** A leaf with {@code subject} (e.g. {@code CN=billing}) and the given subject alternative names. */

@@ -400,7 +400,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
                     .injection(plan, System.currentTimeMillis()).upstreamStatus(code));
         }
         frameForClient(response, code);
-        clientCtx.write(response);
+        clientCtx.write(response, clientCtx.voidPromise());
     }
 
     /** Chooses how the body is delimited towards the agent and whether its connection stays open. */
@@ -458,11 +458,11 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
         bytesOut += content.content().readableBytes();
         if (last) {
-            clientCtx.writeAndFlush(content);
+            clientCtx.writeAndFlush(content, clientCtx.voidPromise());
             finish(true);
             return;
         }
-        clientCtx.write(content);
+        clientCtx.write(content, clientCtx.voidPromise()); // failures surface as exceptionCaught
         if (!clientCtx.channel().isWritable()) {
             upstreamGate.close(ReadGate.PEER_UNWRITABLE);
         }

@@ -1,17 +1,16 @@
 package dev.nexus.proxy.observe;
 
+import dev.nexus.proxy.testing.HeldLineSink;
+
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -45,13 +44,13 @@ class AsyncAccessLogTest {
 
     @Test
     void dropsAndCountsEntriesWhileTheSinkIsStuck() throws Exception {
-        BlockingSink sink = new BlockingSink();
+        HeldLineSink sink = new HeldLineSink(true);
         PrometheusRegistry registry = new PrometheusRegistry();
         int capacity = 4;
         AsyncAccessLog log = new AsyncAccessLog(sink, capacity, WAIT, registry);
 
         log.log(entry("/first"));
-        assertTrue(sink.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS), "writer thread took the first entry");
+        assertTrue(sink.writing.await(WAIT.toSeconds(), TimeUnit.SECONDS), "writer thread took the first entry");
         // The writer is stuck inside writeLine and the queue is empty: exactly `capacity` more fit.
         for (int i = 0; i < 10; i++) {
             log.log(entry("/burst-" + i));
@@ -68,7 +67,7 @@ class AsyncAccessLogTest {
 
     @Test
     void closeWritesWhatIsQueuedAndLaterEntriesAreDropped() throws Exception {
-        BlockingSink sink = new BlockingSink();
+        HeldLineSink sink = new HeldLineSink(true);
         sink.release.countDown();
         AsyncAccessLog log = new AsyncAccessLog(sink, 100, WAIT, new PrometheusRegistry());
         for (int i = 0; i < 50; i++) {
@@ -81,36 +80,5 @@ class AsyncAccessLogTest {
         assertTrue(sink.closed);
         log.log(entry("/late"));
         assertEquals(1, log.droppedCount());
-    }
-
-    /** A sink that blocks in its first write until released, like a full pipe. */
-    private static final class BlockingSink implements LineSink {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        volatile boolean closed;
-
-        @Override
-        public void writeLine(CharSequence line) throws IOException {
-            entered.countDown();
-            try {
-                if (!release.await(30, TimeUnit.SECONDS)) {
-                    throw new IOException("test never released the sink");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-            lines.add(line.toString());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
     }
 }

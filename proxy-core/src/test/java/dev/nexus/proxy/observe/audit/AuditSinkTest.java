@@ -1,5 +1,7 @@
 package dev.nexus.proxy.observe.audit;
 
+import dev.nexus.proxy.testing.HeldLineSink;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nexus.policy.match.ConnectionChoices;
@@ -19,7 +21,6 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +30,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -42,39 +41,6 @@ class AuditSinkTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "sk-live-0123456789abcdef";
-
-    /** Collects lines; optionally holds the writer thread inside the first write until released. */
-    private static final class CollectingSink implements LineSink {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final CountDownLatch writing = new CountDownLatch(1);
-        final CountDownLatch release;
-
-        CollectingSink(boolean slow) {
-            this.release = new CountDownLatch(slow ? 1 : 0);
-        }
-
-        @Override
-        public void writeLine(CharSequence line) throws IOException {
-            writing.countDown();
-            try {
-                if (!release.await(30, TimeUnit.SECONDS)) {
-                    throw new IOException("test sink was never released");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-            lines.add(line.toString());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     private static AuditEvent injected(int n) {
         return AuditEvent.builder(AuditOutcome.INJECTED)
@@ -92,7 +58,7 @@ class AuditSinkTest {
 
     @Test
     void eachEventIsOneJsonLineWithEveryFieldAndNoQueryString() throws Exception {
-        CollectingSink sink = new CollectingSink(false);
+        HeldLineSink sink = new HeldLineSink(false);
         try (AuditSink audit = new AuditSink(sink, 16, Duration.ofSeconds(5), new PrometheusRegistry())) {
             audit.record(injected(1));
             audit.record(AuditEvent.builder(AuditOutcome.PROXY_AUTH_REQUIRED).time(1_700_000_000_999L)
@@ -156,7 +122,7 @@ class AuditSinkTest {
     void aFloodAgainstAStuckSinkNeverBlocksTheCallerAndEveryDropIsCounted() throws Exception {
         int capacity = 64;
         int flood = 20_000;
-        CollectingSink sink = new CollectingSink(true);
+        HeldLineSink sink = new HeldLineSink(true);
         PrometheusRegistry registry = new PrometheusRegistry();
         try (LogCapture logs = new LogCapture();
              AuditSink audit = new AuditSink(sink, capacity, Duration.ofSeconds(10), registry, Duration.ofMinutes(10))) {

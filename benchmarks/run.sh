@@ -38,7 +38,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ $MODE == quick ]]; then
-  WARMUP=3 DURATION=4 PREWARM=15 CONNECTION_LEVELS="32 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 10000"
+  # Under 5 minutes: shorter windows, and the largest footprint and the middle policy size only in full runs.
+  WARMUP=2 DURATION=3 PREWARM=8 CONNECTION_LEVELS="32 256" POLICY_SIZES="10 100000" HOLD_LEVELS="1000"
 else
   WARMUP=5 DURATION=12 PREWARM=15 CONNECTION_LEVELS="32 64 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 10000"
 fi

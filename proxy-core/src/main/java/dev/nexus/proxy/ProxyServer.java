@@ -130,10 +130,6 @@ public final class ProxyServer implements AutoCloseable {
         return transport;
     }
 
-    public ConnectionTracker connections() {
-        return tracker;
-    }
-
     public boolean isListening() {
         return listener.isActive();
     }

@@ -65,7 +65,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter implements ClientSide {
 
-    private static final HttpResponseStatus CONNECTION_ESTABLISHED = new HttpResponseStatus(200, "Connection Established");
 
     /** How long a closing connection keeps draining the agent's unread bytes. */
     private static final long LINGER_MILLIS = 2000;
@@ -287,10 +286,10 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
      * CONNECT host, and serve the decrypted requests with a fresh HTTP stage bound to that destination.
      */
     private void intercept(RequestTarget target, Decision.Destined decision) {
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, CONNECTION_ESTABLISHED));
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ConnectTunnel.ESTABLISHED));
         events.exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
                 (InetSocketAddress) ctx.channel().remoteAddress(), "CONNECT", "https", target.host(), target.port(),
-                null, 200, 0, 0, 0, -1, decision.routeName(), decision instanceof Decision.Inject ? "inject" : "allow"));
+                null, 200, 0, 0, 0, -1, decision.routeName(), ExchangeRecord.decisionLabel(decision)));
         ChannelPipeline pipeline = ctx.pipeline();
         ArrayDeque<ByteBuf> clientHello = guard.takeHeldBytes();
         pipeline.remove(PipelineNames.HEAD_TIMEOUT);

@@ -51,10 +51,6 @@ public final class ConnectionTracker {
         return busy.get();
     }
 
-    public int openConnections() {
-        return channels.size();
-    }
-
     /** From now on connections close after their current response; idle ones close now. */
     public void startDraining() {
         draining = true;

@@ -114,7 +114,6 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
         services.events().exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
                 (InetSocketAddress) ctx.channel().remoteAddress(), "CONNECT", "https", host, originalPort, null, status,
                 in, out, System.nanoTime() - startNanos, -1, decision == null ? null : decision.routeName(),
-                decision == null ? "error" : decision instanceof Decision.Deny ? "deny"
-                        : decision instanceof Decision.Inject ? "inject" : "allow"));
+                ExchangeRecord.decisionLabel(decision)));
     }
 }

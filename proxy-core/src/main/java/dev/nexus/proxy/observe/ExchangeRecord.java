@@ -1,5 +1,7 @@
 package dev.nexus.proxy.observe;
 
+import dev.nexus.policy.match.Decision;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -41,4 +43,15 @@ public record ExchangeRecord(
         long upstreamConnectNanos,
         String route,
         String decision) {
+
+    /** The {@code decision} field for a policy decision; {@code error} when the request was refused before one. */
+    public static String decisionLabel(Decision decision) {
+        if (decision instanceof Decision.Inject) {
+            return "inject";
+        }
+        if (decision instanceof Decision.Allow) {
+            return "allow";
+        }
+        return decision instanceof Decision.Deny ? "deny" : "error";
+    }
 }

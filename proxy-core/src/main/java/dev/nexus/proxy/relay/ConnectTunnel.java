@@ -23,7 +23,8 @@ import java.util.Map;
  */
 public final class ConnectTunnel {
 
-    private static final HttpResponseStatus ESTABLISHED = new HttpResponseStatus(200, "Connection Established");
+    /** The answer to a CONNECT the proxy serves, relayed or intercepted. */
+    public static final HttpResponseStatus ESTABLISHED = new HttpResponseStatus(200, "Connection Established");
 
     private final ClientSide client;
     private final ChannelHandlerContext clientCtx;
@@ -93,6 +94,6 @@ public final class ConnectTunnel {
     private void record(int status, long in, long out) {
         events.exchangeCompleted(new ExchangeRecord(start.toEpochMilli(), (InetSocketAddress) clientCtx.channel().remoteAddress(), "CONNECT", "https",
                 target.host(), target.port(), null, status, in, out, System.nanoTime() - startNanos, connectNanos,
-                decision.routeName(), decision instanceof Decision.Inject ? "inject" : "allow"));
+                decision.routeName(), ExchangeRecord.decisionLabel(decision)));
     }
 }

@@ -120,7 +120,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         this.agentRequest = agentRequest;
         this.target = target;
         this.decision = decision;
-        this.decisionLabel = decision instanceof Decision.Inject ? "inject" : "allow";
+        this.decisionLabel = ExchangeRecord.decisionLabel(decision);
         this.clientKeepAlive = HttpUtil.isKeepAlive(agentRequest);
         this.http10Client = agentRequest.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.webSocketRequested = HopByHopHeaders.isWebSocketUpgrade(agentRequest.headers());

@@ -2,7 +2,6 @@ package dev.nexus.proxy.upstream;
 
 import io.netty.channel.Channel;
 
-import java.net.InetSocketAddress;
 
 /**
  * An upstream connection lent to one exchange. The exchange either gives it back for reuse
@@ -33,10 +32,6 @@ public final class UpstreamConnection {
     /** Time spent connecting for this exchange; 0 when a pooled connection was reused. */
     public long connectNanos() {
         return connectNanos;
-    }
-
-    public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
     }
 
     public void attach(UpstreamHandler.Listener listener) {

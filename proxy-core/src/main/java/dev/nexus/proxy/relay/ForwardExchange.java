@@ -263,7 +263,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
 
     private HttpRequest prepareOutbound() {
         HttpHeaders headers = agentRequest.headers();
-        HopByHopHeaders.strip(headers, true);
+        HopByHopHeaders.strip(headers, webSocketRequested);
         headers.set(HttpHeaderNames.HOST, target.authority());
         HopByHopHeaders.addVia(headers, agentRequest.protocolVersion().text().substring(5), settings.proxyName());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, agentRequest.method(), target.pathAndQuery(), headers);

@@ -30,10 +30,10 @@ public final class HopByHopHeaders {
     }
 
     /**
-     * Strips hop-by-hop headers. {@code keepWebSocketUpgrade} keeps a WebSocket upgrade intact.
+     * Strips hop-by-hop headers. {@code webSocket} says the message is a WebSocket upgrade (as
+     * {@link #isWebSocketUpgrade} found, which callers know already): its upgrade is kept intact.
      */
-    public static void strip(HttpHeaders headers, boolean keepWebSocketUpgrade) {
-        boolean webSocket = keepWebSocketUpgrade && isWebSocketUpgrade(headers);
+    public static void strip(HttpHeaders headers, boolean webSocket) {
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : connection.split(",")) {
                 String name = token.trim();

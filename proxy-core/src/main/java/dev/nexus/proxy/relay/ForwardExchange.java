@@ -13,7 +13,6 @@ import dev.nexus.proxy.inject.InjectionFailures;
 import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
-import dev.nexus.proxy.strategy.OutboundRequest;
 import dev.nexus.proxy.strategy.StrategyException;
 import dev.nexus.proxy.upstream.UpstreamConnection;
 import dev.nexus.proxy.upstream.UpstreamFailure;
@@ -21,9 +20,7 @@ import dev.nexus.proxy.upstream.UpstreamHandler;
 import dev.nexus.proxy.upstream.UpstreamKey;
 import dev.nexus.proxy.upstream.UpstreamPool;
 import io.netty.channel.Channel;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -55,10 +52,10 @@ import java.util.Map;
  * closed. A response that cannot complete cleanly closes the agent's connection instead of ending
  * early, so a truncated body never looks complete.
  *
- * <p>On an {@code inject} route the request first gets an {@link InjectionPlan} (lease + strategy),
- * the agent's own credentials are stripped, the body is buffered when the strategy signs it, and the
- * credentials are applied as the last change. An upstream 401 on such a request is not shown to the
- * agent: the lease is refreshed once and the request replayed once, when its body is still at hand.
+ * <p>On an {@code inject} route the request's {@link RequestCredentials} are settled first (the agent's
+ * own credentials stripped, the body collected when the strategy signs it, the credentials applied as
+ * the last change). An upstream 401 on such a request is not shown to the agent: the lease is
+ * refreshed once and the request replayed once, when its body is still at hand.
  */
 public final class ForwardExchange implements UpstreamHandler.Listener {
 
@@ -81,6 +78,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private final boolean requestHasBody;
     private final boolean upgradeRequested;
     private final CredentialInjector injector;
+    /** Set on {@code inject} routes only. */
+    private RequestCredentials credentials;
 
     private HttpRequest outbound;
     private UpstreamConnection upstream;
@@ -94,11 +93,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private boolean upstreamReusable;
     private boolean retriedStaleConnection;
     private boolean finished;
-    private InjectionPlan plan;
-    private CompositeByteBuf signedBody;
-    private boolean bufferingBody;
+    private boolean collectingSignedBody;
     private boolean resending;
-    private boolean replayedAfterRejection;
     private boolean discardingRejection;
     private int status;
     private long bytesIn;
@@ -134,7 +130,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     public void start() {
         outbound = prepareOutbound();
         if (decision instanceof Decision.Inject inject) {
-            CompletableFuture<InjectionPlan> planning = injector.plan(inject);
+            credentials = new RequestCredentials(injector, inject, target, outbound);
+            CompletableFuture<InjectionPlan> planning = credentials.plan();
             if (planning.isDone()) {
                 // Steady state: the lease is cached, so the request goes on without a hop through the task queue.
                 planning.whenComplete(this::onPlanned);
@@ -147,7 +144,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
     }
 
-    /** Credentials are at hand (or not): strip, then sign now or once the body is buffered. */
+    /** Credentials are at hand (or not): strip, then apply now or once the body to sign is collected. */
     private void onPlanned(InjectionPlan planned, Throwable error) {
         if (finished) {
             return;
@@ -156,26 +153,22 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             respondInjectionFailure(error);
             return;
         }
-        plan = planned;
         try {
-            plan.strip(signable(null));
-            if (plan.needsBody() && requestHasBody) {
-                bufferingBody = true;
-                signedBody = clientCtx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            if (credentials.adopt(planned, requestHasBody, clientCtx.alloc())) {
+                collectingSignedBody = true;
                 List<HttpContent> arrived = new ArrayList<>(pendingBody);
                 pendingBody.clear();
                 for (HttpContent content : arrived) {
                     if (finished) {
                         content.release();
                     } else {
-                        bufferBody(content);
+                        collectSignedBody(content);
                     }
                 }
-                if (bufferingBody) {
+                if (collectingSignedBody) {
                     client.readGate().open(ReadGate.AWAITING_UPSTREAM);
                 }
             } else {
-                plan.apply(signable(null));
                 acquireUpstream();
             }
         } catch (StrategyException e) {
@@ -183,40 +176,26 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
     }
 
-    private OutboundRequest signable(CompositeByteBuf body) {
-        return new OutboundRequest(target.scheme(), target.host(), target.port(), outbound, body, Instant.now());
-    }
-
-    /** Keeps a piece of a body that the strategy signs, within the route's limit. */
-    private void bufferBody(HttpContent content) {
-        long limit = decision.options().maxBodyBytes();
-        if (signedBody.readableBytes() + (long) content.content().readableBytes() > limit) {
-            content.release();
+    /** Keeps a piece of a body that the strategy signs, within the route's limit; signs and sends at its end. */
+    private void collectSignedBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (!credentials.collect(content)) {
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request_too_large",
-                    "route \"" + decision.routeName() + "\" signs request bodies of at most " + limit + " bytes",
-                    routeField());
+                    "route \"" + decision.routeName() + "\" signs request bodies of at most "
+                            + credentials.maxBodyBytes() + " bytes", routeField());
             return;
         }
-        signedBody.addComponent(true, content.content().retain());
-        content.release();
-        if (content instanceof LastHttpContent) {
+        if (last) {
             requestComplete = true;
-            bufferingBody = false;
-            signAndSend();
+            collectingSignedBody = false;
+            try {
+                pendingBody.add(credentials.sign());
+            } catch (StrategyException e) {
+                respondInjectionFailure(e);
+                return;
+            }
+            acquireUpstream();
         }
-    }
-
-    private void signAndSend() {
-        try {
-            plan.apply(signable(signedBody));
-        } catch (StrategyException e) {
-            respondInjectionFailure(e);
-            return;
-        }
-        outbound.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        HttpUtil.setContentLength(outbound, signedBody.readableBytes());
-        pendingBody.add(new DefaultLastHttpContent(signedBody.retainedDuplicate()));
-        acquireUpstream();
     }
 
     private void respondInjectionFailure(Throwable error) {
@@ -233,15 +212,16 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         upstream = null;
         upstreamGate = null;
         resending = true;
-        if (signedBody != null) {
-            pendingBody.add(new DefaultLastHttpContent(signedBody.retainedDuplicate()));
+        LastHttpContent body = credentials == null ? null : credentials.bodyToResend();
+        if (body != null) {
+            pendingBody.add(body);
         }
         acquireUpstream();
     }
 
     /** Whether the whole request can be sent again: complete, and its body (if any) still at hand. */
     private boolean replayable() {
-        return requestComplete && (!requestHasBody || signedBody != null);
+        return requestComplete && (!requestHasBody || credentials != null && credentials.holdsBody());
     }
 
     public boolean requestComplete() {
@@ -316,8 +296,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         bytesIn += content.content().readableBytes();
-        if (bufferingBody) {
-            bufferBody(content);
+        if (collectingSignedBody) {
+            collectSignedBody(content);
             return;
         }
         if (upstream == null) {
@@ -373,7 +353,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         int code = response.status().code();
-        if (code == 401 && plan != null && !replayedAfterRejection && replayable()) {
+        if (code == 401 && credentials != null && credentials.mayRefreshAfterRejection() && replayable()) {
             // The injected credentials were refused: swallow this answer, refresh once, replay once.
             discardingRejection = true;
             upstreamReusable = HttpUtil.isKeepAlive(response);
@@ -395,9 +375,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         status = code;
         responseStarted = true;
         upstreamReusable = HttpUtil.isKeepAlive(response);
-        if (plan != null) {
-            audit(AuditEvent.builder(replayedAfterRejection ? AuditOutcome.REFRESHED : AuditOutcome.INJECTED)
-                    .injection(plan, System.currentTimeMillis()).upstreamStatus(code));
+        if (credentials != null) {
+            audit(credentials.deliveredEvent(code));
         }
         frameForClient(response, code);
         clientCtx.write(response, clientCtx.voidPromise());
@@ -470,7 +449,6 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
 
     private void retryAfterRejection() {
         discardingRejection = false;
-        replayedAfterRejection = true;
         UpstreamConnection used = upstream;
         upstream = null;
         upstreamGate = null;
@@ -479,7 +457,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         } else {
             used.close();
         }
-        injector.replanAfterRejection(plan).whenComplete((planned, error) ->
+        credentials.refreshAfterRejection().whenComplete((planned, error) ->
                 clientCtx.executor().execute(() -> onReplanned(planned, error)));
     }
 
@@ -494,11 +472,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
             return;
         }
-        plan = planned;
         try {
-            OutboundRequest request = signable(signedBody);
-            plan.strip(request);
-            plan.apply(request);
+            credentials.adoptRefreshed(planned);
         } catch (StrategyException e) {
             respondInjectionFailure(e);
             return;
@@ -664,9 +639,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         while ((content = pendingBody.poll()) != null) {
             content.release();
         }
-        if (signedBody != null) {
-            signedBody.release();
-            signedBody = null;
+        if (credentials != null) {
+            credentials.release();
         }
     }
 

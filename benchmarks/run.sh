@@ -409,7 +409,7 @@ for contender in direct nexus; do
 done
 stop nexus-cold; stop authority
 
-log "footprint: startup to ready, idle RSS, idle keep-alive connections"
+log "footprint: startup to ready, idle RSS, idle keep-alive connections, RSS under load"
 mkdir -p "$WORK/footprint"
 write_nexus_config "$WORK/footprint" "$NEXUS" "$NEXUS_ADMIN" "$WORK/nexus/policy.yaml" "$FILE_AUTHORITY"
 sed -i 's/^timeouts: .*/timeouts: {shutdown_drain: 0s, client_idle: 10m}/' "$WORK/footprint/config.yaml"
@@ -462,6 +462,9 @@ for profile in default sidecar sidecar-appcds; do
         stop "holder-$held"
         sleep 1
       done
+      # RSS under load with the same flags: the inject route at 32 connections; peak RSS is VmHWM over the window.
+      measure sidecar-load nexus "$profile" "nexus-$profile" --proxy "127.0.0.1:$NEXUS" \
+        --url "http://127.0.0.1:$ORIGIN_HTTP/1k" --connections 32 --expect-bytes 1024
     fi
     stop "nexus-$profile"
   done

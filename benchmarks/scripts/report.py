@@ -205,6 +205,17 @@ if startup:
         w("Each held connection has sent one request through the proxy and then stays open and idle "
           "(`scripts/idle_holder.py`); the upstream side is pooled (at most a few connections).")
         w("")
+    loaded = [r for r in results if r["scenario"] == "sidecar-load" and "rps" in r]
+    if loaded:
+        w("Under load with the same flags: the inject route (header strategy), 1 KiB responses, 32 keep-alive "
+          "connections; peak RSS is VmHWM over the measured window.")
+        w("")
+        w("| profile | req/s | p99 ms | CPU us/req | peak RSS MiB under load | load avg |")
+        w("|---|---|---|---|---|---|")
+        for r in loaded:
+            w(f"| {r['param']} | {num(r['rps'])} | {ms(r.get('p99_us'))} | {num(r.get('proxy_cpu_us_per_req'), 1)} "
+              f"| {mib(r.get('proxy_peak_rss_kib'))} | {r['loadavg']} |")
+        w("")
 
 # Targets from issues #2, #6, #8 and #9.
 w("### Targets")

@@ -63,7 +63,7 @@ class ConfigExamplesTest {
             Map<String, Path> mounts = mounts(service.getValue());
             Path hostConfig = mounts.get(configPath.get());
             assertThat(hostConfig).as(service.getKey() + " mounts its --config file").isNotNull();
-            Map<String, String> env = environment(service.getValue());
+            Map<String, String> env = ComposeEnvironment.of(service.getValue());
 
             NexusConfig config = new ConfigLoader(env::get).load(hostConfig);
 
@@ -246,21 +246,6 @@ class ConfigExamplesTest {
             }
         }
         throw new AssertionError(inContainer + " is not mounted");
-    }
-
-    /** What the container's environment holds: its env files in order, then {@code environment}. */
-    private static Map<String, String> environment(JsonNode service) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        for (JsonNode envFile : service.path("env_file")) {
-            for (String line : Files.readAllLines(ROOT.resolve(envFile.asText()))) {
-                int eq = line.indexOf('=');
-                if (!line.isBlank() && !line.startsWith("#") && eq > 0) {
-                    env.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
-        }
-        service.path("environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
-        return env;
     }
 
     private static List<Path> containerPaths(NexusConfig config) {

@@ -39,4 +39,16 @@ final class ContainerEnvironment {
         }
         return env;
     }
+
+    /** Variable name to "secret/key" for every Secret-backed variable of an {@code env} list. */
+    static Map<String, String> secretReferences(JsonNode envList) {
+        Map<String, String> refs = new HashMap<>();
+        for (JsonNode variable : envList) {
+            JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
+            if (!ref.isMissingNode()) {
+                refs.put(variable.path("name").asText(), ref.path("name").asText() + "/" + ref.path("key").asText());
+            }
+        }
+        return refs;
+    }
 }

@@ -178,11 +178,11 @@ class GatewayChartTest {
 
     @Test
     void secretsReachTheProxyOnlyAsSecretReferences() {
-        assertThat(secretRefs(proxyContainer(full))).containsExactlyInAnyOrderEntriesOf(Map.of(
+        assertThat(ContainerEnvironment.secretReferences(proxyContainer(full).path("env"))).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "NEXUS_ADMIN_TOKEN", "nexus-admin/admin-token",
                 "NEXUS_AUTHORITY_API_KEY", "nexus-authority/api-key",
                 "NEXUS_REDIS_ENCRYPTION_KEY", "nexus-redis/encryption-key"));
-        assertThat(secretRefs(proxyContainer(lean))).containsEntry("NEXUS_REDIS_URL", "nexus-redis-url/redis-url");
+        assertThat(ContainerEnvironment.secretReferences(proxyContainer(lean).path("env"))).containsEntry("NEXUS_REDIS_URL", "nexus-redis-url/redis-url");
         // The config only references them; their values never pass through Helm.
         assertThat(full.named("ConfigMap", FULLNAME + "-config").path("data").path("config.yaml").asText())
                 .contains("token: \"${NEXUS_ADMIN_TOKEN}\"", "api_key: \"${NEXUS_AUTHORITY_API_KEY}\"",
@@ -286,18 +286,6 @@ class GatewayChartTest {
     private static String probe(JsonNode container, String probe) {
         JsonNode get = container.path(probe).path("httpGet");
         return get.path("port").asText() + " " + get.path("path").asText();
-    }
-
-    /** Variable name to "secret/key" for every Secret-backed variable of the container. */
-    private static Map<String, String> secretRefs(JsonNode container) {
-        Map<String, String> refs = new HashMap<>();
-        for (JsonNode variable : container.path("env")) {
-            JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
-            if (!ref.isMissingNode()) {
-                refs.put(variable.path("name").asText(), ref.path("name").asText() + "/" + ref.path("key").asText());
-            }
-        }
-        return refs;
     }
 
     private static boolean labelsMatch(JsonNode selector, JsonNode labels) {

@@ -153,14 +153,7 @@ class InjectorChartTest {
         assertThat(config.caSecretName()).isEqualTo("nexus-proxy-ca");
         assertThat(config.configMapName()).isEqualTo("nexus-proxy-sidecar");
         assertThat(config.proxyUid()).isEqualTo(1337);
-        Map<String, String> secretRefs = new HashMap<>();
-        for (JsonNode variable : config.extraEnv()) {
-            JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
-            if (!ref.isMissingNode()) {
-                secretRefs.put(variable.path("name").asText(), ref.path("name").asText() + "/" + ref.path("key").asText());
-            }
-        }
-        assertThat(secretRefs).containsExactlyInAnyOrderEntriesOf(Map.of(
+        assertThat(ContainerEnvironment.secretReferences(SchemaValidation.YAML.valueToTree(config.extraEnv()))).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "NEXUS_ADMIN_TOKEN", "nexus-admin/admin-token",
                 "NEXUS_AUTHORITY_API_KEY", "nexus-authority/api-key",
                 "NEXUS_REDIS_ENCRYPTION_KEY", "nexus-redis/encryption-key"));

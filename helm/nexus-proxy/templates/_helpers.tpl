@@ -141,7 +141,8 @@ transparent:
 {{- end }}
 
 {{/*
-Fails the render with a clear message when a value the chosen shape needs is missing.
+Fails the render with a clear message when a value the chosen shape needs is missing. Included by every
+template that reads such a value, so the message is the same whichever template Helm renders first.
 */}}
 {{- define "nexus-proxy.validate" -}}
 {{- $v := .Values -}}
@@ -159,6 +160,14 @@ Fails the render with a clear message when a value the chosen shape needs is mis
 {{- end }}
 {{- if and (or $v.redis.url $v.redis.existingSecret) (not $v.redis.encryptionKey.existingSecret) }}
 {{- fail "redis.encryptionKey.existingSecret is required with Redis: leases are encrypted before they reach Redis" }}
+{{- end }}
+{{- if and (eq $v.mode "injector") (not $v.injector.certificate.certManager.enabled) }}
+{{- if not $v.injector.certificate.existingSecret }}
+{{- fail "injector.certificate.existingSecret is required when cert-manager is disabled: the webhook's serving certificate (kubernetes.io/tls Secret)" }}
+{{- end }}
+{{- if not $v.injector.certificate.caBundle }}
+{{- fail "injector.certificate.caBundle is required when cert-manager is disabled: the API server verifies the webhook with it" }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -204,6 +213,6 @@ Name of the webhook's serving certificate Secret.
 {{- if .Values.injector.certificate.certManager.enabled }}
 {{- printf "%s-webhook-tls" (include "nexus-proxy.fullname" .) }}
 {{- else }}
-{{- required "injector.certificate.existingSecret is required when cert-manager is disabled" .Values.injector.certificate.existingSecret }}
+{{- .Values.injector.certificate.existingSecret }}
 {{- end }}
 {{- end }}

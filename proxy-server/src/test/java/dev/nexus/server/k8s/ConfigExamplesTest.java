@@ -9,9 +9,6 @@ import dev.nexus.proxy.credentials.file.FileCredentialSource;
 import dev.nexus.server.config.ConfigException;
 import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.NexusConfig;
-import dev.nexus.server.k8s.inject.InjectorConfig;
-import dev.nexus.server.k8s.inject.PodInjector;
-import dev.nexus.server.k8s.inject.TransparentRedirect;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,29 +24,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The configurations shipped for containers load with the proxy's real parsers, so a deployment fails in
- * the build rather than at pod start: every proxy config of docker-compose.yml (with the environment its
- * env files give it), the chart's rendered config (fixtures kept in sync with the {@code nexus-proxy.config}
- * helper, see {@code k8s/chart-config/README.md}), the example policies, and the example credential file.
- * The sidecar's config is also loaded with the environment the real injector gives an explicit and a
- * transparent pod's sidecar, so the transparent listeners it enables are the ones the injected iptables
- * rules redirect to.
+ * The configurations shipped for docker-compose load with the proxy's real parsers, so a deployment fails in
+ * the build rather than at container start: every proxy config of docker-compose.yml (with the environment
+ * its env files give it), the example policies, and the example credential file. The Helm chart's rendered
+ * configurations are loaded the same way by the chart tests in {@code k8s.deploy}.
  */
 class ConfigExamplesTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Path ROOT = RepoFiles.root();
-    private static final Path CHART_FIXTURES = ROOT.resolve("proxy-server/src/test/resources/k8s/chart-config");
-    private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)");
-    private static final Pattern YAML_KEY = Pattern.compile("^( *)([a-z_]+):");
 
     @Test
     void everyComposeProxyConfigLoadsWithTheEnvironmentItsServiceGets(@TempDir Path dir) throws Exception {
@@ -91,125 +80,11 @@ class ConfigExamplesTest {
     }
 
     @Test
-    void chartFixturesLoadWithTheSecretsTheChartWiresIn() throws Exception {
-        Set<String> chartEnv = chartSecretEnv();
-        assertThat(chartEnv).contains("NEXUS_ADMIN_TOKEN", "NEXUS_AUTHORITY_API_KEY", "NEXUS_REDIS_URL",
-                "NEXUS_REDIS_ENCRYPTION_KEY");
-        Map<String, String> env = Map.of(
-                "NEXUS_ADMIN_TOKEN", "admin-token-from-a-secret",
-                "NEXUS_AUTHORITY_API_KEY", "authority-key-from-a-secret",
-                "NEXUS_REDIS_URL", "rediss://:pw@redis.example.com:6380",
-                "NEXUS_REDIS_ENCRYPTION_KEY", "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE=");
-        Set<String> setByChartOrInjector = new TreeSet<>(chartEnv);
-        setByChartOrInjector.addAll(TransparentRedirect.ENV_NAMES);
-        for (Path fixture : chartFixtures()) {
-            Matcher references = ENV_REFERENCE.matcher(Files.readString(fixture));
-            while (references.find()) {
-                assertThat(setByChartOrInjector).as(fixture + " references only variables the chart or the injector sets")
-                        .contains(references.group(1));
-            }
-            NexusConfig config = new ConfigLoader(env::get).load(fixture);
-            assertThat(config.admin().address()).isEqualTo("0.0.0.0");
-            assertThat(config.admin().token()).isPresent();
-            assertThat(config.policy().path()).contains(Path.of("/etc/nexus/policy"));
-            assertThat(config.tls().caKey()).contains(Path.of("/etc/nexus/private/tls.key"));
-        }
-        NexusConfig sidecar = new ConfigLoader(env::get).load(CHART_FIXTURES.resolve("sidecar.yaml"));
-        assertThat(sidecar.listen().address()).as("in a pod only its own containers are clients").isEqualTo("127.0.0.1");
-    }
-
-    @Test
-    void sidecarConfigEnablesTheTransparentListenersExactlyWhereTheInjectedRulesRedirect() throws Exception {
-        for (InjectorConfig injector : List.of(InjectorConfig.defaults(), InjectorConfig.from(
-                YAML.readTree("transparent: {httpPort: 16080, httpsPort: 16443}"), "custom ports"))) {
-            JsonNode inits = injectedInitContainers(injector, "transparent");
-            String rules = named(inits, "nexus-iptables-init").path("command").get(2).asText();
-            NexusConfig sidecar = loadSidecarFixture(named(inits, "nexus-proxy"));
-
-            for (NexusConfig.TransparentListener listener : List.of(sidecar.transparent().http(), sidecar.transparent().tls())) {
-                assertThat(listener.enabled()).isTrue();
-                assertThat(listener.address()).as("REDIRECT from OUTPUT delivers to loopback").isEqualTo("127.0.0.1");
-                assertThat(rules).contains("iptables -t nat -A NEXUS_OUTPUT -p tcp --dport " + listener.originalPort()
-                        + " -j REDIRECT --to-ports " + listener.port() + "\n");
-            }
-            assertThat(sidecar.transparent().http().port()).isEqualTo(injector.transparentHttpPort());
-            assertThat(sidecar.transparent().tls().port()).isEqualTo(injector.transparentHttpsPort());
-        }
-    }
-
-    @Test
-    void explicitSidecarLeavesTheTransparentListenersOff() throws Exception {
-        JsonNode inits = injectedInitContainers(InjectorConfig.defaults(), "explicit");
-        NexusConfig sidecar = loadSidecarFixture(named(inits, "nexus-proxy"));
-        assertThat(sidecar.transparent().http().enabled()).isFalse();
-        assertThat(sidecar.transparent().tls().enabled()).isFalse();
-    }
-
-    @Test
-    void chartFixturesHaveExactlyTheKeysTheHelperWrites() throws IOException {
-        String helpers = Files.readString(ROOT.resolve("helm/nexus-proxy/templates/_helpers.tpl"));
-        int start = helpers.indexOf("{{- define \"nexus-proxy.config\" -}}");
-        int end = helpers.indexOf("{{- end }}\n\n", start);
-        assertThat(start).as("nexus-proxy.config helper").isPositive();
-        Set<String> helperKeys = keyPaths(helpers.substring(start, end));
-        Set<String> fixtureKeys = new TreeSet<>();
-        for (Path fixture : chartFixtures()) {
-            fixtureKeys.addAll(keyPaths(Files.readString(fixture)));
-        }
-        assertThat(fixtureKeys).isEqualTo(helperKeys);
-    }
-
-    @Test
-    void chartDefaultInlinePolicyLoads(@TempDir Path dir) throws IOException {
-        JsonNode values = YAML.readTree(ROOT.resolve("helm/nexus-proxy/values.yaml").toFile());
-        Path policy = Files.writeString(dir.resolve("policy.yaml"), values.path("policy").path("inline").asText());
-        assertPolicyLoads(policy);
-    }
-
-    @Test
     void bundledExampleCredentialsParse(@TempDir Path dir) throws IOException {
         Path example = ROOT.resolve("proxy-core/src/main/resources/dev/nexus/proxy/credentials/example-credentials.yaml");
         try (FileCredentialSource source = new FileCredentialSource(privateCopy(example, dir), false)) {
             assertThat(source.connectionIds()).contains("github-demo", "s3-demo", "google-demo");
         }
-    }
-
-    /** The init containers the real injector adds to a bare pod annotated with {@code mode}. */
-    private static JsonNode injectedInitContainers(InjectorConfig injector, String mode) throws IOException {
-        JsonNode pod = YAML.readTree("""
-                metadata: {annotations: {nexus.dev/inject: "true", nexus.dev/mode: %s}}
-                spec: {containers: [{name: agent, image: registry.example.com/agent:1}]}
-                """.formatted(mode));
-        PodInjector.Result result = new PodInjector(injector).inject(pod, false);
-        assertThat(result).isInstanceOf(PodInjector.Result.Patched.class);
-        for (JsonNode operation : ((PodInjector.Result.Patched) result).patch()) {
-            if (operation.path("path").asText().equals("/spec/initContainers")) {
-                return operation.path("value");
-            }
-        }
-        throw new AssertionError("the patch adds no init containers");
-    }
-
-    /** The sidecar fixture loaded with the environment the injected sidecar container gets (Secrets stubbed). */
-    private static NexusConfig loadSidecarFixture(JsonNode sidecarContainer) throws ConfigException {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "NEXUS_ADMIN_TOKEN", "admin-token-from-a-secret",
-                "NEXUS_AUTHORITY_API_KEY", "authority-key-from-a-secret"));
-        for (JsonNode variable : sidecarContainer.path("env")) {
-            if (variable.has("value")) {
-                env.put(variable.path("name").asText(), variable.path("value").asText());
-            }
-        }
-        return new ConfigLoader(env::get).load(CHART_FIXTURES.resolve("sidecar.yaml"));
-    }
-
-    private static JsonNode named(JsonNode array, String name) {
-        for (JsonNode item : array) {
-            if (item.path("name").asText().equals(name)) {
-                return item;
-            }
-        }
-        throw new AssertionError("no element named " + name + " in " + array);
     }
 
     /** The file a service's {@code --config} argument names, if it runs the proxy. */
@@ -288,54 +163,5 @@ class ConfigExamplesTest {
         Files.copy(file, copy);
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
         return copy;
-    }
-
-    private static List<Path> chartFixtures() throws IOException {
-        try (Stream<Path> files = Files.list(CHART_FIXTURES)) {
-            List<Path> fixtures = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-            assertThat(fixtures).hasSize(3);
-            return fixtures;
-        }
-    }
-
-    /** The variables the chart's {@code nexus-proxy.secretEnv} helper sets in the proxy container. */
-    private static Set<String> chartSecretEnv() throws IOException {
-        String helpers = Files.readString(ROOT.resolve("helm/nexus-proxy/templates/_helpers.tpl"));
-        String block = helpers.substring(helpers.indexOf("define \"nexus-proxy.secretEnv\""));
-        Set<String> names = new TreeSet<>();
-        Matcher m = Pattern.compile("- name: ([A-Z_]+)").matcher(block.substring(0, block.indexOf("{{/*")));
-        while (m.find()) {
-            names.add(m.group(1));
-        }
-        return names;
-    }
-
-    /**
-     * Dotted key paths of a YAML mapping written in block style, read line by line so template directives
-     * (dropped) and both branches of an if/else contribute. Key ids under {@code redis.encryption_keys} are
-     * names the user picks, so they are left out.
-     */
-    private static Set<String> keyPaths(String text) {
-        Set<String> paths = new TreeSet<>();
-        List<String> stack = new ArrayList<>();
-        List<Integer> indents = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            Matcher m = YAML_KEY.matcher(line);
-            if (line.strip().startsWith("{{") || line.strip().startsWith("#") || !m.find()) {
-                continue;
-            }
-            int indent = m.group(1).length();
-            while (!indents.isEmpty() && indents.get(indents.size() - 1) >= indent) {
-                indents.remove(indents.size() - 1);
-                stack.remove(stack.size() - 1);
-            }
-            stack.add(m.group(2));
-            indents.add(indent);
-            String path = String.join(".", stack);
-            if (!path.startsWith("redis.encryption_keys.")) {
-                paths.add(path);
-            }
-        }
-        return paths;
     }
 }

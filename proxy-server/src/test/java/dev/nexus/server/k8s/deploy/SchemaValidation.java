@@ -15,21 +15,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** Loads YAML/JSON documents and validates them against a draft-07 JSON Schema. */
+/** Reads YAML documents, and validates them against a draft-07 JSON Schema (docker-compose.yml's). */
 final class SchemaValidation {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private SchemaValidation() {
     }
 
     static JsonNode yaml(Path file) throws IOException {
         return YAML.readTree(Files.readString(file));
-    }
-
-    static JsonSchema schema(JsonNode schema) {
-        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(schema);
     }
 
     /**

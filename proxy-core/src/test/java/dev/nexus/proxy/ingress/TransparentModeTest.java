@@ -39,6 +39,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -248,7 +249,9 @@ class TransparentModeTest {
         InetSocketAddress listener = bound(proxy.server().transparentTlsAddresses(), loopback);
         assertThatThrownBy(() -> handshake(listener, originTls.clientContext(), null).close())
                 .isInstanceOf(java.io.IOException.class);
-        await().until(() -> !proxy.events().exchanges.isEmpty());
+        // Counted once, also after the connection has closed (the buffered ClientHello is not routed again).
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.events().exchanges.size() == 1 && proxy.events().clientClosed.get() == 1);
         ExchangeRecord refused = proxy.events().exchanges.get(0);
         assertThat(refused.decision()).isEqualTo("error");
         assertThat(refused.method()).isEqualTo("CONNECT");

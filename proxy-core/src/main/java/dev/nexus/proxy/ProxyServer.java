@@ -10,14 +10,18 @@ import dev.nexus.proxy.transport.Transport;
 import dev.nexus.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.NetUtil;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -39,13 +43,13 @@ public final class ProxyServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel listener;
-    private final Channel transparentHttp;
-    private final Channel transparentTls;
+    private final List<Channel> transparentHttp;
+    private final List<Channel> transparentTls;
     private final UpstreamPools pools;
     private final ConnectionTracker tracker;
     private final Transport transport;
 
-    private ProxyServer(EventLoopGroup group, Channel listener, Channel transparentHttp, Channel transparentTls,
+    private ProxyServer(EventLoopGroup group, Channel listener, List<Channel> transparentHttp, List<Channel> transparentTls,
                         UpstreamPools pools, ConnectionTracker tracker, Transport transport) {
         this.group = group;
         this.listener = listener;
@@ -72,25 +76,16 @@ public final class ProxyServer implements AutoCloseable {
         ProxyServices services = new ProxyServices(settings, policy, injector, pools,
                 tls == null ? null : tls.interception(), events, tracker, agents);
         try {
-            Channel listener = bind(group, transport, settings.listenAddress(), new ProxyChannelInitializer(services));
+            Channel listener = bind(group, transport, "proxy listener", settings.listenAddress(),
+                    new ProxyChannelInitializer(services));
             LOG.info(() -> "proxy listening on " + listener.localAddress() + " (transport " + transport.name().toLowerCase()
                     + ", " + threads + " I/O threads)");
-            Channel transparentHttp = null;
-            Channel transparentTls = null;
-            if (settings.transparentHttp() != null) {
-                ProxySettings.TransparentListener http = settings.transparentHttp();
-                transparentHttp = bind(group, transport, http.address(),
-                        TransparentInitializers.http(services, http.originalPort()));
-                LOG.info("transparent HTTP listening on " + transparentHttp.localAddress() + " (for port "
-                        + http.originalPort() + ")");
-            }
-            if (settings.transparentTls() != null) {
-                ProxySettings.TransparentListener tlsListener = settings.transparentTls();
-                transparentTls = bind(group, transport, tlsListener.address(),
-                        TransparentInitializers.tls(services, tlsListener.originalPort()));
-                LOG.info("transparent TLS listening on " + transparentTls.localAddress() + " (for port "
-                        + tlsListener.originalPort() + ")");
-            }
+            ProxySettings.TransparentListener http = settings.transparentHttp();
+            List<Channel> transparentHttp = http == null ? List.of() : bindTransparent(group, transport, "HTTP", http,
+                    TransparentInitializers.http(services, http.originalPort()));
+            ProxySettings.TransparentListener tlsListener = settings.transparentTls();
+            List<Channel> transparentTls = tlsListener == null ? List.of() : bindTransparent(group, transport, "TLS",
+                    tlsListener, TransparentInitializers.tls(services, tlsListener.originalPort()));
             return new ProxyServer(group, listener, transparentHttp, transparentTls, pools, tracker, transport);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -98,9 +93,27 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private static Channel bind(EventLoopGroup group, Transport transport, InetSocketAddress address,
+    /** Binds one channel per address of a transparent listener, all serving the same pipeline. */
+    private static List<Channel> bindTransparent(EventLoopGroup group, Transport transport, String kind,
+                                                 ProxySettings.TransparentListener settings,
+                                                 ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+        List<Channel> channels = new ArrayList<>();
+        for (InetSocketAddress address : settings.addresses()) {
+            Channel channel = bind(group, transport, "transparent " + kind + " listener", address, initializer);
+            channels.add(channel);
+            LOG.info("transparent " + kind + " listening on " + channel.localAddress() + " (for port "
+                    + settings.originalPort() + ")");
+        }
+        return List.copyOf(channels);
+    }
+
+    /**
+     * @throws IllegalStateException naming the listener and the address when the bind fails (port taken,
+     *                               address not on this host, e.g. ::1 without IPv6)
+     */
+    private static Channel bind(EventLoopGroup group, Transport transport, String role, InetSocketAddress address,
                                 ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
-        return new ServerBootstrap()
+        ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -109,17 +122,26 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RELAY_WATER_MARK)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(initializer)
-                .bind(address).sync().channel();
+                .bind(address).await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException(role + ": cannot bind " + NetUtil.toSocketAddressString(address) + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
     }
 
-    /** The transparent HTTP listener's address, or {@code null} when it is off. */
-    public InetSocketAddress transparentHttpAddress() {
-        return transparentHttp == null ? null : (InetSocketAddress) transparentHttp.localAddress();
+    /** The transparent HTTP listener's addresses (one per bound address), empty when it is off. */
+    public List<InetSocketAddress> transparentHttpAddresses() {
+        return localAddresses(transparentHttp);
     }
 
-    /** The transparent TLS listener's address, or {@code null} when it is off. */
-    public InetSocketAddress transparentTlsAddress() {
-        return transparentTls == null ? null : (InetSocketAddress) transparentTls.localAddress();
+    /** The transparent TLS listener's addresses (one per bound address), empty when it is off. */
+    public List<InetSocketAddress> transparentTlsAddresses() {
+        return localAddresses(transparentTls);
+    }
+
+    private static List<InetSocketAddress> localAddresses(List<Channel> channels) {
+        return channels.stream().map(channel -> (InetSocketAddress) channel.localAddress()).toList();
     }
 
     public InetSocketAddress boundAddress() {
@@ -140,11 +162,11 @@ public final class ProxyServer implements AutoCloseable {
      */
     public int shutdown(Duration drain) {
         listener.close().awaitUninterruptibly();
-        if (transparentHttp != null) {
-            transparentHttp.close().awaitUninterruptibly();
+        for (Channel transparent : transparentHttp) {
+            transparent.close().awaitUninterruptibly();
         }
-        if (transparentTls != null) {
-            transparentTls.close().awaitUninterruptibly();
+        for (Channel transparent : transparentTls) {
+            transparent.close().awaitUninterruptibly();
         }
         tracker.startDraining();
         long deadline = System.nanoTime() + drain.toNanos();

@@ -50,11 +50,18 @@ public record ProxySettings(InetSocketAddress listenAddress,
 
     /**
      * A listener for traffic redirected to the proxy by iptables (REDIRECT) from an agent's network
-     * namespace, and the port that traffic was originally sent to (80 for HTTP, 443 for TLS).
+     * namespace, and the port that traffic was originally sent to (80 for HTTP, 443 for TLS). It binds
+     * every address given: REDIRECT delivers IPv4 traffic to 127.0.0.1 and IPv6 traffic to ::1, so a
+     * listener serving both families needs both.
      */
-    public record TransparentListener(InetSocketAddress address, int originalPort) {
+    public record TransparentListener(List<InetSocketAddress> addresses, int originalPort) {
+        public TransparentListener {
+            addresses = List.copyOf(addresses);
+            if (addresses.isEmpty()) {
+                throw new IllegalArgumentException("a transparent listener needs at least one address");
+            }
+        }
     }
-
 
     public ProxySettings {
         Objects.requireNonNull(listenAddress, "listenAddress");

@@ -31,6 +31,12 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
     private final ProxyServices services;
     private final int originalPort;
     private final long startNanos = System.nanoTime();
+    /**
+     * Set once the ClientHello has been routed. While this handler is still in the pipeline (refused, or waiting
+     * for the origin), the base class decodes the buffered ClientHello again when the channel closes; without
+     * this a refusal would be counted up to three times and a relay attempted twice.
+     */
+    private boolean routed;
 
     TransparentTlsRouter(ProxyServices services, int originalPort) {
         super(services.settings().requestHeaderTimeout().toMillis());
@@ -53,6 +59,10 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String serverName, Future<Void> ignored) {
+        if (routed) {
+            return;
+        }
+        routed = true;
         if (serverName == null) {
             refuse(ctx, null, 0, null, "no server name (SNI) in the ClientHello: the destination is unknown");
             return;

@@ -35,6 +35,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetAddress;
@@ -48,8 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A real HTTP origin on 127.0.0.1 for tests, built on Netty. Ordinary requests are aggregated,
- * recorded and answered by a {@link Responder}. Two paths stream instead, so that large transfers
+ * A real HTTP origin on 127.0.0.1 (or another local address) for tests, built on Netty. Ordinary requests are
+ * aggregated, recorded and answered by a {@link Responder}. Two paths stream instead, so that large transfers
  * stay flat in memory: {@code /bytes/N} sends N bytes (Content-Length), {@code /upload} counts the
  * request body and answers with the count. Counts accepted connections for keep-alive checks.
  */
@@ -73,7 +74,8 @@ public final class TestOrigin implements AutoCloseable {
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<Channel> accepted = new CopyOnWriteArrayList<>();
 
-    private TestOrigin(SslContext tls, Responder responder, boolean webSocketEcho) throws InterruptedException {
+    private TestOrigin(InetAddress address, SslContext tls, Responder responder, boolean webSocketEcho)
+            throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -93,11 +95,16 @@ public final class TestOrigin implements AutoCloseable {
                         }
                     }
                 })
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+                .bind(new InetSocketAddress(address, 0)).sync().channel();
+    }
+
+    /** An origin on another local address, e.g. ::1 for IPv6 tests. */
+    public static TestOrigin startOn(InetAddress address, Responder responder) throws InterruptedException {
+        return new TestOrigin(address, null, responder, false);
     }
 
     public static TestOrigin start(Responder responder) throws InterruptedException {
-        return new TestOrigin(null, responder, false);
+        return new TestOrigin(InetAddress.getLoopbackAddress(), null, responder, false);
     }
 
     /** Answers every ordinary request with 200 and {@code hello from origin}. */
@@ -106,17 +113,17 @@ public final class TestOrigin implements AutoCloseable {
     }
 
     public static TestOrigin startTls(SslContext tls, Responder responder) throws InterruptedException {
-        return new TestOrigin(tls, responder, false);
+        return new TestOrigin(InetAddress.getLoopbackAddress(), tls, responder, false);
     }
 
     /** An origin that upgrades {@code /ws} to WebSocket and echoes text frames. */
     public static TestOrigin startWebSocketEcho() throws InterruptedException {
-        return new TestOrigin(null, null, true);
+        return new TestOrigin(InetAddress.getLoopbackAddress(), null, null, true);
     }
 
     /** The WebSocket echo origin over TLS ({@code wss}). */
     public static TestOrigin startWebSocketEcho(SslContext tls) throws InterruptedException {
-        return new TestOrigin(tls, null, true);
+        return new TestOrigin(InetAddress.getLoopbackAddress(), tls, null, true);
     }
 
     public static FullHttpResponse text(HttpResponseStatus status, String body) {
@@ -131,9 +138,9 @@ public final class TestOrigin implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    /** {@code http://127.0.0.1:PORT} followed by {@code path}. */
+    /** {@code http://127.0.0.1:PORT} (or {@code http://[::1]:PORT}) followed by {@code path}. */
     public String url(String path) {
-        return "http://127.0.0.1:" + port() + path;
+        return "http://" + NetUtil.toSocketAddressString((InetSocketAddress) server.localAddress()) + path;
     }
 
     public int connectionsAccepted() {

@@ -441,7 +441,7 @@ public final class ConfigLoader {
     private static NexusConfig.TransparentListener bindTransparentListener(ConfigSection s,
             NexusConfig.TransparentListener d) throws ConfigException {
         var listener = new NexusConfig.TransparentListener(s.bool("enabled", d.enabled()),
-                s.address("address", d.address()), port(s, d.port()),
+                s.addressList("addresses"), port(s, d.port()),
                 s.integer("original_port", d.originalPort(), 1, 65535));
         s.finish();
         return listener;

@@ -194,9 +194,33 @@ final class ConfigSection {
 
     /** An IP literal (v4 or v6) or {@code localhost}; no DNS lookup happens at configuration time. */
     String address(String key, String defaultValue) throws ConfigException {
-        String value = string(key, defaultValue);
+        return requireAddress(pathOf(key), string(key, defaultValue));
+    }
+
+    /** A non-empty list of distinct IP addresses (or "localhost"); empty when the key is absent. */
+    Optional<List<String>> addressList(String key) throws ConfigException {
+        List<String> values = stringList(key);
+        JsonNode given = node.get(key);
+        if (given == null || given.isNull()) {
+            return Optional.empty();
+        }
+        if (values.isEmpty()) {
+            throw error(pathOf(key), "must name at least one address (leave it out for the default)");
+        }
+        Set<InetAddress> seen = new LinkedHashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            String value = requireAddress(pathOf(key) + "[" + i + "]", values.get(i));
+            InetAddress literal = value.equalsIgnoreCase("localhost") ? InetAddress.getLoopbackAddress() : ipLiteral(value);
+            if (!seen.add(literal)) {
+                throw error(pathOf(key), "lists " + quote(value) + " twice");
+            }
+        }
+        return Optional.of(values);
+    }
+
+    private String requireAddress(String fieldPath, String value) throws ConfigException {
         if (!value.equalsIgnoreCase("localhost") && !NetUtil.isValidIpV4Address(value) && !NetUtil.isValidIpV6Address(value)) {
-            throw error(pathOf(key), "must be an IP address or \"localhost\", got " + quote(value));
+            throw error(fieldPath, "must be an IP address or \"localhost\", got " + quote(value));
         }
         return value;
     }

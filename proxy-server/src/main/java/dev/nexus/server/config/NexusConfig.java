@@ -138,15 +138,24 @@ public record NexusConfig(
     /**
      * A listener for traffic that iptables redirected from an agent's network namespace (transparent mode);
      * {@code originalPort} is the port that traffic was sent to.
+     *
+     * @param addresses where it listens, each address on {@code port}. Unset means {@link #LOOPBACKS}, where
+     *                  REDIRECT delivers IPv4 and IPv6 traffic, with ::1 left out on a host without IPv6
+     *                  loopback; addresses given explicitly are all bound or startup fails.
      */
-    public record TransparentListener(boolean enabled, String address, int port, int originalPort) {
+    public record TransparentListener(boolean enabled, Optional<List<String>> addresses, int port, int originalPort) {
+        public static final List<String> LOOPBACKS = List.of("127.0.0.1", "::1");
+
+        public TransparentListener {
+            addresses = addresses.map(List::copyOf);
+        }
     }
 
     /** Transparent mode: plain HTTP routed by Host header, TLS routed by SNI. Off unless enabled. */
     public record Transparent(TransparentListener http, TransparentListener tls) {
         public static final Transparent DEFAULT = new Transparent(
-                new TransparentListener(false, "127.0.0.1", 15080, 80),
-                new TransparentListener(false, "127.0.0.1", 15443, 443));
+                new TransparentListener(false, Optional.empty(), 15080, 80),
+                new TransparentListener(false, Optional.empty(), 15443, 443));
     }
 
     public enum LeafKeyType { ECDSA, RSA }

@@ -42,15 +42,11 @@ public final class DataPlaneRuntime implements ProxyRuntime {
         agents = AgentRuntime.start(config, context.registry());
         tls = TlsRuntime.start(config.tls(), context.registry());
         Transport transport = Transport.select(config.transport().type().name().toLowerCase(Locale.ROOT));
-        try {
-            server = ProxyServer.start(SettingsMapping.proxySettings(config), transport,
-                    config.transport().eventLoopThreads(), policy.decider(),
-                    new CredentialInjector(credentials.leases()), tls, agents.services(),
-                    new MetricsAndAccessLog(context.metrics(), context.accessLog()));
-        } catch (Exception e) {
-            throw new IllegalStateException("listen " + config.listen().address() + ":" + config.listen().port() + ": "
-                    + e.getMessage(), e);
-        }
+        // A bind failure names the listener and address itself (proxy or transparent, IPv4 or IPv6).
+        server = ProxyServer.start(SettingsMapping.proxySettings(config), transport,
+                config.transport().eventLoopThreads(), policy.decider(),
+                new CredentialInjector(credentials.leases()), tls, agents.services(),
+                new MetricsAndAccessLog(context.metrics(), context.accessLog()));
         context.readiness().register("proxy listener", () -> server.isListening()
                 ? ReadinessCheck.Result.up(String.valueOf(server.boundAddress()))
                 : ReadinessCheck.Result.down("not listening"));

@@ -1,6 +1,7 @@
 package dev.nexus.server.runtime;
 
 import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.ingress.LoopbackAddresses;
 import dev.nexus.server.config.NexusConfig;
 
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ final class SettingsMapping {
 
     static ProxySettings proxySettings(NexusConfig config) {
         NexusConfig.Timeouts timeouts = config.timeouts();
+        TransparentAddresses transparent = new TransparentAddresses(LoopbackAddresses.hasIpv6());
         return ProxySettings.builder()
                 .listenAddress(new InetSocketAddress(config.listen().address(), config.listen().port()))
                 .maxInitialLineLength(config.limits().maxInitialLineLength())
@@ -26,13 +28,8 @@ final class SettingsMapping {
                 .maxConnectionsPerHost(config.upstream().maxConnectionsPerHost())
                 .upstreamIdleTimeout(config.upstream().poolIdleTimeout())
                 .hostOverrides(config.upstream().hosts())
-                .transparentHttp(transparent(config.transparent().http()))
-                .transparentTls(transparent(config.transparent().tls()))
+                .transparentHttp(transparent.listener(config.transparent().http()))
+                .transparentTls(transparent.listener(config.transparent().tls()))
                 .build();
-    }
-
-    private static ProxySettings.TransparentListener transparent(NexusConfig.TransparentListener listener) {
-        return listener.enabled() ? new ProxySettings.TransparentListener(
-                new InetSocketAddress(listener.address(), listener.port()), listener.originalPort()) : null;
     }
 }

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -71,6 +72,22 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofHours(24), d.tls().leafValidity());
         assertEquals(10_000, d.tls().leafCacheSize());
         assertEquals(NexusConfig.TlsProvider.AUTO, d.tls().provider());
+        assertEquals(new NexusConfig.Transparent(
+                new NexusConfig.TransparentListener(false, Optional.empty(), 15080, 80),
+                new NexusConfig.TransparentListener(false, Optional.empty(), 15443, 443)), d.transparent());
+    }
+
+    @Test
+    void transparentListenersTakeExplicitAddressesOfEitherFamily() throws Exception {
+        NexusConfig c = load("""
+                transparent:
+                  http: {enabled: true, addresses: ["::1"], port: 16080}
+                  tls: {enabled: true, addresses: [127.0.0.1, "::1"], port: 16443, original_port: 8443}
+                """);
+        assertEquals(new NexusConfig.TransparentListener(true, Optional.of(List.of("::1")), 16080, 80),
+                c.transparent().http());
+        assertEquals(new NexusConfig.TransparentListener(true, Optional.of(List.of("127.0.0.1", "::1")), 16443, 8443),
+                c.transparent().tls());
     }
 
     @Test
@@ -232,6 +249,11 @@ class ConfigLoaderTest {
             tls: {leaf_cache_size: 0}                      | tls.leaf_cache_size: must be 1-10000000, got 0
             tls: {ca_key: k.pem}                           | tls.ca_cert: required when tls.ca_key is set
             tls: {next_ca_cert: n.pem}                     | tls.next_ca_key: required when tls.next_ca_cert is set
+            transparent: {http: {addresses: []}}           | transparent.http.addresses: must name at least one address (leave it out for the default)
+            transparent: {tls: {addresses: [a.example]}}   | transparent.tls.addresses[0]: must be an IP address or "localhost", got "a.example"
+            transparent: {tls: {addresses: '::1'}}         | transparent.tls.addresses: must be a list, e.g. [a, b], got a single value
+            'transparent: {http: {addresses: ["::1", "0:0:0:0:0:0:0:1"]}}' | transparent.http.addresses: lists "0:0:0:0:0:0:0:1" twice
+            transparent: {http: {address: 127.0.0.1}}      | transparent.http.address: unknown key; expected one of: enabled, addresses, port, original_port
             listen: {port: 9090}                           | admin.port: must differ from listen.port (both 9090)
             'listen: {port: 8000}\nadmin: {port: 8000, address: 0.0.0.0, token: 0123456789abcdef}' | admin.port: must differ from listen.port (both 8000)
             listen: {address: '${A'}                       | listen.address: unterminated ${ in value (write $${ for a literal ${)

@@ -26,7 +26,8 @@ public final class IptablesCommand {
             Usage: nexus-proxy iptables --print [options]
               Prints the iptables/ip6tables commands (nat table, chain NEXUS_OUTPUT) that redirect this
               network namespace's outbound TCP 80 and 443 to the proxy's transparent listeners. Enable
-              them in the proxy's config with the same ports (they bind 127.0.0.1, where REDIRECT lands):
+              them in the proxy's config with the same ports (by default they listen on 127.0.0.1 and ::1,
+              where REDIRECT delivers IPv4 and IPv6 traffic):
                 transparent: {http: {enabled: true, port: %2$d}, tls: {enabled: true, port: %3$d}}
               Run the proxy as --proxy-uid: its own connections are never redirected (no loops).
               --proxy-uid UID        uid of the proxy; its own traffic is never redirected (default %1$d)
@@ -34,7 +35,7 @@ public final class IptablesCommand {
               --http-port PORT       listener for original port 80 (default %2$d)
               --https-port PORT      listener for original port 443 (default %3$d)
               --exclude-cidrs LIST   comma-separated IPv4/IPv6 CIDRs never redirected (repeatable)
-              --no-ipv6              omit the ip6tables commands
+              --no-ipv6              omit the ip6tables commands (IPv6 traffic is then not redirected)
               --cleanup              print the commands that remove the rules instead
             """.formatted(DEFAULT_PROXY_UID, DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT);
 

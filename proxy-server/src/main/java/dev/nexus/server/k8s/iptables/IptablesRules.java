@@ -7,7 +7,8 @@ import java.util.OptionalInt;
 
 /**
  * The nat-table rules that send a pod's outbound TCP 80 and 443 to the proxy's transparent listeners
- * (config section {@code transparent}, bound to loopback, where REDIRECT from {@code OUTPUT} delivers).
+ * (config section {@code transparent}, bound to 127.0.0.1 and ::1, where REDIRECT from {@code OUTPUT}
+ * delivers IPv4 and IPv6 traffic).
  *
  * <p>Everything lives in a dedicated {@value #CHAIN} chain jumped to from {@code OUTPUT}, so cleanup is
  * three commands and never touches rules someone else added. Inside the chain, in order: traffic of the

@@ -204,9 +204,12 @@ class InjectorChartTest {
             NexusConfig config = sidecarConfig(variant, sidecar(pod));
             for (NexusConfig.TransparentListener listener : List.of(config.transparent().http(), config.transparent().tls())) {
                 assertThat(listener.enabled()).isTrue();
-                assertThat(listener.address()).as("REDIRECT from OUTPUT delivers to loopback").isEqualTo("127.0.0.1");
-                assertThat(rules).contains("iptables -t nat -A NEXUS_OUTPUT -p tcp --dport " + listener.originalPort()
-                        + " -j REDIRECT --to-ports " + listener.port() + "\n");
+                assertThat(listener.addresses()).as("the default: 127.0.0.1 and ::1, where REDIRECT delivers IPv4 and IPv6")
+                        .isEmpty();
+                for (String tool : List.of("iptables", "ip6tables")) {
+                    assertThat(rules).contains(tool + " -t nat -A NEXUS_OUTPUT -p tcp --dport " + listener.originalPort()
+                            + " -j REDIRECT --to-ports " + listener.port() + "\n");
+                }
             }
             assertThat(config.transparent().http().port()).isEqualTo(injectorConfig(variant).transparentHttpPort());
         }

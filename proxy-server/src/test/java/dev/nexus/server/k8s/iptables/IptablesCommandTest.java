@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,16 +143,27 @@ class IptablesCommandTest {
     void helpPrintsUsageWithTheProxyConfigThatMatchesTheDefaults() {
         assertThat(run("--help")).isZero();
         assertThat(stdout()).startsWith("Usage: nexus-proxy iptables --print")
-                .contains("transparent: {http: {enabled: true, port: 15080}, tls: {enabled: true, port: 15443}}");
+                .contains("transparent: {http: {enabled: true, port: 15080}, tls: {enabled: true, port: 15443}}")
+                .contains("they listen on 127.0.0.1 and ::1");
     }
 
     @Test
-    void defaultRulesRedirectToTheProxysDefaultTransparentListeners() {
+    void defaultRulesOfBothFamiliesRedirectToTheProxysDefaultTransparentListeners() {
         NexusConfig.Transparent proxy = NexusConfig.Transparent.DEFAULT;
-        assertThat(run("--print", "--no-ipv6")).isZero();
-        assertThat(stdout())
-                .contains("--dport " + proxy.http().originalPort() + " -j REDIRECT --to-ports " + proxy.http().port() + "\n")
-                .contains("--dport " + proxy.tls().originalPort() + " -j REDIRECT --to-ports " + proxy.tls().port() + "\n")
-                .contains("--uid-owner 1337 -j RETURN");
+        assertThat(run("--print")).isZero();
+        for (String tool : List.of("iptables", "ip6tables")) {
+            assertThat(stdout())
+                    .contains(tool + " -t nat -A NEXUS_OUTPUT -p tcp --dport " + proxy.http().originalPort()
+                            + " -j REDIRECT --to-ports " + proxy.http().port() + "\n")
+                    .contains(tool + " -t nat -A NEXUS_OUTPUT -p tcp --dport " + proxy.tls().originalPort()
+                            + " -j REDIRECT --to-ports " + proxy.tls().port() + "\n")
+                    .contains(tool + " -t nat -A NEXUS_OUTPUT -m owner --uid-owner 1337 -j RETURN\n");
+        }
+        // REDIRECT from OUTPUT delivers IPv4 to 127.0.0.1 and IPv6 to ::1: the listeners' default addresses,
+        // which the loopback RETURN rules keep from being redirected again.
+        assertThat(proxy.http().addresses()).isEmpty();
+        assertThat(NexusConfig.TransparentListener.LOOPBACKS).containsExactly("127.0.0.1", "::1");
+        assertThat(stdout()).contains("iptables -t nat -A NEXUS_OUTPUT -d 127.0.0.0/8 -j RETURN\n")
+                .contains("ip6tables -t nat -A NEXUS_OUTPUT -d ::1/128 -j RETURN\n");
     }
 }

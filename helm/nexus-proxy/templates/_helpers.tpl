@@ -30,24 +30,38 @@ Create chart name and version as used by the chart label.
 {{- end }}
 
 {{/*
-Common labels
+Common labels of the release's main component (the gateway or the injector).
 */}}
 {{- define "nexus-proxy.labels" -}}
-helm.sh/chart: {{ include "nexus-proxy.chart" . }}
-{{ include "nexus-proxy.selectorLabels" . }}
-{{- if .Chart.AppVersion }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-{{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- include "nexus-proxy.componentLabels" (dict "root" . "component" .Values.mode) }}
 {{- end }}
 
 {{/*
-Selector labels; the component tells the gateway and the injector apart.
+Selector labels of the main component; the component tells the gateway and the injector apart.
 */}}
 {{- define "nexus-proxy.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "nexus-proxy.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/component: {{ .Values.mode }}
+{{- include "nexus-proxy.componentSelectorLabels" (dict "root" . "component" .Values.mode) }}
+{{- end }}
+
+{{/*
+Common labels of one component: call with (dict "root" $ "component" "redis").
+*/}}
+{{- define "nexus-proxy.componentLabels" -}}
+helm.sh/chart: {{ include "nexus-proxy.chart" .root }}
+{{ include "nexus-proxy.componentSelectorLabels" . }}
+{{- if .root.Chart.AppVersion }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels of one component: call with (dict "root" $ "component" "redis").
+*/}}
+{{- define "nexus-proxy.componentSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "nexus-proxy.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
@@ -81,8 +95,7 @@ ${VAR} references filled from Secrets by "nexus-proxy.secretEnv". Call with
 (dict "root" $ "listen" "0.0.0.0"), adding "sidecar" true for the injector's sidecar ConfigMap, which then
 gets the transparent listeners. The admin listener binds 0.0.0.0 in both shapes so the kubelet's
 probes reach it, which makes admin.token mandatory (the proxy refuses a non-loopback admin listener
-without one). Kept in sync with the fixtures in proxy-server/src/test/resources/k8s/chart-config/, which
-ConfigExamplesTest loads with the real ConfigLoader and compares key by key with this block.
+without one). GatewayChartTest and InjectorChartTest load what this renders with the proxy's own ConfigLoader.
 */}}
 {{- define "nexus-proxy.config" -}}
 {{- $root := .root -}}
@@ -114,9 +127,13 @@ authority:
     # fsGroup. Only the proxy container mounts this Secret.
     allow_insecure_permissions: true
 {{- end }}
-{{- if or $v.redis.url $v.redis.existingSecret }}
+{{- if include "nexus-proxy.usesRedis" $root }}
 redis:
+  {{- if $v.redis.deploy.enabled }}
+  url: {{ include "nexus-proxy.deployedRedisUrl" $root | quote }}
+  {{- else }}
   url: "${NEXUS_REDIS_URL}"
+  {{- end }}
   encryption_keys:
     {{ $v.redis.encryptionKey.id }}: "${NEXUS_REDIS_ENCRYPTION_KEY}"
   namespace: {{ $v.redis.namespace | quote }}
@@ -158,7 +175,15 @@ template that reads such a value, so the message is the same whichever template 
 {{- else if not $v.authority.file.existingSecret }}
 {{- fail "set authority.url (a Nexus Authority) or authority.file.existingSecret (a Secret holding a credentials file)" }}
 {{- end }}
-{{- if and (or $v.redis.url $v.redis.existingSecret) (not $v.redis.encryptionKey.existingSecret) }}
+{{- if $v.redis.deploy.enabled }}
+{{- if ne $v.mode "gateway" }}
+{{- fail "redis.deploy.enabled is for the gateway mode: sidecars run in the agents' namespaces, so give them a Redis they can reach with redis.url or redis.existingSecret" }}
+{{- end }}
+{{- if or $v.redis.url $v.redis.existingSecret }}
+{{- fail "redis.deploy.enabled and redis.url/redis.existingSecret exclude each other: the proxy uses either the Redis this chart deploys or an external one, so unset one of them" }}
+{{- end }}
+{{- end }}
+{{- if and (include "nexus-proxy.usesRedis" .) (not $v.redis.encryptionKey.existingSecret) }}
 {{- fail "redis.encryptionKey.existingSecret is required with Redis: leases are encrypted before they reach Redis" }}
 {{- end }}
 {{- if and (eq $v.mode "injector") (not $v.injector.certificate.certManager.enabled) }}
@@ -197,13 +222,43 @@ Environment variables carrying secrets into the proxy, referenced as ${VAR} by t
 - name: NEXUS_REDIS_URL
   value: {{ .Values.redis.url | quote }}
 {{- end }}
-{{- if or .Values.redis.url .Values.redis.existingSecret }}
+{{- if and .Values.redis.deploy.enabled .Values.redis.deploy.auth.existingSecret }}
+- name: NEXUS_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.deploy.auth.existingSecret }}
+      key: {{ .Values.redis.deploy.auth.key }}
+{{- end }}
+{{- if include "nexus-proxy.usesRedis" . }}
 - name: NEXUS_REDIS_ENCRYPTION_KEY
   valueFrom:
     secretKeyRef:
       name: {{ .Values.redis.encryptionKey.existingSecret }}
       key: {{ .Values.redis.encryptionKey.key }}
 {{- end }}
+{{- end }}
+
+{{/*
+"true" when the proxy uses Redis: an external one (URL or Secret) or the one this chart deploys; else empty.
+*/}}
+{{- define "nexus-proxy.usesRedis" -}}
+{{- if or .Values.redis.url .Values.redis.existingSecret .Values.redis.deploy.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+Name of the Redis Deployment and Service (redis.deploy.enabled), within the 63 characters of a Service name.
+*/}}
+{{- define "nexus-proxy.redisName" -}}
+{{- printf "%s-redis" (include "nexus-proxy.fullname" . | trunc 57 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+The URL of the Redis this chart deploys: its Service in the release namespace, with the password the
+proxy reads from the environment when redis.deploy.auth names a Secret.
+*/}}
+{{- define "nexus-proxy.deployedRedisUrl" -}}
+{{- $auth := ternary ":${NEXUS_REDIS_PASSWORD}@" "" (ne .Values.redis.deploy.auth.existingSecret "") -}}
+redis://{{ $auth }}{{ include "nexus-proxy.redisName" . }}.{{ .Release.Namespace }}.svc:6379
 {{- end }}
 
 {{/*

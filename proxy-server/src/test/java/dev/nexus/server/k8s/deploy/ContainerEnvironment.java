@@ -16,6 +16,7 @@ final class ContainerEnvironment {
             "NEXUS_ADMIN_TOKEN", "admin-token-from-a-secret",
             "NEXUS_AUTHORITY_API_KEY", "authority-key-from-a-secret",
             "NEXUS_REDIS_URL", "rediss://:pw@redis.example.com:6380",
+            "NEXUS_REDIS_PASSWORD", "5f1c0a9e7b3d24c8e6a1f0b9d7c3e2a4",
             "NEXUS_REDIS_ENCRYPTION_KEY", "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE=");
 
     private ContainerEnvironment() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexus.policy.load.LoadResult;
 import dev.nexus.policy.load.PolicyLoader;
 import dev.nexus.policy.load.SourceFile;
+import dev.nexus.proxy.testing.RedisServers;
 import dev.nexus.server.config.ConfigException;
 import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.NexusConfig;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatewayChartTest {
 
     private static final String FULLNAME = HelmChart.RELEASE + "-nexus-proxy";
+    private static final String REDIS = FULLNAME + "-redis";
     private static final String PROXY_CONFIG = "/etc/nexus/config.yaml";
 
     /** The defaults with the file credential source: HPA, PDB and NetworkPolicy on, no ServiceMonitor. */
@@ -38,6 +41,10 @@ class GatewayChartTest {
     private static Manifests full;
     /** The optional objects off, the Redis URL from a Secret, a policy ConfigMap of the user's, no ServiceAccount. */
     private static Manifests lean;
+    /** The chart's own Redis with a password, behind its NetworkPolicy. */
+    private static Manifests withRedis;
+    /** The chart's own Redis without a password, NetworkPolicies off. */
+    private static Manifests withOpenRedis;
 
     @TempDir
     static Path tmp;
@@ -71,6 +78,13 @@ class GatewayChartTest {
                   podDisruptionBudget: {enabled: false}
                   networkPolicy: {enabled: false}
                 """);
+        withRedis = HelmChart.render(HelmChart.GATEWAY_REQUIRED, """
+                redis: {deploy: {enabled: true, auth: {existingSecret: nexus-redis-auth}}, encryptionKey: {existingSecret: nexus-redis}}
+                """);
+        withOpenRedis = HelmChart.render(HelmChart.GATEWAY_REQUIRED, """
+                redis: {deploy: {enabled: true}, encryptionKey: {existingSecret: nexus-redis}}
+                gateway: {networkPolicy: {enabled: false}}
+                """);
     }
 
     @Test
@@ -81,18 +95,21 @@ class GatewayChartTest {
         assertThat(full.ids()).contains("ServiceMonitor/" + FULLNAME).hasSize(9);
         assertThat(lean.ids()).containsExactlyInAnyOrder("ConfigMap/" + FULLNAME + "-config", "Deployment/" + FULLNAME,
                 "Service/" + FULLNAME);
+        assertThat(withRedis.ids()).containsAll(defaults.ids())
+                .contains("Deployment/" + REDIS, "Service/" + REDIS, "NetworkPolicy/" + REDIS).hasSize(defaults.ids().size() + 3);
+        assertThat(withOpenRedis.ids()).contains("Deployment/" + REDIS, "Service/" + REDIS).doesNotContain("NetworkPolicy/" + REDIS);
     }
 
     @Test
     void everyManifestIsAValidKubernetesObject() {
-        for (Manifests variant : List.of(defaults, full, lean)) {
+        for (Manifests variant : List.of(defaults, full, lean, withRedis, withOpenRedis)) {
             variant.objects().forEach(KubernetesObjects::strict);
         }
     }
 
     @Test
     void serviceDisruptionBudgetAutoscalerAndNetworkPolicySelectTheDeploymentsPods() {
-        JsonNode deployment = full.one("Deployment");
+        JsonNode deployment = full.named("Deployment", FULLNAME);
         JsonNode selector = deployment.path("spec").path("selector").path("matchLabels");
         assertThat(labelsMatch(selector, deployment.path("spec").path("template").path("metadata").path("labels"))).isTrue();
 
@@ -118,7 +135,7 @@ class GatewayChartTest {
 
     @Test
     void renderedConfigLoadsInTheProxyWithTheEnvironmentThePodGives() throws IOException, ConfigException {
-        for (Manifests variant : List.of(defaults, full, lean)) {
+        for (Manifests variant : List.of(defaults, full, lean, withRedis, withOpenRedis)) {
             NexusConfig config = proxyConfig(variant);
             assertThat(config.admin().token()).as("the admin port listens off loopback").isPresent();
             assertThat(config.listen().address()).isEqualTo("0.0.0.0");
@@ -242,6 +259,96 @@ class GatewayChartTest {
         assertThat(defaults.one("ServiceAccount").path("automountServiceAccountToken").asBoolean(true)).isFalse();
     }
 
+    @Test
+    void deployedRedisIsSelectedByItsServiceAndReachableOnlyFromTheGateway() {
+        JsonNode deployment = withRedis.named("Deployment", REDIS);
+        JsonNode selector = deployment.path("spec").path("selector").path("matchLabels");
+        assertThat(labelsMatch(selector, deployment.path("spec").path("template").path("metadata").path("labels"))).isTrue();
+        assertThat(selector.path("app.kubernetes.io/component").asText()).isEqualTo("redis");
+        JsonNode service = withRedis.named("Service", REDIS);
+        assertThat(service.path("spec").path("selector")).isEqualTo(selector);
+        assertThat(service.path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("redis");
+        assertThat(containerPorts(redisContainer(withRedis))).containsOnlyKeys("redis");
+
+        // Neither workload's Service or policies pick up the other's pods.
+        JsonNode gateway = withRedis.named("Deployment", FULLNAME);
+        JsonNode gatewaySelector = gateway.path("spec").path("selector").path("matchLabels");
+        assertThat(labelsMatch(gatewaySelector, deployment.path("spec").path("template").path("metadata").path("labels"))).isFalse();
+        assertThat(labelsMatch(selector, gateway.path("spec").path("template").path("metadata").path("labels"))).isFalse();
+
+        JsonNode policy = withRedis.named("NetworkPolicy", REDIS).path("spec");
+        assertThat(policy.path("podSelector").path("matchLabels")).isEqualTo(selector);
+        assertThat(policy.path("policyTypes").toString()).isEqualTo("[\"Ingress\",\"Egress\"]");
+        assertThat(policy.has("egress")).as("no egress at all").isFalse();
+        JsonNode ingress = policy.path("ingress");
+        assertThat(ingress).hasSize(1);
+        assertThat(ingress.get(0).path("ports").get(0).path("port").asText()).isEqualTo("redis");
+        assertThat(ingress.get(0).path("from")).hasSize(1);
+        JsonNode from = ingress.get(0).path("from").get(0);
+        assertThat(from.has("namespaceSelector")).as("the release namespace only").isFalse();
+        assertThat(from.path("podSelector").path("matchLabels")).isEqualTo(gatewaySelector);
+    }
+
+    @Test
+    void proxyConfigPointsAtTheDeployedRedisService() throws IOException, ConfigException {
+        JsonNode servicePort = withRedis.named("Service", REDIS).path("spec").path("ports").get(0);
+        for (Manifests variant : List.of(withRedis, withOpenRedis)) {
+            var redis = proxyConfig(variant).redis();
+            URI url = URI.create(redis.url().orElseThrow().reveal());
+            assertThat(url.getScheme()).isEqualTo("redis");
+            assertThat(url.getHost()).isEqualTo(REDIS + "." + HelmChart.NAMESPACE + ".svc");
+            assertThat(url.getPort()).isEqualTo(servicePort.path("port").asInt());
+            assertThat(redis.encryptionKeys()).containsOnlyKeys("k1");
+        }
+        // The password comes from the Secret Redis requires it from, never from the manifest.
+        assertThat(URI.create(proxyConfig(withRedis).redis().url().orElseThrow().reveal()).getUserInfo())
+                .isEqualTo(":" + ContainerEnvironment.of(proxyContainer(withRedis).path("env")).get("NEXUS_REDIS_PASSWORD"));
+        assertThat(ContainerEnvironment.secretReferences(proxyContainer(withRedis).path("env")))
+                .containsEntry("NEXUS_REDIS_PASSWORD", "nexus-redis-auth/redis-password")
+                .containsEntry("NEXUS_REDIS_ENCRYPTION_KEY", "nexus-redis/encryption-key")
+                .doesNotContainKey("NEXUS_REDIS_URL");
+        assertThat(ContainerEnvironment.secretReferences(redisContainer(withRedis).path("env"))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "REDIS_PASSWORD", "nexus-redis-auth/redis-password", "REDISCLI_AUTH", "nexus-redis-auth/redis-password"));
+        assertThat(URI.create(proxyConfig(withOpenRedis).redis().url().orElseThrow().reveal()).getUserInfo()).isNull();
+        assertThat(redisContainer(withOpenRedis).has("env")).isFalse();
+    }
+
+    @Test
+    void deployedRedisIsOneLockedDownCacheWithoutPersistence() {
+        for (Manifests variant : List.of(withRedis, withOpenRedis)) {
+            JsonNode spec = variant.named("Deployment", REDIS).path("spec");
+            assertThat(spec.path("replicas").asInt()).isEqualTo(1);
+            assertThat(spec.path("strategy").path("type").asText()).as("never two at once").isEqualTo("Recreate");
+            JsonNode pod = spec.path("template").path("spec");
+            assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+            assertThat(pod.path("securityContext").path("runAsUser").asInt()).isPositive();
+            assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+            assertThat(pod.path("volumes").findValues("persistentVolumeClaim")).isEmpty();
+            JsonNode container = redisContainer(variant);
+            assertLockedDown(container);
+            assertThat(container.path("image").asText()).isEqualTo("redis:7-alpine");
+            assertThat(container.path("resources").path("limits").path("memory").asText()).isEqualTo("128Mi");
+            assertThat(container.path("readinessProbe").path("exec").path("command").toString()).contains("redis-cli", "PONG");
+            assertThat(container.path("livenessProbe").path("tcpSocket").path("port").asText()).isEqualTo("redis");
+            // Read-only root: Redis's working directory (the image's /data) is an emptyDir.
+            assertThat(new MountedFiles(pod, container).resolve("/data/dump.rdb").volume().has("emptyDir")).isTrue();
+            assertThat(redisArgs(container)).containsSubsequence("--save", "").containsSubsequence("--appendonly", "no");
+        }
+        assertThat(redisContainer(withOpenRedis).path("command").toString()).isEqualTo("[\"redis-server\"]");
+        assertThat(redisContainer(withRedis).path("command").get(0).asText()).isEqualTo("sh");
+        assertThat(redisArgs(redisContainer(withRedis))).isEqualTo(redisArgs(redisContainer(withOpenRedis)));
+    }
+
+    @Test
+    void redisSevenAcceptsTheDeployedRedisArguments() {
+        // spawnOwned binds loopback on a free port; the rendered arguments come after its own and override them.
+        try (RedisServers.OwnedRedis redis = RedisServers.spawnOwned(redisArgs(redisContainer(withOpenRedis)).toArray(String[]::new))) {
+            assertThat(redis.command("INFO server")).contains("redis_version:7.");
+            assertThat(redis.command("INFO memory")).contains("maxmemory:" + 96 * 1024 * 1024, "maxmemory_policy:allkeys-lru");
+            assertThat(redis.command("INFO persistence")).contains("aof_enabled:0");
+        }
+    }
+
     static void assertLockedDown(JsonNode container) {
         JsonNode security = container.path("securityContext");
         assertThat(security.path("readOnlyRootFilesystem").asBoolean()).as(container.path("name") + " read-only root").isTrue();
@@ -250,8 +357,20 @@ class GatewayChartTest {
         assertThat(security.path("capabilities").has("add")).isFalse();
     }
 
+    private static JsonNode redisContainer(Manifests manifests) {
+        JsonNode containers = manifests.named("Deployment", REDIS).path("spec").path("template").path("spec").path("containers");
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    private static List<String> redisArgs(JsonNode container) {
+        List<String> args = new ArrayList<>();
+        container.path("args").forEach(arg -> args.add(arg.asText()));
+        return args;
+    }
+
     private static JsonNode proxyContainer(Manifests manifests) {
-        JsonNode containers = manifests.one("Deployment").path("spec").path("template").path("spec").path("containers");
+        JsonNode containers = manifests.named("Deployment", FULLNAME).path("spec").path("template").path("spec").path("containers");
         assertThat(containers).hasSize(1);
         return containers.get(0);
     }
@@ -260,7 +379,7 @@ class GatewayChartTest {
     private static NexusConfig proxyConfig(Manifests manifests) throws IOException, ConfigException {
         JsonNode container = proxyContainer(manifests);
         assertThat(container.path("args").toString()).isEqualTo("[\"--config\",\"" + PROXY_CONFIG + "\"]");
-        JsonNode pod = manifests.one("Deployment").path("spec").path("template").path("spec");
+        JsonNode pod = manifests.named("Deployment", FULLNAME).path("spec").path("template").path("spec");
         MountedFiles.Source source = new MountedFiles(pod, container).resolve(PROXY_CONFIG);
         String text = manifests.named("ConfigMap", source.objectName().orElseThrow()).path("data").path(source.relativePath()).asText();
         Map<String, String> env = ContainerEnvironment.of(container.path("env"));

@@ -25,6 +25,13 @@ class HelmChartLintTest {
     }
 
     @Test
+    void gatewayWithItsOwnRedisLintsCleanUnderStrict() {
+        assertClean(HelmChart.lintStrict(HelmChart.GATEWAY_REQUIRED, """
+                redis: {deploy: {enabled: true, auth: {existingSecret: nexus-redis-auth}}, encryptionKey: {existingSecret: nexus-redis}}
+                """));
+    }
+
+    @Test
     void injectorLintsCleanUnderStrict() {
         assertClean(HelmChart.lintStrict(HelmChart.INJECTOR_REQUIRED, "injector: {namespaces: [agents]}"));
     }
@@ -42,6 +49,10 @@ class HelmChartLintTest {
             no credential source           | -        | proxy: {adminToken: {existingSecret: a}}                   | set authority.url (a Nexus Authority) or authority.file.existingSecret
             Authority without its API key  | gateway  | authority: {url: "https://a.example.com"} | authority.apiKey.existingSecret is required with authority.url
             Redis without encryption key   | gateway  | redis: {url: "redis://r:6379"}                             | redis.encryptionKey.existingSecret is required with Redis
+            deployed Redis without encryption key | gateway | redis: {deploy: {enabled: true}}                  | redis.encryptionKey.existingSecret is required with Redis
+            deployed Redis and an external URL | gateway | redis: {deploy: {enabled: true}, url: "redis://r:6379", encryptionKey: {existingSecret: k}} | redis.deploy.enabled and redis.url/redis.existingSecret exclude each other
+            deployed Redis and a URL Secret | gateway | redis: {deploy: {enabled: true}, existingSecret: u, encryptionKey: {existingSecret: k}} | redis.deploy.enabled and redis.url/redis.existingSecret exclude each other
+            deployed Redis for sidecars    | injector | redis: {deploy: {enabled: true}, encryptionKey: {existingSecret: k}} | redis.deploy.enabled is for the gateway mode
             injector with the file source  | gateway  | mode: injector                                             | authority.url is required in injector mode
             no certificate without cert-manager | injector | injector: {certificate: {certManager: {enabled: false}}} | injector.certificate.existingSecret is required when cert-manager is disabled
             no CA bundle without cert-manager   | injector | injector: {certificate: {certManager: {enabled: false}, existingSecret: tls}} | injector.certificate.caBundle is required when cert-manager is disabled
@@ -64,6 +75,7 @@ class HelmChartLintTest {
             injector: {failurePolicy: Maybe}                         | at '/injector/failurePolicy'
             redis: {url: "localhost:6379"}                           | at '/redis/url'
             podSecurityContext: {runAsUser: 0}                       | at '/podSecurityContext/runAsUser'
+            redis: {deploy: {maxMemory: 96Mi}}                       | at '/redis/deploy/maxMemory'
             injector: {sidecar: {serviceCidrs: [ten.96.0.0/12]}}     | at '/injector/sidecar/serviceCidrs/0'
             """)
     void schemaRejectsMistakesAUserWouldMake(String values, String message) {

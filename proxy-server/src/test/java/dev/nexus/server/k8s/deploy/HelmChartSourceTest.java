@@ -65,7 +65,7 @@ class HelmChartSourceTest {
         List<String> undocumented = new ArrayList<>();
         // Free-form Kubernetes objects are documented as a whole.
         List<String> wholeObjects = List.of("podSecurityContext", "securityContext", "resources",
-                "gateway.networkPolicy.clientNamespaceSelector", "injector.sidecar.resources");
+                "gateway.networkPolicy.clientNamespaceSelector", "injector.sidecar.resources", "redis.deploy.resources");
         for (String leaf : leaves(values, "")) {
             String documented = wholeObjects.stream().filter(o -> leaf.startsWith(o + ".")).findFirst().orElse(leaf);
             if (!readme.contains("`" + documented + "`")) {

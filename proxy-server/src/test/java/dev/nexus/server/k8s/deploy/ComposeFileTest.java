@@ -96,10 +96,14 @@ class ComposeFileTest {
             assertThat(services.path(name).has("profiles")).as(name + " runs by default").isFalse();
         }
         JsonNode agentEnv = services.path("agent").path("environment");
-        assertThat(agentEnv.path("HTTP_PROXY").asText()).isEqualTo("http://proxy:3128");
+        // The agent is curl, which takes a plain-HTTP proxy only from lower-case http_proxy.
+        for (String name : List.of("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")) {
+            assertThat(agentEnv.path(name).asText()).as(name).isEqualTo("http://proxy:3128");
+        }
         List<String> names = new ArrayList<>();
         agentEnv.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrder("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY");
+        assertThat(names).containsExactlyInAnyOrder("http_proxy", "https_proxy", "no_proxy",
+                "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY");
         assertThat(services.path("proxy").path("secrets").get(0).path("target").asText()).isEqualTo("/etc/nexus/credentials.yaml");
         for (JsonNode port : services.path("proxy").path("ports")) {
             assertThat(port.asText()).as("published on loopback only").startsWith("127.0.0.1:");

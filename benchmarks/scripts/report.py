@@ -55,7 +55,8 @@ w(f"- Measured in this run: direct, {meta['contenders'].replace(' ', ', ')}")
 nice = f", every benchmark process at nice {meta['nice']}" if meta.get("nice") else ", default nice"
 w(f"- Pinning: proxy under test on core 0 (`taskset -c 0`), load client and origin on core 1{nice}. "
   f"nexus-proxy JVM: `{meta['nexus_jvm']}`, one event loop, access log off, upstream pool 1024 per host; "
-  f"after start, nexus-proxy gets a JIT warm-up load through the inject route (not measured; "
+  f"after start, nexus-proxy gets a JIT warm-up load through the inject route, and before the HTTPS "
+  f"scenarios one through the interception path (not measured; "
   f"steady state is what the tables show, startup is measured separately); "
   f"squid with `workers 1`, no cache, access log off; tinyproxy and mitmproxy (`mitmdump -q`) with defaults.")
 w(f"- CPU per request: utime+stime of the proxy process from /proc, read by the load client at the first and "

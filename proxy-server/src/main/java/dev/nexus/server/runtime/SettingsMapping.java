@@ -14,7 +14,7 @@ final class SettingsMapping {
 
     static ProxySettings proxySettings(NexusConfig config) {
         NexusConfig.Timeouts timeouts = config.timeouts();
-        TransparentAddresses transparent = new TransparentAddresses(LoopbackAddresses.hasIpv6());
+        TransparentAddresses transparent = new TransparentAddresses(LoopbackAddresses::hasIpv6);
         return ProxySettings.builder()
                 .listenAddress(new InetSocketAddress(config.listen().address(), config.listen().port()))
                 .maxInitialLineLength(config.limits().maxInitialLineLength())

@@ -5,6 +5,7 @@ import dev.nexus.server.config.NexusConfig;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -17,10 +18,14 @@ final class TransparentAddresses {
 
     private static final Logger LOG = Logger.getLogger(TransparentAddresses.class.getName());
 
-    private final boolean hostHasIpv6Loopback;
+    private final BooleanSupplier hostHasIpv6Loopback;
     private boolean ipv6Skipped;
 
-    TransparentAddresses(boolean hostHasIpv6Loopback) {
+    /**
+     * @param hostHasIpv6Loopback asked only when an enabled listener takes the default addresses, so a proxy
+     *                            without transparent mode never looks at the host's interfaces
+     */
+    TransparentAddresses(BooleanSupplier hostHasIpv6Loopback) {
         this.hostHasIpv6Loopback = hostHasIpv6Loopback;
     }
 
@@ -36,7 +41,7 @@ final class TransparentAddresses {
     }
 
     private List<String> defaultLoopbacks() {
-        if (hostHasIpv6Loopback) {
+        if (hostHasIpv6Loopback.getAsBoolean()) {
             return NexusConfig.TransparentListener.LOOPBACKS;
         }
         if (!ipv6Skipped) {

@@ -20,7 +20,7 @@ class TransparentAddressesTest {
 
     @Test
     void byDefaultEachListenerBindsBothLoopbacksWhereRedirectDeliversIpv4AndIpv6() {
-        ProxySettings.TransparentListener http = new TransparentAddresses(true).listener(DEFAULT_HTTP);
+        ProxySettings.TransparentListener http = new TransparentAddresses(() -> true).listener(DEFAULT_HTTP);
         assertThat(http.addresses()).containsExactly(new InetSocketAddress("127.0.0.1", 15080),
                 new InetSocketAddress("::1", 15080));
         assertThat(http.originalPort()).isEqualTo(80);
@@ -29,7 +29,7 @@ class TransparentAddressesTest {
     @Test
     void withoutIpv6LoopbackTheDefaultLeavesOutIpv6AndSaysSoOnce() {
         try (LogCapture log = new LogCapture(TransparentAddresses.class.getName())) {
-            TransparentAddresses addresses = new TransparentAddresses(false);
+            TransparentAddresses addresses = new TransparentAddresses(() -> false);
             assertThat(addresses.listener(DEFAULT_HTTP).addresses()).containsExactly(new InetSocketAddress("127.0.0.1", 15080));
             assertThat(addresses.listener(DEFAULT_TLS).addresses()).containsExactly(new InetSocketAddress("127.0.0.1", 15443));
             assertThat(log.records()).hasSize(1);
@@ -40,7 +40,7 @@ class TransparentAddressesTest {
     @Test
     void explicitAddressesAreKeptAsGivenSoAMissingIpv6LoopbackFailsTheBind() {
         try (LogCapture log = new LogCapture(TransparentAddresses.class.getName())) {
-            ProxySettings.TransparentListener tls = new TransparentAddresses(false).listener(
+            ProxySettings.TransparentListener tls = new TransparentAddresses(() -> false).listener(
                     new NexusConfig.TransparentListener(true, Optional.of(List.of("::1")), 15443, 443));
             assertThat(tls.addresses()).containsExactly(new InetSocketAddress("::1", 15443));
             assertThat(log.records()).isEmpty();
@@ -49,6 +49,6 @@ class TransparentAddressesTest {
 
     @Test
     void aDisabledListenerIsNotBound() {
-        assertThat(new TransparentAddresses(true).listener(NexusConfig.Transparent.DEFAULT.http())).isNull();
+        assertThat(new TransparentAddresses(() -> true).listener(NexusConfig.Transparent.DEFAULT.http())).isNull();
     }
 }

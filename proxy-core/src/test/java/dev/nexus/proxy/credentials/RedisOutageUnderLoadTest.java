@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -82,17 +81,13 @@ class RedisOutageUnderLoadTest {
         return replica;
     }
 
-    private void grant(String connection) {
-        authority.respond(connection, generation -> Secrets.token(connection, generation, Instant.now().plusSeconds(600)));
-    }
-
     private String url(String connection, String path) {
         return origin.url("/" + connection + path);
     }
 
     @Test
     void killingRedisMidLoadFailsNoRequestAndSharingResumesAfterItRestarts() throws Exception {
-        grant("leased");
+        Secrets.grantTokens(authority, "leased");
         assertThat(a.get(url("leased", "/warm")).statusCode()).isEqualTo(200);
         assertThat(b.get(url("leased", "/warm")).statusCode()).isEqualTo(200);
         assertThat(authority.calls(Endpoint.TOKEN, "leased")).as("shared through Redis").isEqualTo(1);
@@ -105,7 +100,7 @@ class RedisOutageUnderLoadTest {
         int atKill = completed.get();
 
         // Connections first used while Redis is down are served from the Authority directly.
-        grant("cold-during-outage");
+        Secrets.grantTokens(authority, "cold-during-outage");
         HttpResponse<String> coldOnA = a.get(url("cold-during-outage", "/x"));
         HttpResponse<String> coldOnB = b.get(url("cold-during-outage", "/x"));
         await().atMost(Duration.ofSeconds(10)).until(() -> completed.get() >= atKill + 200);
@@ -120,7 +115,7 @@ class RedisOutageUnderLoadTest {
         redis.start();
 
         await().atMost(RECOVERY).until(() -> a.store().available() && b.store().available());
-        grant("after-restart");
+        Secrets.grantTokens(authority, "after-restart");
         assertThat(a.get(url("after-restart", "/x")).statusCode()).isEqualTo(200);
         assertThat(b.get(url("after-restart", "/x")).statusCode()).isEqualTo(200);
         assertThat(authority.calls(Endpoint.TOKEN, "after-restart")).as("shared through Redis again").isEqualTo(1);

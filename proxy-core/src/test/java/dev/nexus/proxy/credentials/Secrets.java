@@ -1,5 +1,6 @@
 package dev.nexus.proxy.credentials;
 
+import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestAuthority.Reply;
 
 import java.time.Instant;
@@ -33,6 +34,11 @@ final class Secrets {
     /** A header-strategy token answer for the generation, expiring at {@code expiresAt}. */
     static Reply token(String connection, int generation, Instant expiresAt) {
         return Reply.apiKey(credential(connection, generation), expiresAt);
+    }
+
+    /** Makes {@code authority} answer every token request for {@code connection} with a fresh ten-minute token. */
+    static void grantTokens(TestAuthority authority, String connection) {
+        authority.respond(connection, generation -> token(connection, generation, Instant.now().plusSeconds(600)));
     }
 
     /** Fails naming the first place a secret shows up: logs and agent-visible responses must never hold one. */

@@ -24,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -103,17 +102,13 @@ class SharedLeasesAcrossReplicasTest {
                 : TestOrigin.text(HttpResponseStatus.OK, "ok");
     }
 
-    private void grant(String connection) {
-        authority.respond(connection, generation -> Secrets.token(connection, generation, Instant.now().plusSeconds(600)));
-    }
-
     private String url(String connection, String path) {
         return origin.url("/" + connection + path);
     }
 
     @Test
     void concurrentColdRequestsOnBothReplicasMakeOneAuthorityCallBetweenThem() throws Exception {
-        grant("fleet");
+        Secrets.grantTokens(authority, "fleet");
         authority.latency(Duration.ofMillis(300)); // all requests arrive while the one fetch is running
 
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
@@ -137,7 +132,7 @@ class SharedLeasesAcrossReplicasTest {
      */
     @Test
     void aReplicaThatGetsTheLockRightAfterTheWinnerReleasedItTakesThePublishedLease() throws Exception {
-        grant("late");
+        Secrets.grantTokens(authority, "late");
         CompletableFuture<Void> lateReplicaMissed = new CompletableFuture<>();
         CompletableFuture<Void> winnerReleased = new CompletableFuture<>();
         ProxyReplica winner = replica(store -> new ForwardingLeaseStore(store) {
@@ -175,7 +170,7 @@ class SharedLeasesAcrossReplicasTest {
 
     @Test
     void aRevocationOneReplicaLearnsIsSeenByTheOtherWithinASecond() throws Exception {
-        grant("shared");
+        Secrets.grantTokens(authority, "shared");
         assertThat(a.get(url("shared", "/warm")).statusCode()).isEqualTo(200);
         assertThat(b.get(url("shared", "/warm")).statusCode()).isEqualTo(200);
         assertThat(authority.calls(Endpoint.TOKEN, "shared")).as("B took A's lease from Redis").isEqualTo(1);
@@ -198,7 +193,7 @@ class SharedLeasesAcrossReplicasTest {
 
     @Test
     void leaseRecordsInRedisHoldNoCredentialAndNeedTheKey() throws Exception {
-        grant("sealed");
+        Secrets.grantTokens(authority, "sealed");
         assertThat(a.get(url("sealed", "/x")).statusCode()).isEqualTo(200);
         String credential = Secrets.credential("sealed", 0);
 

@@ -1,8 +1,13 @@
 package dev.nexus.proxy;
 
+import dev.nexus.proxy.services.TlsComponents;
+import dev.nexus.proxy.services.AgentServices;
+import dev.nexus.proxy.services.ProxyServices;
+import dev.nexus.proxy.settings.ProxySettings;
+import dev.nexus.proxy.settings.RelayWaterMarks;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
-import dev.nexus.proxy.ingress.ConnectionTracker;
+import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
 import dev.nexus.proxy.ingress.TransparentInitializers;
 import dev.nexus.proxy.observe.ProxyEvents;
@@ -15,7 +20,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.NetUtil;
 
 import java.net.InetSocketAddress;
@@ -33,13 +37,6 @@ import java.util.logging.Logger;
 public final class ProxyServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ProxyServer.class.getName());
-
-    /**
-     * When a relayed connection counts as full. Netty's 32/64 KiB default is about one read, so a bulk
-     * transfer would pause and resume its source on nearly every read; at most 512 KiB is queued per
-     * connection before the other side stops reading.
-     */
-    public static final WriteBufferWaterMark RELAY_WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
     private final EventLoopGroup group;
     private final Channel listener;
@@ -119,7 +116,7 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RELAY_WATER_MARK)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayWaterMarks.RELAY)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(initializer)
                 .bind(address).await();

@@ -2,8 +2,9 @@ package dev.nexus.proxy.decision;
 
 import dev.nexus.policy.match.ConnectionChoices;
 import dev.nexus.policy.match.Decision;
+import dev.nexus.proxy.exchange.ErrorCode;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponseStatus;
+
 
 import java.util.List;
 
@@ -25,8 +26,8 @@ public final class ConnectionSelection {
     public record Selected(Decision.Inject decision) implements Result {
     }
 
-    /** Answer {@code status} with {@code {"error": error, "detail": detail}}; nothing was forwarded. */
-    public record Refused(HttpResponseStatus status, String error, String detail) implements Result {
+    /** Answer {@code error} with {@code detail}; nothing was forwarded. */
+    public record Refused(ErrorCode error, String detail) implements Result {
     }
 
     private static final int MAX_ID_LENGTH = 256;
@@ -52,7 +53,7 @@ public final class ConnectionSelection {
             if (decision.connectionId() != null) {
                 return new Selected(decision);
             }
-            return new Refused(HttpResponseStatus.BAD_REQUEST, "connection_required", "route \"" + route
+            return new Refused(ErrorCode.CONNECTION_REQUIRED, "route \"" + route
                     + "\" needs the agent to name its connection in the " + choices.header() + " header");
         }
         if (!isPlausibleId(requested)) {
@@ -68,7 +69,7 @@ public final class ConnectionSelection {
     }
 
     private static Refused notAllowed(String detail) {
-        return new Refused(HttpResponseStatus.FORBIDDEN, "connection_not_allowed", detail);
+        return new Refused(ErrorCode.CONNECTION_NOT_ALLOWED, detail);
     }
 
     private static boolean isPlausibleId(String id) {

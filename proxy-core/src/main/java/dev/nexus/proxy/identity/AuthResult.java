@@ -1,5 +1,7 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
+
 /**
  * The outcome of checking one {@code Proxy-Authorization} header. Carries no part of the header,
  * so it is safe to log.

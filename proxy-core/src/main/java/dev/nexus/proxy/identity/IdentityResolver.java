@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import io.netty.util.AttributeKey;
 
 import javax.net.ssl.SSLSession;

@@ -1,10 +1,10 @@
 package dev.nexus.proxy.identity;
 
-import dev.nexus.proxy.relay.ErrorResponses;
+import dev.nexus.proxy.exchange.ErrorCode;
+import dev.nexus.proxy.exchange.ErrorResponses;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.util.List;
 
@@ -27,8 +27,7 @@ public final class ProxyAuthChallenge {
 
     /** A new 407 response; {@code close} adds {@code Connection: close}. */
     public static FullHttpResponse response(ByteBufAllocator alloc, boolean close) {
-        FullHttpResponse response = ErrorResponses.json(alloc, HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED,
-                "proxy_authentication_required",
+        FullHttpResponse response = ErrorResponses.json(alloc, ErrorCode.PROXY_AUTHENTICATION_REQUIRED,
                 "send Proxy-Authorization: Basic base64(agent:secret) or Bearer agent.secret", close);
         response.headers().add(HttpHeaderNames.PROXY_AUTHENTICATE, CHALLENGES);
         return response;

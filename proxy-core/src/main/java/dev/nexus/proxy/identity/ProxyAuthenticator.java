@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 

@@ -1,7 +1,7 @@
 package dev.nexus.proxy.ingress;
 
-import dev.nexus.proxy.AgentServices;
-import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.services.AgentServices;
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.identity.IdentityResolver;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -1,6 +1,6 @@
 package dev.nexus.proxy.ingress;
 
-import dev.nexus.proxy.ProxyServices;
+import dev.nexus.proxy.services.ProxyServices;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;

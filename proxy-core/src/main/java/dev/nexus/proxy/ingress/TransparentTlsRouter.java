@@ -1,9 +1,15 @@
 package dev.nexus.proxy.ingress;
 
-import dev.nexus.proxy.ProxyServices;
+import dev.nexus.proxy.decision.RouteDecision;
+import dev.nexus.proxy.decision.RouteOutcome;
+import dev.nexus.proxy.exchange.AgentIdentity;
+import dev.nexus.proxy.exchange.RequestTarget;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import java.util.Locale;
+
+import dev.nexus.proxy.services.ProxyServices;
 
 import dev.nexus.policy.match.Decision;
-import dev.nexus.policy.match.PolicyRequest;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.tls.InterceptingTlsHandler;
@@ -29,6 +35,7 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
     private static final Logger LOG = Logger.getLogger(TransparentTlsRouter.class.getName());
 
     private final ProxyServices services;
+    private final RouteDecision routing;
     private final int originalPort;
     private final long startNanos = System.nanoTime();
     /**
@@ -41,6 +48,7 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
     TransparentTlsRouter(ProxyServices services, int originalPort) {
         super(services.settings().requestHeaderTimeout().toMillis());
         this.services = services;
+        this.routing = new RouteDecision(services);
         this.originalPort = originalPort;
     }
 
@@ -67,18 +75,15 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
             refuse(ctx, null, 0, null, "no server name (SNI) in the ClientHello: the destination is unknown");
             return;
         }
-        String host = serverName.toLowerCase(java.util.Locale.ROOT);
-        Decision decision = services.policy().decide(new PolicyRequest("", "https", host, originalPort, "CONNECT", null));
-        if (!(decision instanceof Decision.Destined destined)) {
-            refuse(ctx, host, 403, decision, decision.reason());
-            return;
-        }
-        if (destined.options().interceptTls() && services.interception() != null) {
-            intercept(ctx, host, destined);
-        } else if (destined.options().interceptTls()) {
-            refuse(ctx, host, 501, decision, "the route needs TLS interception, which is not configured");
-        } else {
-            relay(ctx, host, destined);
+        String host = serverName.toLowerCase(Locale.ROOT);
+        RouteOutcome outcome = routing.decide((AgentIdentity) null, new RouteDecision.Head("CONNECT",
+                new RequestTarget("https", host, originalPort, null), true, EmptyHttpHeaders.INSTANCE));
+        if (outcome instanceof RouteOutcome.Refuse refusal) {
+            refuse(ctx, host, refusal.error().status().code(), refusal.decision(), refusal.detail());
+        } else if (outcome instanceof RouteOutcome.Intercept intercept) {
+            intercept(ctx, host, intercept.decision());
+        } else if (outcome instanceof RouteOutcome.Tunnel tunnel) {
+            relay(ctx, host, tunnel.decision());
         }
     }
 
@@ -98,7 +103,8 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
                 .addListener((Future<Channel> connected) -> {
                     if (!connected.isSuccess()) {
                         services.tracker().busy(-1);
-                        int status = connected.cause() instanceof UpstreamFailure failure ? failure.kind().status().code() : 502;
+                        int status = connected.cause() instanceof UpstreamFailure failure
+                                ? failure.kind().error().status().code() : 502;
                         refuse(ctx, host, status, decision, String.valueOf(connected.cause().getMessage()));
                         return;
                     }

@@ -3,6 +3,7 @@ package dev.nexus.proxy.inject;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.credentials.AgentCredentialError;
 import dev.nexus.proxy.credentials.CredentialException;
+import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.strategy.StrategyException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -35,6 +36,19 @@ public final class InjectionFailures {
         return new AgentError(HttpResponseStatus.UNAUTHORIZED, "upstream_unauthorized",
                 "the origin refused the injected credentials and they could not be refreshed: " + underlying.detail(),
                 underlying.fields());
+    }
+
+    /** The audit outcome for a failure of the credential pipeline. */
+    public static AuditOutcome auditOutcome(Throwable failure) {
+        if (!(unwrap(failure) instanceof CredentialException credential)) {
+            return AuditOutcome.CREDENTIAL_ERROR;
+        }
+        return switch (credential.kind()) {
+            case REVOKED, NOT_FOUND -> AuditOutcome.REVOKED;
+            case ATTENTION_REQUIRED -> AuditOutcome.ATTENTION_REQUIRED;
+            case UNAVAILABLE, AUTHORITY_UNAUTHORIZED -> AuditOutcome.AUTHORITY_UNAVAILABLE;
+            case INVALID_CONNECTION -> AuditOutcome.CREDENTIAL_ERROR;
+        };
     }
 
     private static Throwable unwrap(Throwable failure) {

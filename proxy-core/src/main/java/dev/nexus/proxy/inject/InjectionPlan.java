@@ -2,6 +2,7 @@ package dev.nexus.proxy.inject;
 
 import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.credentials.Lease;
+import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.strategy.CredentialStrategy;
 import dev.nexus.proxy.strategy.OutboundRequest;
 
@@ -31,6 +32,12 @@ public record InjectionPlan(Decision.Inject decision, Lease lease, CredentialStr
     /** Applies the credentials: the last change made to the request. */
     public void apply(OutboundRequest request) {
         strategy.apply(request, lease);
+    }
+
+    /** The audit fields this plan decides: route, action, connection, strategy type and lease age. */
+    public AuditEvent.Builder describe(AuditEvent.Builder event, long nowMillis) {
+        return event.decision(decision).strategy(strategy.type().wireName())
+                .leaseAgeMillis(Math.max(0, nowMillis - lease.fetchedAt().toEpochMilli()));
     }
 
     public String routeName() {

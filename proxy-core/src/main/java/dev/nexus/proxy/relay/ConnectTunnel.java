@@ -1,7 +1,9 @@
 package dev.nexus.proxy.relay;
 
+import dev.nexus.proxy.exchange.ErrorCode;
+import dev.nexus.proxy.exchange.ErrorResponses;
 import dev.nexus.policy.match.Decision;
-import dev.nexus.proxy.ingress.RequestTarget;
+import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.upstream.UpstreamFailure;
@@ -75,15 +77,10 @@ public final class ConnectTunnel {
     }
 
     private void refused(Throwable cause) {
-        HttpResponseStatus status = HttpResponseStatus.BAD_GATEWAY;
-        String error = "bad_gateway";
-        if (cause instanceof UpstreamFailure failure) {
-            status = failure.kind().status();
-            error = failure.kind().code();
-        }
-        clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), status, error, String.valueOf(cause.getMessage()),
+        ErrorCode error = cause instanceof UpstreamFailure failure ? failure.kind().error() : ErrorCode.BAD_GATEWAY;
+        clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), error, String.valueOf(cause.getMessage()),
                 decision.routeName() == null ? Map.of() : Map.of("route", decision.routeName()), true));
-        record(status.code(), 0, 0);
+        record(error.status().code(), 0, 0);
         client.exchangeFinished(false);
     }
 

@@ -1,6 +1,6 @@
 package dev.nexus.proxy.upstream;
 
-import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.transport.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.ResolvedAddressTypes;

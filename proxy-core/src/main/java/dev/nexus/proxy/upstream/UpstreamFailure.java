@@ -1,6 +1,6 @@
 package dev.nexus.proxy.upstream;
 
-import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.nexus.proxy.exchange.ErrorCode;
 
 /**
  * Why no upstream connection could be had, with the status the agent receives. Messages name the
@@ -10,27 +10,22 @@ public final class UpstreamFailure extends Exception {
 
     /** The failure classes the agent can tell apart by status and error code. */
     public enum Kind {
-        DNS_FAILURE(HttpResponseStatus.BAD_GATEWAY, "dns_failure"),
-        ADDRESS_NOT_PERMITTED(HttpResponseStatus.FORBIDDEN, "destination_not_permitted"),
-        CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failed"),
-        CONNECT_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout"),
-        TLS_FAILURE(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failed"),
-        POOL_EXHAUSTED(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connection_limit");
+        DNS_FAILURE(ErrorCode.DNS_FAILURE),
+        ADDRESS_NOT_PERMITTED(ErrorCode.DESTINATION_NOT_PERMITTED),
+        CONNECT_FAILED(ErrorCode.UPSTREAM_CONNECT_FAILED),
+        CONNECT_TIMEOUT(ErrorCode.UPSTREAM_CONNECT_TIMEOUT),
+        TLS_FAILURE(ErrorCode.UPSTREAM_TLS_FAILED),
+        POOL_EXHAUSTED(ErrorCode.UPSTREAM_CONNECTION_LIMIT);
 
-        private final HttpResponseStatus status;
-        private final String code;
+        private final ErrorCode error;
 
-        Kind(HttpResponseStatus status, String code) {
-            this.status = status;
-            this.code = code;
+        Kind(ErrorCode error) {
+            this.error = error;
         }
 
-        public HttpResponseStatus status() {
-            return status;
-        }
-
-        public String code() {
-            return code;
+        /** What the agent is answered. */
+        public ErrorCode error() {
+            return error;
         }
     }
 

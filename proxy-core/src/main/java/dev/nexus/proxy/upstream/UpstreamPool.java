@@ -1,7 +1,7 @@
 package dev.nexus.proxy.upstream;
 
-import dev.nexus.proxy.ProxyServer;
-import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.settings.RelayWaterMarks;
+import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.tls.TlsFailureReason;
 import dev.nexus.proxy.tls.UpstreamTlsContexts;
@@ -74,7 +74,7 @@ public final class UpstreamPool implements AutoCloseable {
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.RELAY_WATER_MARK)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayWaterMarks.RELAY)
                 .option(ChannelOption.SO_KEEPALIVE, true);
     }
 

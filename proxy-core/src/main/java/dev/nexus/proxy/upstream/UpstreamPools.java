@@ -1,6 +1,6 @@
 package dev.nexus.proxy.upstream;
 
-import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.tls.UpstreamTlsContexts;
 import dev.nexus.proxy.transport.Transport;

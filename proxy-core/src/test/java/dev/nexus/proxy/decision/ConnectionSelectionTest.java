@@ -72,8 +72,8 @@ class ConnectionSelectionTest {
 
         ConnectionSelection.Refused refused = refused(ConnectionSelection.select(decision("slack.example"), headers));
 
-        assertEquals(403, refused.status().code());
-        assertEquals("connection_not_allowed", refused.error());
+        assertEquals(403, refused.error().status().code());
+        assertEquals("connection_not_allowed", refused.error().code());
         assertEquals("route \"slack-users\" does not let the agent use connection \"github-prod\"", refused.detail());
         assertFalse(headers.contains("Nexus-Connection"));
     }
@@ -84,8 +84,8 @@ class ConnectionSelectionTest {
 
         assertSame(withDefault, ((ConnectionSelection.Selected) ConnectionSelection.select(withDefault, headers())).decision());
         ConnectionSelection.Refused required = refused(ConnectionSelection.select(decision("slack.example"), headers()));
-        assertEquals(400, required.status().code());
-        assertEquals("connection_required", required.error());
+        assertEquals(400, required.error().status().code());
+        assertEquals("connection_required", required.error().code());
     }
 
     @Test
@@ -108,7 +108,7 @@ class ConnectionSelectionTest {
         ConnectionSelection.Result different = ConnectionSelection.select(decision("api.github.example"), other);
 
         assertEquals("github-prod", ((ConnectionSelection.Selected) same).decision().connectionId());
-        assertEquals("connection_not_allowed", refused(different).error());
+        assertEquals("connection_not_allowed", refused(different).error().code());
         assertFalse(own.contains("Nexus-Connection"));
         assertFalse(other.contains("Nexus-Connection"));
     }
@@ -121,7 +121,7 @@ class ConnectionSelectionTest {
                 headers("Nexus-Connection", "slack-user-../../admin")));
 
         assertEquals("name one connection in Nexus-Connection, not 2", twoValues.detail());
-        assertEquals("connection_not_allowed", pathLike.error());
+        assertEquals("connection_not_allowed", pathLike.error().code());
         assertEquals("the Nexus-Connection header does not hold a connection id", pathLike.detail());
     }
 }

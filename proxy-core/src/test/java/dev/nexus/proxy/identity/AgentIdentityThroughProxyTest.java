@@ -1,10 +1,11 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.policy.load.LoadResult;
 import dev.nexus.policy.load.PolicyLoader;
 import dev.nexus.policy.load.SourceFile;
 import dev.nexus.policy.model.StrategySpec;
-import dev.nexus.proxy.AgentServices;
+import dev.nexus.proxy.services.AgentServices;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.AgentMetrics;
 import dev.nexus.proxy.observe.audit.AuditEvent;

@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.policy.pattern.AgentPattern;
 import org.junit.jupiter.api.Test;
 

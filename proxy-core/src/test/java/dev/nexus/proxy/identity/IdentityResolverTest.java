@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -9,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static dev.nexus.proxy.identity.AgentIdentity.Method.ANONYMOUS;
-import static dev.nexus.proxy.identity.AgentIdentity.Method.MTLS;
-import static dev.nexus.proxy.identity.AgentIdentity.Method.PROXY_AUTH;
-import static dev.nexus.proxy.identity.AgentIdentity.Method.SOURCE;
+import static dev.nexus.proxy.exchange.AgentIdentity.Method.ANONYMOUS;
+import static dev.nexus.proxy.exchange.AgentIdentity.Method.MTLS;
+import static dev.nexus.proxy.exchange.AgentIdentity.Method.PROXY_AUTH;
+import static dev.nexus.proxy.exchange.AgentIdentity.Method.SOURCE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.testing.LeakDetectionExtension;
 import dev.nexus.proxy.tls.TlsProvider;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.testing.LogCapture;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;

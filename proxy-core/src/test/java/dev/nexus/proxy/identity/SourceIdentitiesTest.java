@@ -1,5 +1,6 @@
 package dev.nexus.proxy.identity;
 
+import dev.nexus.proxy.exchange.AgentIdentity;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

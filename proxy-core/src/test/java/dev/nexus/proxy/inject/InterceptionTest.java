@@ -3,7 +3,7 @@ package dev.nexus.proxy.inject;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.policy.model.StrategySpec;
-import dev.nexus.proxy.TlsComponents;
+import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.ProxyHarness;

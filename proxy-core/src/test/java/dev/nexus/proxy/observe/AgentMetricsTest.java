@@ -1,7 +1,7 @@
 package dev.nexus.proxy.observe;
 
 import dev.nexus.policy.pattern.AgentPattern;
-import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.identity.AgentLabels;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.nexus.server.runtime;
 
 import dev.nexus.policy.pattern.AgentPattern;
-import dev.nexus.proxy.AgentServices;
-import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.services.AgentServices;
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.identity.AgentLabels;
 import dev.nexus.proxy.identity.AgentsFile;
 import dev.nexus.proxy.identity.IdentityConfigException;

@@ -1,7 +1,7 @@
 package dev.nexus.server.runtime;
 
 import dev.nexus.proxy.ProxyServer;
-import dev.nexus.proxy.TlsComponents;
+import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.MetricsAndAccessLog;
 import dev.nexus.proxy.transport.Transport;

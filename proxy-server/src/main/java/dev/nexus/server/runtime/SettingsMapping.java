@@ -1,6 +1,6 @@
 package dev.nexus.server.runtime;
 
-import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.ingress.LoopbackAddresses;
 import dev.nexus.server.config.NexusConfig;
 

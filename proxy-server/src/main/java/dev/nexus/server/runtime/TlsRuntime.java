@@ -1,6 +1,6 @@
 package dev.nexus.server.runtime;
 
-import dev.nexus.proxy.TlsComponents;
+import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.tls.CaFiles;
 import dev.nexus.proxy.tls.CertificateAuthority;
 import dev.nexus.proxy.tls.InterceptionContexts;

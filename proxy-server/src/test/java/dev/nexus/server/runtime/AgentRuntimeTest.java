@@ -1,6 +1,6 @@
 package dev.nexus.server.runtime;
 
-import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.identity.IdentityResolver;
 import dev.nexus.proxy.identity.Pbkdf2Hash;
 import dev.nexus.proxy.observe.audit.AuditEvent;

@@ -1,6 +1,6 @@
 package dev.nexus.server.runtime;
 
-import dev.nexus.proxy.ProxySettings;
+import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.server.config.NexusConfig;
 import org.junit.jupiter.api.Test;

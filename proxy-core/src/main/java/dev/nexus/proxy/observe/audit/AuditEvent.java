@@ -1,8 +1,7 @@
 package dev.nexus.proxy.observe.audit;
 
 import dev.nexus.policy.match.Decision;
-import dev.nexus.proxy.identity.AgentIdentity;
-import dev.nexus.proxy.inject.InjectionPlan;
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.observe.LoggedPaths;
 
 import java.util.Objects;
@@ -90,14 +89,6 @@ public record AuditEvent(long timeMillis, AgentIdentity agent, String route, Str
             } else {
                 this.action = decision instanceof Decision.Allow ? "allow" : "deny";
             }
-            return this;
-        }
-
-        /** Route, connection, strategy type and lease age from the plan that applied (or will apply) credentials. */
-        public Builder injection(InjectionPlan plan, long nowMillis) {
-            decision(plan.decision());
-            this.strategy = plan.strategy().type().wireName();
-            this.leaseAgeMillis = Math.max(0, nowMillis - plan.lease().fetchedAt().toEpochMilli());
             return this;
         }
 

@@ -1,9 +1,6 @@
 package dev.nexus.proxy.observe.audit;
 
-import dev.nexus.proxy.credentials.CredentialException;
-
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
 
 /** What happened to a request that touched a credential or was refused; {@link #wireName()} is the JSON value. */
 public enum AuditOutcome {
@@ -32,19 +29,5 @@ public enum AuditOutcome {
 
     public String wireName() {
         return wireName;
-    }
-
-    /** The outcome for a failure of the credential pipeline (a {@link CredentialException} or anything else). */
-    public static AuditOutcome ofFailure(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (!(cause instanceof CredentialException credential)) {
-            return CREDENTIAL_ERROR;
-        }
-        return switch (credential.kind()) {
-            case REVOKED, NOT_FOUND -> REVOKED;
-            case ATTENTION_REQUIRED -> ATTENTION_REQUIRED;
-            case UNAVAILABLE, AUTHORITY_UNAUTHORIZED -> AUTHORITY_UNAVAILABLE;
-            case INVALID_CONNECTION -> CREDENTIAL_ERROR;
-        };
     }
 }

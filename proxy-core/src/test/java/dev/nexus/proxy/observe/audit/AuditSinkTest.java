@@ -10,10 +10,11 @@ import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.credentials.CredentialException;
 import dev.nexus.proxy.credentials.Lease;
+import dev.nexus.proxy.inject.InjectionFailures;
 import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.strategy.Strategies;
 import dev.nexus.proxy.strategy.StrategyOptions;
-import dev.nexus.proxy.identity.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.observe.LineSink;
 import dev.nexus.proxy.testing.LogCapture;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -94,7 +95,7 @@ class AuditSinkTest {
                 Instant.ofEpochMilli(1_000));
         InjectionPlan plan = new InjectionPlan(inject, lease, Strategies.create(lease.strategy(), StrategyOptions.DEFAULT));
 
-        AuditEvent injected = AuditEvent.builder(AuditOutcome.INJECTED).injection(plan, 6_500).build();
+        AuditEvent injected = plan.describe(AuditEvent.builder(AuditOutcome.INJECTED), 6_500).build();
         AuditEvent denied = AuditEvent.builder(AuditOutcome.DENIED)
                 .decision(new Decision.Deny(null, "no route matched, default deny", null)).build();
 
@@ -110,12 +111,12 @@ class AuditSinkTest {
 
     @Test
     void credentialFailuresMapToTheirOutcomes() {
-        assertEquals(AuditOutcome.REVOKED, AuditOutcome.ofFailure(new CredentialException(CredentialException.Kind.REVOKED, "c", null)));
-        assertEquals(AuditOutcome.REVOKED, AuditOutcome.ofFailure(new CredentialException(CredentialException.Kind.NOT_FOUND, "c", null)));
-        assertEquals(AuditOutcome.ATTENTION_REQUIRED, AuditOutcome.ofFailure(new java.util.concurrent.CompletionException(
+        assertEquals(AuditOutcome.REVOKED, InjectionFailures.auditOutcome(new CredentialException(CredentialException.Kind.REVOKED, "c", null)));
+        assertEquals(AuditOutcome.REVOKED, InjectionFailures.auditOutcome(new CredentialException(CredentialException.Kind.NOT_FOUND, "c", null)));
+        assertEquals(AuditOutcome.ATTENTION_REQUIRED, InjectionFailures.auditOutcome(new java.util.concurrent.CompletionException(
                 new CredentialException(CredentialException.Kind.ATTENTION_REQUIRED, "c", null))));
-        assertEquals(AuditOutcome.AUTHORITY_UNAVAILABLE, AuditOutcome.ofFailure(new CredentialException(CredentialException.Kind.UNAVAILABLE, "c", null)));
-        assertEquals(AuditOutcome.CREDENTIAL_ERROR, AuditOutcome.ofFailure(new IllegalStateException("strategy")));
+        assertEquals(AuditOutcome.AUTHORITY_UNAVAILABLE, InjectionFailures.auditOutcome(new CredentialException(CredentialException.Kind.UNAVAILABLE, "c", null)));
+        assertEquals(AuditOutcome.CREDENTIAL_ERROR, InjectionFailures.auditOutcome(new IllegalStateException("strategy")));
     }
 
     @Test

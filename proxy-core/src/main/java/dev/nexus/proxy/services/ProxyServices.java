@@ -1,7 +1,8 @@
-package dev.nexus.proxy;
+package dev.nexus.proxy.services;
 
+import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.decision.PolicyDecider;
-import dev.nexus.proxy.ingress.ConnectionTracker;
+import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.tls.InterceptionContexts;

@@ -1,4 +1,4 @@
-package dev.nexus.proxy;
+package dev.nexus.proxy.settings;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

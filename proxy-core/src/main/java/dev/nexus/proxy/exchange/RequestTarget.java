@@ -1,4 +1,4 @@
-package dev.nexus.proxy.ingress;
+package dev.nexus.proxy.exchange;
 
 /**
  * Where an agent's request goes, parsed from its request-target (RFC 9112 section 3.2):

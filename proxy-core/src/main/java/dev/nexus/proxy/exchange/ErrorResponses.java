@@ -1,4 +1,4 @@
-package dev.nexus.proxy.relay;
+package dev.nexus.proxy.exchange;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,6 +24,16 @@ public final class ErrorResponses {
     private ErrorResponses() {
     }
 
+    /**
+     * The answer for {@code error}: its status and a body {@code {"error": code, "detail": detail, ...extra}};
+     * {@code close} adds {@code Connection: close}.
+     */
+    public static FullHttpResponse json(ByteBufAllocator alloc, ErrorCode error, String detail,
+                                        Map<String, String> extra, boolean close) {
+        return json(alloc, error.status(), error.code(), detail, extra, close);
+    }
+
+    /** The same for errors whose status and code come from elsewhere (the Authority's answers). */
     public static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, String error, String detail,
                                         Map<String, String> extra, boolean close) {
         StringBuilder body = new StringBuilder(96).append("{\"error\":");
@@ -49,9 +59,8 @@ public final class ErrorResponses {
         return response;
     }
 
-    public static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, String error, String detail,
-                                        boolean close) {
-        return json(alloc, status, error, detail, Map.of(), close);
+    public static FullHttpResponse json(ByteBufAllocator alloc, ErrorCode error, String detail, boolean close) {
+        return json(alloc, error, detail, Map.of(), close);
     }
 
     private static void quote(StringBuilder out, String value) {

@@ -1,4 +1,4 @@
-package dev.nexus.proxy;
+package dev.nexus.proxy.services;
 
 import dev.nexus.proxy.tls.InterceptionContexts;
 import dev.nexus.proxy.tls.UpstreamTlsContexts;

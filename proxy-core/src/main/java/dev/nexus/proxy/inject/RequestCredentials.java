@@ -1,9 +1,7 @@
-package dev.nexus.proxy.relay;
+package dev.nexus.proxy.inject;
 
 import dev.nexus.policy.match.Decision;
-import dev.nexus.proxy.ingress.RequestTarget;
-import dev.nexus.proxy.inject.CredentialInjector;
-import dev.nexus.proxy.inject.InjectionPlan;
+import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.strategy.OutboundRequest;
@@ -20,12 +18,13 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The credential side of one request on an {@code inject} route: its {@link InjectionPlan} (lease and
- * strategy), the agent's own credentials stripped from the outbound head, the body collected when the
- * strategy signs it, and at most one refresh after the origin answers 401. It owns the collected body;
- * the {@link ForwardExchange} that drives it owns flow control and the connections.
+ * The plan and apply stages of one request on an {@code inject} route: one trip to the credentials for an
+ * immutable {@link InjectionPlan} (lease and strategy), the agent's own credentials stripped from the
+ * outbound head, the body collected when the strategy signs it, the credentials applied as the last
+ * change, and at most one refresh after the origin answers 401. It owns the collected body; the exchange
+ * that drives it owns flow control and the connections.
  */
-final class RequestCredentials {
+public final class RequestCredentials {
 
     private final CredentialInjector injector;
     private final Decision.Inject decision;
@@ -38,7 +37,8 @@ final class RequestCredentials {
     /**
      * @param outbound the head as the origin will receive it; strategies change it in place
      */
-    RequestCredentials(CredentialInjector injector, Decision.Inject decision, RequestTarget target, HttpRequest outbound) {
+    public RequestCredentials(CredentialInjector injector, Decision.Inject decision, RequestTarget target,
+                              HttpRequest outbound) {
         this.injector = injector;
         this.decision = decision;
         this.target = target;
@@ -46,7 +46,7 @@ final class RequestCredentials {
     }
 
     /** The plan for this request; completes on any thread, failures are CredentialException or StrategyException. */
-    CompletableFuture<InjectionPlan> plan() {
+    public CompletableFuture<InjectionPlan> plan() {
         return injector.plan(decision);
     }
 
@@ -57,7 +57,7 @@ final class RequestCredentials {
      *
      * @return whether the body must be collected before the request can be sent
      */
-    boolean adopt(InjectionPlan planned, boolean requestHasBody, ByteBufAllocator alloc) {
+    public boolean adopt(InjectionPlan planned, boolean requestHasBody, ByteBufAllocator alloc) {
         plan = planned;
         plan.strip(outboundRequest());
         if (plan.needsBody() && requestHasBody) {
@@ -73,7 +73,7 @@ final class RequestCredentials {
      *
      * @return {@code false} (content released, nothing kept) when the body would exceed the route's limit
      */
-    boolean collect(HttpContent content) {
+    public boolean collect(HttpContent content) {
         if (signedBody.readableBytes() + (long) content.content().readableBytes() > maxBodyBytes()) {
             content.release();
             return false;
@@ -83,8 +83,12 @@ final class RequestCredentials {
         return true;
     }
 
+    public String routeName() {
+        return decision.routeName();
+    }
+
     /** The most a signed body may hold on this route. */
-    long maxBodyBytes() {
+    public long maxBodyBytes() {
         return decision.options().maxBodyBytes();
     }
 
@@ -93,36 +97,36 @@ final class RequestCredentials {
      *
      * @return the body to send, as the request's only content
      */
-    LastHttpContent sign() {
+    public LastHttpContent sign() {
         plan.apply(outboundRequest());
         outbound.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         HttpUtil.setContentLength(outbound, signedBody.readableBytes());
-        return bodyToResend();
+        return signedBodyToResend();
     }
 
-    /** The collected body once more, for sending the request again; {@code null} when none was collected. */
-    LastHttpContent bodyToResend() {
+    /** The signed body once more, for sending the request again; {@code null} when none was collected. */
+    public LastHttpContent signedBodyToResend() {
         return signedBody == null ? null : new DefaultLastHttpContent(signedBody.retainedDuplicate());
     }
 
-    /** Whether the body is at hand for sending the request again. */
-    boolean holdsBody() {
+    /** Whether a signed body is at hand for sending the request again. */
+    public boolean holdsSignedBody() {
         return signedBody != null;
     }
 
-    /** Whether an origin's 401 may still be answered with one refresh and one replay. */
-    boolean mayRefreshAfterRejection() {
+    /** Whether an origin's 401 may still be answered with one refresh. */
+    public boolean mayRefreshAfterRejection() {
         return !refreshed;
     }
 
     /** The origin refused the credentials: one forced refresh of the lease. */
-    CompletableFuture<InjectionPlan> refreshAfterRejection() {
+    public CompletableFuture<InjectionPlan> refreshAfterRejection() {
         refreshed = true;
         return injector.replanAfterRejection(plan);
     }
 
     /** Replaces the refused credentials on the head with the refreshed plan's. */
-    void adoptRefreshed(InjectionPlan planned) {
+    public void adoptRefreshed(InjectionPlan planned) {
         plan = planned;
         OutboundRequest request = outboundRequest();
         plan.strip(request);
@@ -130,12 +134,27 @@ final class RequestCredentials {
     }
 
     /** The audit event for a request that reached the origin with these credentials. */
-    AuditEvent.Builder deliveredEvent(int upstreamStatus) {
-        return AuditEvent.builder(refreshed ? AuditOutcome.REFRESHED : AuditOutcome.INJECTED)
-                .injection(plan, System.currentTimeMillis()).upstreamStatus(upstreamStatus);
+    public AuditEvent.Builder deliveredEvent(int upstreamStatus) {
+        return plan.describe(AuditEvent.builder(refreshed ? AuditOutcome.REFRESHED : AuditOutcome.INJECTED),
+                System.currentTimeMillis()).upstreamStatus(upstreamStatus);
     }
 
-    void release() {
+    /** The audit event for credentials that could not be had or applied. */
+    public AuditEvent.Builder failedEvent(Throwable failure) {
+        return AuditEvent.builder(InjectionFailures.auditOutcome(failure)).decision(decision);
+    }
+
+    /** What the agent is told when credentials could not be had or applied. */
+    public InjectionFailures.AgentError describeFailure(Throwable failure) {
+        return InjectionFailures.describe(failure, decision);
+    }
+
+    /** What the agent is told when the origin refused the credentials and the refresh failed too. */
+    public InjectionFailures.AgentError describeFailedRefresh(Throwable failure) {
+        return InjectionFailures.refusedAfterRefreshFailed(failure, decision);
+    }
+
+    public void release() {
         if (signedBody != null) {
             signedBody.release();
             signedBody = null;

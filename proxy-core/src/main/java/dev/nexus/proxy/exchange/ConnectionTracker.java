@@ -1,4 +1,4 @@
-package dev.nexus.proxy.ingress;
+package dev.nexus.proxy.exchange;
 
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -16,29 +16,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConnectionTracker {
 
+    /** A connection that can be asked to close once its current exchange is over. */
+    public interface Drainable {
+        /** Called on any thread: close now if idle, else after the current response. */
+        void startDraining();
+    }
+
     private final ChannelGroup channels = new DefaultChannelGroup("agents", GlobalEventExecutor.INSTANCE);
-    private final Set<ClientConnectionHandler> handlers = ConcurrentHashMap.newKeySet();
+    private final Set<Drainable> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean draining;
 
-    void register(Channel channel, ClientConnectionHandler handler) {
+    public void register(Channel channel, Drainable connection) {
         channels.add(channel);
-        handlers.add(handler);
+        connections.add(connection);
         if (draining) {
-            handler.startDraining();
+            connection.startDraining();
         }
     }
 
     /** A connection without an HTTP handler (a transparent TLS tunnel): closed at shutdown, nothing else. */
-    void track(Channel channel) {
+    public void track(Channel channel) {
         channels.add(channel);
     }
 
-    void unregister(ClientConnectionHandler handler) {
-        handlers.remove(handler);
+    public void unregister(Drainable connection) {
+        connections.remove(connection);
     }
 
-    void busy(int delta) {
+    /** One more ({@code +1}) or one fewer ({@code -1}) connection with a request or tunnel in flight. */
+    public void busy(int delta) {
         busy.addAndGet(delta);
     }
 
@@ -54,8 +61,8 @@ public final class ConnectionTracker {
     /** From now on connections close after their current response; idle ones close now. */
     public void startDraining() {
         draining = true;
-        for (ClientConnectionHandler handler : handlers) {
-            handler.startDraining();
+        for (Drainable connection : connections) {
+            connection.startDraining();
         }
     }
 

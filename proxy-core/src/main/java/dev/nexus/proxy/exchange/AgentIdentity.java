@@ -1,4 +1,4 @@
-package dev.nexus.proxy.identity;
+package dev.nexus.proxy.exchange;
 
 import java.util.Locale;
 import java.util.Objects;

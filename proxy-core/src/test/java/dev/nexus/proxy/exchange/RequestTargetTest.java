@@ -1,4 +1,4 @@
-package dev.nexus.proxy.ingress;
+package dev.nexus.proxy.exchange;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package dev.nexus.proxy;
+package dev.nexus.proxy.services;
 
 import dev.nexus.proxy.identity.AgentLabels;
 import dev.nexus.proxy.identity.IdentityResolver;
@@ -15,7 +15,7 @@ import java.util.Set;
  * listener's constructors take a single parameter.
  *
  * @param identity     resolves each request's identity; {@code null} when identity is not enforced
- *                     (every request is then {@link dev.nexus.proxy.identity.AgentIdentity#ANONYMOUS}-like,
+ *                     (every request is then {@link dev.nexus.proxy.exchange.AgentIdentity#ANONYMOUS}-like,
  *                     and the policy sees the agent {@code ""} as before)
  * @param audit        where audit events go ({@link AuditTrail#DISABLED} when off)
  * @param labels       bounded per-agent metric labels

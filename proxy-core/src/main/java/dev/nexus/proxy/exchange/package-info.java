@@ -1,0 +1,11 @@
+/**
+ * The neutral model every stage of the data plane shares: where a request goes ({@link
+ * dev.nexus.proxy.exchange.RequestTarget}), who sent it ({@link dev.nexus.proxy.exchange.AgentIdentity}),
+ * the proxy's own error answers ({@link dev.nexus.proxy.exchange.ErrorCode},
+ * {@link dev.nexus.proxy.exchange.ErrorResponses}) and the registry of open agent connections
+ * ({@link dev.nexus.proxy.exchange.ConnectionTracker}).
+ *
+ * <p>It depends on no other package of proxy-core, so ingress, decision, inject, relay, identity and
+ * observe may all import it without forming a cycle.
+ */
+package dev.nexus.proxy.exchange;

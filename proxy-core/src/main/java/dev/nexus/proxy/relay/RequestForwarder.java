@@ -1,0 +1,158 @@
+package dev.nexus.proxy.relay;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The forward-request stage: the outbound head and the agent's body on their way to the upstream
+ * connection. Body pieces that arrive before a connection is at hand wait here in order. With
+ * {@code Expect: 100-continue} the body also waits until the origin says 100, so that a 401 can come
+ * before any of it is spent; an origin that ignores the expectation gets the body after a second, as
+ * curl and the JDK client do.
+ */
+final class RequestForwarder {
+
+    /** How long the body waits for an origin's 100 Continue before it is sent anyway. */
+    private static final long CONTINUE_WAIT_MILLIS = 1000;
+
+    private final HttpRequest outbound;
+    private final boolean expectsContinue;
+    private final ArrayDeque<HttpContent> waiting = new ArrayDeque<>(4);
+    /** Sees every piece just before it goes upstream (the replay copy); {@code null} when none is kept. */
+    private Consumer<HttpContent> beforeWrite;
+    private Channel upstream;
+    private ScheduledFuture<?> continueTimer;
+    private boolean continued;
+    private boolean complete;
+    private boolean bodyForwarded;
+
+    RequestForwarder(HttpRequest outbound, boolean requestHasBody) {
+        this.outbound = outbound;
+        this.expectsContinue = requestHasBody && HttpUtil.is100ContinueExpected(outbound);
+    }
+
+    void copyPiecesTo(Consumer<HttpContent> replayCopy) {
+        this.beforeWrite = replayCopy;
+    }
+
+    HttpRequest outbound() {
+        return outbound;
+    }
+
+    /** Whether the agent's request was read to its end. */
+    boolean complete() {
+        return complete;
+    }
+
+    /** Whether body bytes (or the body's end) already went to an origin. */
+    boolean bodyForwarded() {
+        return bodyForwarded;
+    }
+
+    /**
+     * Sends the head on {@code channel}, then {@code resentBody} (a replay) or whatever body waits.
+     *
+     * @param resend the request is sent a second time: a bodyless request needs its end written again
+     */
+    void attach(Channel channel, LastHttpContent resentBody, boolean resend) {
+        upstream = channel;
+        channel.write(outbound);
+        if (resentBody != null) {
+            channel.write(resentBody, channel.voidPromise());
+        } else if (resend && complete && waiting.isEmpty() && bodyForwarded) {
+            channel.write(LastHttpContent.EMPTY_LAST_CONTENT); // the first attempt's end went to the earlier connection
+        } else if (holdingForContinue()) {
+            continueTimer = channel.eventLoop().schedule(this::onContinue, CONTINUE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            writeWaiting();
+        }
+        channel.flush();
+    }
+
+    /** A piece of the agent's body, in order. */
+    void offer(HttpContent piece) {
+        if (piece instanceof LastHttpContent) {
+            complete = true;
+        }
+        if (upstream == null || holdingForContinue()) {
+            waiting.add(piece);
+        } else {
+            write(piece);
+        }
+    }
+
+    /** The origin said 100 Continue (or did not in time): the body may go. */
+    void onContinue() {
+        if (continued) {
+            return;
+        }
+        continued = true;
+        cancelTimer();
+        if (upstream != null) {
+            writeWaiting();
+            upstream.flush();
+        }
+    }
+
+    /** The upstream connection is given up (a stale connection, a 401 to replay): pieces wait for the next one. */
+    void detach() {
+        cancelTimer();
+        continued = false;
+        upstream = null;
+    }
+
+    /**
+     * Hands the pieces waiting for a connection to {@code taker} instead (a body to be signed first). Only
+     * those waiting now: {@code taker} may offer the signed result back.
+     */
+    void drainWaiting(Consumer<HttpContent> taker) {
+        List<HttpContent> taken = new ArrayList<>(waiting);
+        waiting.clear();
+        taken.forEach(taker);
+    }
+
+    /** Drops the pieces still waiting. */
+    void release() {
+        cancelTimer();
+        HttpContent piece;
+        while ((piece = waiting.poll()) != null) {
+            piece.release();
+        }
+    }
+
+    private boolean holdingForContinue() {
+        return expectsContinue && !continued && !bodyForwarded;
+    }
+
+    private void writeWaiting() {
+        HttpContent piece;
+        while ((piece = waiting.poll()) != null) {
+            write(piece);
+        }
+    }
+
+    private void write(HttpContent piece) {
+        if (beforeWrite != null) {
+            beforeWrite.accept(piece);
+        }
+        bodyForwarded = true;
+        upstream.write(piece, upstream.voidPromise());
+    }
+
+    private void cancelTimer() {
+        if (continueTimer != null) {
+            continueTimer.cancel(false);
+            continueTimer = null;
+        }
+    }
+}

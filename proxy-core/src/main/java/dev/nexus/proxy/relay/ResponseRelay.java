@@ -1,0 +1,131 @@
+package dev.nexus.proxy.relay;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The relay-response stage: the origin's response head framed for the agent (hop-by-hop headers out,
+ * {@code Via} in, chunked where the origin delimits by closing, so a truncated body never looks
+ * complete), then its body streamed with back-pressure. Interim 1xx answers are relayed as they come.
+ * It decides whether the agent's connection closes after the response.
+ */
+final class ResponseRelay {
+
+    private final ChannelHandlerContext clientCtx;
+    private final String proxyName;
+    private final boolean headRequest;
+    private final boolean http10Client;
+    private final boolean clientKeepAlive;
+    private boolean skippingInterimBody;
+    private boolean closeClient;
+    private long bytesOut;
+
+    /** @param agentRequest the request as the agent sent it, before its hop-by-hop headers are stripped */
+    ResponseRelay(ChannelHandlerContext clientCtx, HttpRequest agentRequest, String proxyName) {
+        this.clientCtx = clientCtx;
+        this.proxyName = proxyName;
+        this.headRequest = agentRequest.method().equals(HttpMethod.HEAD);
+        this.http10Client = agentRequest.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        this.clientKeepAlive = HttpUtil.isKeepAlive(agentRequest);
+    }
+
+    /** A 1xx answer other than 101 (100 Continue and friends): relayed, then the real response follows. */
+    void relayInterim(HttpResponse response) {
+        prepareHeaders(response);
+        skippingInterimBody = true;
+        clientCtx.writeAndFlush(response);
+    }
+
+    /**
+     * The final response head, framed for the agent.
+     *
+     * @param requestComplete whether the agent's request was read to its end (else its connection must close)
+     * @param draining        whether the proxy is shutting down
+     */
+    void relayHead(HttpResponse response, boolean requestComplete, boolean draining) {
+        prepareHeaders(response);
+        frameForClient(response, response.status().code());
+        if (!requestComplete || draining || !clientKeepAlive) {
+            closeClient = true;
+        }
+        if (closeClient) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10Client) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        clientCtx.write(response, clientCtx.voidPromise());
+    }
+
+    private void prepareHeaders(HttpResponse response) {
+        HopByHopHeaders.strip(response.headers(), false);
+        HopByHopHeaders.addVia(response.headers(), "1.1", proxyName);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    /** Chooses how the body is delimited towards the agent. */
+    private void frameForClient(HttpResponse response, int code) {
+        HttpHeaders headers = response.headers();
+        boolean bodiless = headRequest || code == 204 || code == 304;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        if (!bodiless && !chunked && !HttpUtil.isContentLengthSet(response)) {
+            // The origin delimits by closing. Re-frame as chunked so that an origin failure mid-body
+            // cannot look like a complete response; HTTP/1.0 agents only understand close-delimited.
+            if (http10Client) {
+                closeClient = true;
+            } else {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        } else if (chunked && http10Client) {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            closeClient = true;
+        }
+    }
+
+    /**
+     * A piece of the response body (or of an interim answer's empty body, which is dropped).
+     *
+     * @return whether it was the final response's last piece
+     */
+    boolean relayBody(HttpContent content, ReadGate upstreamGate) {
+        boolean last = content instanceof LastHttpContent;
+        if (skippingInterimBody) {
+            content.release();
+            skippingInterimBody = !last;
+            return false;
+        }
+        bytesOut += content.content().readableBytes();
+        if (last) {
+            clientCtx.writeAndFlush(content, clientCtx.voidPromise());
+            return true;
+        }
+        clientCtx.write(content, clientCtx.voidPromise()); // failures surface as exceptionCaught
+        if (!clientCtx.channel().isWritable()) {
+            upstreamGate.close(ReadGate.PEER_UNWRITABLE);
+        }
+        return false;
+    }
+
+    /** Whether the agent asked to keep its connection open (read before hop-by-hop headers are stripped). */
+    boolean clientKeepAlive() {
+        return clientKeepAlive;
+    }
+
+    /** Whether the agent's connection closes once the response is complete. */
+    boolean closesClient() {
+        return closeClient;
+    }
+
+    /** Response body bytes written to the agent. */
+    long bytesOut() {
+        return bytesOut;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.nexus.proxy.relay;
+
+import dev.nexus.proxy.upstream.UpstreamHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * The upgrade stage: an origin's {@code 101 Switching Protocols} to a WebSocket request. The 101 is
+ * relayed, then (once its empty body has passed) both connections become one byte relay and the
+ * upstream connection leaves the pool for good. Any other switch is refused as a bad gateway.
+ */
+final class WebSocketUpgrade {
+
+    private WebSocketUpgrade() {
+    }
+
+    /** Whether {@code response} is a WebSocket 101 the agent asked for. */
+    static boolean accepted(boolean webSocketRequested, HttpResponse response) {
+        return webSocketRequested && HopByHopHeaders.isWebSocketUpgrade(response.headers());
+    }
+
+    /** Relays the 101 head, keeping its upgrade headers. */
+    static void relaySwitch(ChannelHandlerContext clientCtx, HttpResponse response, String proxyName) {
+        HopByHopHeaders.strip(response.headers(), true);
+        HopByHopHeaders.addVia(response.headers(), "1.1", proxyName);
+        clientCtx.writeAndFlush(response);
+    }
+
+    /**
+     * Turns the two connections into a relay.
+     *
+     * @param record called once when the relay ends, with the bytes relayed each way
+     */
+    static void becomeRelay(ClientSide client, Channel upstreamChannel, RelayRecorder record) {
+        TunnelRelay.TunnelStats stats = new TunnelRelay.TunnelStats(
+                tunnel -> record.relayed(tunnel.bytesFromClient(), tunnel.bytesFromUpstream()));
+        upstreamChannel.config().setAutoRead(false);
+        upstreamChannel.pipeline().addLast("tunnel", new TunnelRelay(client.context().channel(), stats, false));
+        upstreamChannel.pipeline().remove(UpstreamHandler.class);
+        upstreamChannel.pipeline().remove("idle");
+        upstreamChannel.pipeline().remove("codec");
+        client.becomeTunnel(upstreamChannel, stats);
+    }
+
+    /** Accounts for a finished relay. */
+    @FunctionalInterface
+    interface RelayRecorder {
+        void relayed(long bytesFromClient, long bytesFromUpstream);
+    }
+}

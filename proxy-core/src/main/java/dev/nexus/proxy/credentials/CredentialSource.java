@@ -4,7 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * Where leases come from: the Nexus Authority in production, a local file in development.
+ * Where leases come from: the Nexus Authority in production, a local file in development, an OAuth 2
+ * token endpoint where there is no Authority, or a mix of them chosen per connection ({@link SourcesByConnection}).
  * Calls never block the caller; failures complete the future with a {@link CredentialException}.
  */
 public interface CredentialSource extends AutoCloseable {
@@ -21,6 +22,15 @@ public interface CredentialSource extends AutoCloseable {
      * Sources whose credentials only change when asked (the Authority) ignore it.
      */
     default void onChange(Consumer<String> listener) {
+    }
+
+    /**
+     * The source that actually serves the connection: itself, or for a source that routes connections to
+     * several backends ({@link SourcesByConnection}) the backend. Callers keep failure state (such as a
+     * circuit breaker) per backend, so one unreachable token endpoint does not stop calls to the others.
+     */
+    default CredentialSource backendFor(String connectionId) {
+        return this;
     }
 
     @Override

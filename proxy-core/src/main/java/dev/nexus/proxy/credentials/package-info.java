@@ -9,6 +9,7 @@
  * <pre>{@code
  * CredentialSource source = new NexusAuthoritySource(NexusAuthoritySettings.of(baseUrl, apiKey), registry);
  * //   or, for development: new FileCredentialSource(Path.of("credentials.yaml"), false);
+ * //   or, per connection:  new SourcesByConnection(Map.of("billing", oauth2Source), authoritySource);
  * LeaseProvider leases = LeaseCache.builder(source, registry)
  *         .sharedStore(redisStoreOrNull)       // L2 across replicas, optional
  *         .settings(LeaseCacheSettings.defaults())
@@ -17,8 +18,11 @@
  * Layout:
  * <ul>
  *   <li>this package: the contracts ({@code Lease}, {@code CredentialSource}, {@code LeaseProvider},
- *       {@code SharedLeaseStore}, {@code CredentialException}) and the token document parser shared by the sources;</li>
+ *       {@code SharedLeaseStore}, {@code CredentialException}), the token document parser shared by the sources,
+ *       {@code SourcesByConnection} (a source per connection) and {@code PrivateFiles} (0600 files, atomic rewrites);</li>
+ *   <li>{@code http}: the asynchronous HTTP client, TLS files and bounded answers the remote sources share;</li>
  *   <li>{@code nexus}: the Authority's v1 gateway over HTTP(S);</li>
+ *   <li>{@code oauth2}: OAuth 2.0 token endpoints (client credentials, refresh token) without an Authority;</li>
  *   <li>{@code file}: the local YAML credential file;</li>
  *   <li>{@code cache}: the L1 cache with refresh-ahead, single-flight, backoff, circuit breaker and the L2 protocol;</li>
  *   <li>{@code redis}: the {@code SharedLeaseStore} on Redis.</li>

@@ -71,8 +71,8 @@ final class ProxyReplica implements AutoCloseable {
         return new Builder(authority, apiKey, agentSaw);
     }
 
-    /** The first path segment names the connection. */
-    private static PolicyDecider routeByPath() {
+    /** The first path segment names the connection (shared with the other end-to-end credential tests). */
+    static PolicyDecider routeByPath() {
         return request -> {
             String connection = request.path().split("/")[1];
             return new Decision.Inject("route-" + connection, "test route for " + connection,

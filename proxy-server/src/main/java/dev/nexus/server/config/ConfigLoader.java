@@ -207,11 +207,23 @@ public final class ConfigLoader {
     private static NexusConfig.Authority bindAuthority(ConfigSection s) throws ConfigException {
         NexusConfig.Authority d = NexusConfig.Authority.DEFAULT;
         NexusConfig.AuthorityType type = s.choice("type", d.type());
+        Map<String, NexusConfig.SourceType> connections = OAuth2ConfigBinder.bindConnections(s);
         NexusConfig.FileAuthority file = bindFileAuthority(s.section("file"));
-        NexusConfig.NexusAuthority nexus = bindNexusAuthority(s.section("nexus"), type == NexusConfig.AuthorityType.NEXUS);
+        NexusConfig.NexusAuthority nexus = bindNexusAuthority(s.section("nexus"), nexusRequiredBy(type, connections));
+        NexusConfig.OAuth2Authority oauth2 = OAuth2ConfigBinder.bindOAuth2(s.section("oauth2"));
         NexusConfig.LeaseCache cache = bindLeaseCache(s.section("cache"));
         s.finish();
-        return new NexusConfig.Authority(type, file, nexus, cache);
+        OAuth2ConfigBinder.checkAssignments(s, connections, oauth2);
+        return new NexusConfig.Authority(type, file, nexus, connections, oauth2, cache);
+    }
+
+    /** Why the nexus section's url and api_key are required, or {@code null} when no connection uses the Authority. */
+    private static String nexusRequiredBy(NexusConfig.AuthorityType type, Map<String, NexusConfig.SourceType> connections) {
+        if (type == NexusConfig.AuthorityType.NEXUS) {
+            return "authority.type is nexus";
+        }
+        return connections.entrySet().stream().filter(e -> e.getValue() == NexusConfig.SourceType.NEXUS).findFirst()
+                .map(e -> "authority.connections." + e.getKey() + " is nexus").orElse(null);
     }
 
     private static NexusConfig.FileAuthority bindFileAuthority(ConfigSection s) throws ConfigException {
@@ -222,7 +234,7 @@ public final class ConfigLoader {
         return file;
     }
 
-    private static NexusConfig.NexusAuthority bindNexusAuthority(ConfigSection s, boolean selected) throws ConfigException {
+    private static NexusConfig.NexusAuthority bindNexusAuthority(ConfigSection s, String requiredBecause) throws ConfigException {
         NexusConfig.NexusAuthority d = NexusConfig.NexusAuthority.DEFAULT;
         Optional<URI> url = httpUrl(s, "url");
         Optional<Secret> apiKey = s.secret("api_key");
@@ -233,11 +245,11 @@ public final class ConfigLoader {
         Duration connectTimeout = s.duration("connect_timeout", d.connectTimeout(), ONE_MS, Duration.ofMinutes(5));
         Duration timeout = s.duration("timeout", d.timeout(), ONE_MS, Duration.ofMinutes(5));
         s.finish();
-        if (selected && url.isEmpty()) {
-            throw s.error(s.pathOf("url"), "required when authority.type is nexus");
+        if (requiredBecause != null && url.isEmpty()) {
+            throw s.error(s.pathOf("url"), "required when " + requiredBecause);
         }
-        if (selected && apiKey.isEmpty()) {
-            throw s.error(s.pathOf("api_key"), "required when authority.type is nexus");
+        if (requiredBecause != null && apiKey.isEmpty()) {
+            throw s.error(s.pathOf("api_key"), "required when " + requiredBecause);
         }
         if (!isToken(apiKeyHeader)) {
             throw s.error(s.pathOf("api_key_header"), "must be an HTTP header name, got " + ConfigSection.quote(apiKeyHeader));
@@ -451,7 +463,7 @@ public final class ConfigLoader {
         return s.integer("port", defaultPort, 0, 65535);
     }
 
-    private static Optional<URI> httpUrl(ConfigSection s, String key) throws ConfigException {
+    static Optional<URI> httpUrl(ConfigSection s, String key) throws ConfigException {
         Optional<String> text = s.optionalString(key);
         if (text.isEmpty()) {
             return Optional.empty();
@@ -464,7 +476,7 @@ public final class ConfigLoader {
                 throw s.error(s.pathOf(key), problem);
             }
             if (uri.getUserInfo() != null) {
-                throw s.error(s.pathOf(key), "must not contain credentials; use api_key");
+                throw s.error(s.pathOf(key), "must not contain credentials" + ("url".equals(key) ? "; use api_key" : ""));
             }
             return Optional.of(uri);
         } catch (URISyntaxException e) {

@@ -48,6 +48,18 @@ final class ConfigSection {
         return new ConfigSection(source, pathOf(key), node.get(key), env);
     }
 
+    /** The keys of this mapping in file order, for sections whose keys are names (e.g. connection ids). */
+    List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    /** The environment variable's value, or {@code null} when unset. */
+    String environmentVariable(String name) {
+        return env.variable(name);
+    }
+
     /** Rejects keys that no accessor asked for. Call after reading every field. */
     void finish() throws ConfigException {
         for (Map.Entry<String, JsonNode> property : node.properties()) {
@@ -56,6 +68,11 @@ final class ConfigSection {
                 throw error(pathOf(name), "unknown key; expected one of: " + String.join(", ", known));
             }
         }
+    }
+
+    /** Where this mapping sits, e.g. {@code authority.oauth2}. */
+    String path() {
+        return path;
     }
 
     String pathOf(String key) {

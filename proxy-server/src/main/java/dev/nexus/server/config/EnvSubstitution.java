@@ -20,6 +20,11 @@ final class EnvSubstitution {
         this.environment = environment;
     }
 
+    /** The environment variable's value, or {@code null} when it is unset. */
+    String variable(String name) {
+        return environment.apply(name);
+    }
+
     /** Why a value could not be expanded; the caller adds the file and field. */
     static final class SubstitutionException extends Exception {
         SubstitutionException(String problem) {

@@ -1,5 +1,11 @@
 package dev.nexus.server.config;
 
+import dev.nexus.policy.model.StrategySpec;
+import dev.nexus.proxy.credentials.oauth2.ClientAuthentication;
+import dev.nexus.proxy.credentials.oauth2.OAuth2Connection;
+import dev.nexus.proxy.credentials.oauth2.OAuth2Grant;
+import dev.nexus.proxy.credentials.oauth2.SecretSource;
+
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -97,10 +103,69 @@ public record NexusConfig(
 
     public enum AuthorityType { FILE, NEXUS }
 
-    /** Where credentials come from; only the section named by {@code type} is used. */
-    public record Authority(AuthorityType type, FileAuthority file, NexusAuthority nexus, LeaseCache cache) {
+    /** A source that can serve a connection named in {@code authority.connections}. */
+    public enum SourceType { FILE, NEXUS, OAUTH2 }
+
+    /**
+     * Where credentials come from. {@code type} serves every connection not assigned elsewhere;
+     * {@code connections} assigns connection ids to a source, and every connection in {@code oauth2.connections}
+     * is served by the OAuth 2 source. Sections of sources that serve nothing are not used.
+     */
+    public record Authority(AuthorityType type, FileAuthority file, NexusAuthority nexus,
+                            Map<String, SourceType> connections, OAuth2Authority oauth2, LeaseCache cache) {
         public static final Authority DEFAULT = new Authority(AuthorityType.FILE, FileAuthority.DEFAULT,
-                NexusAuthority.DEFAULT, LeaseCache.DEFAULT);
+                NexusAuthority.DEFAULT, Map.of(), OAuth2Authority.DEFAULT, LeaseCache.DEFAULT);
+
+        public Authority {
+            connections = Collections.unmodifiableMap(new LinkedHashMap<>(connections));
+        }
+
+        /** The source serving {@code connectionId}. */
+        public SourceType sourceOf(String connectionId) {
+            if (oauth2.connections().containsKey(connectionId)) {
+                return SourceType.OAUTH2;
+            }
+            return connections.getOrDefault(connectionId, type == AuthorityType.NEXUS ? SourceType.NEXUS : SourceType.FILE);
+        }
+    }
+
+    /** OAuth 2 token endpoints for teams without an Authority: shared HTTP settings and one entry per connection. */
+    public record OAuth2Authority(Duration connectTimeout, Duration timeout, Optional<Path> caFile,
+                                  Map<String, OAuth2Client> connections) {
+        public static final OAuth2Authority DEFAULT = new OAuth2Authority(Duration.ofSeconds(2), Duration.ofSeconds(5),
+                Optional.empty(), Map.of());
+
+        public OAuth2Authority {
+            connections = Collections.unmodifiableMap(new LinkedHashMap<>(connections));
+        }
+    }
+
+    /**
+     * One connection's OAuth 2 client. The secret comes from {@code clientSecretFile} (read per request) or from
+     * the environment variable {@code clientSecretEnv} (read at startup into {@code clientSecret}); neither is
+     * allowed only for a public client on the refresh-token grant.
+     */
+    public record OAuth2Client(OAuth2Grant grant, URI tokenUrl, String clientId, Optional<Path> clientSecretFile,
+                               Optional<String> clientSecretEnv, Optional<Secret> clientSecret,
+                               ClientAuthentication authMethod, List<String> scopes, Optional<String> audience,
+                               List<URI> resource, Optional<Path> refreshTokenFile, Optional<StrategySpec> strategy) {
+        public OAuth2Client {
+            scopes = List.copyOf(scopes);
+            resource = List.copyOf(resource);
+        }
+
+        /**
+         * The proxy-core description of this client for connection {@code connectionId}.
+         *
+         * @throws IllegalArgumentException when the fields do not make a usable client (the message says why)
+         */
+        public OAuth2Connection toConnection(String connectionId) {
+            SecretSource secret = clientSecretFile.map(SecretSource::file).orElse(clientSecret
+                    .map(value -> SecretSource.value(value.reveal(), "environment variable " + clientSecretEnv.orElse("?")))
+                    .orElse(null));
+            return new OAuth2Connection(connectionId, tokenUrl, grant, clientId, secret, authMethod, scopes,
+                    audience.orElse(null), resource, refreshTokenFile.orElse(null), strategy.orElse(null));
+        }
     }
 
     /** A local credentials file (development, single node). */

@@ -5,9 +5,6 @@ import dev.nexus.proxy.credentials.SharedLeaseStore;
 import dev.nexus.proxy.credentials.cache.LeaseCache;
 import dev.nexus.proxy.credentials.cache.LeaseCacheSettings;
 import dev.nexus.proxy.credentials.cache.LeaseView;
-import dev.nexus.proxy.credentials.file.FileCredentialSource;
-import dev.nexus.proxy.credentials.nexus.NexusAuthoritySettings;
-import dev.nexus.proxy.credentials.nexus.NexusAuthoritySource;
 import dev.nexus.proxy.credentials.redis.LeaseCipher;
 import dev.nexus.proxy.credentials.redis.RedisLeaseStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreSettings;
@@ -17,21 +14,17 @@ import dev.nexus.server.admin.AdminRouter;
 import dev.nexus.server.admin.ReadinessCheck;
 import dev.nexus.server.admin.ReadinessChecks;
 import dev.nexus.server.config.NexusConfig;
-import dev.nexus.server.config.Secret;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
- * Where credentials come from in a running proxy: the configured source (local file or Nexus
- * Authority), the in-process lease cache, and the Redis store shared with other replicas when
+ * Where credentials come from in a running proxy: the configured sources (local file, Nexus Authority,
+ * OAuth 2 token endpoints; see {@link CredentialSources}), the in-process lease cache, and the Redis store shared with other replicas when
  * {@code redis.url} is set. Also serves {@code /admin/connections}.
  */
 final class CredentialRuntime implements AutoCloseable {
@@ -50,7 +43,7 @@ final class CredentialRuntime implements AutoCloseable {
 
     static CredentialRuntime start(NexusConfig config, PrometheusRegistry registry, ReadinessChecks readiness,
                                    AdminRouter admin) throws IOException {
-        CredentialSource source = source(config.authority(), registry);
+        CredentialSource source = CredentialSources.build(config.authority(), registry);
         SharedLeaseStore store = sharedStore(config.redis(), registry);
         if (store != null) {
             readiness.register("redis", () -> store.available() ? ReadinessCheck.Result.up("connected")
@@ -73,46 +66,6 @@ final class CredentialRuntime implements AutoCloseable {
             return CompletableFuture.completedFuture(AdminResponse.json(200, Map.of("invalidated", id)));
         }));
         return runtime;
-    }
-
-    private static CredentialSource source(NexusConfig.Authority authority, PrometheusRegistry registry)
-            throws IOException {
-        if (authority.type() == NexusConfig.AuthorityType.NEXUS) {
-            NexusConfig.NexusAuthority nexus = authority.nexus();
-            NexusAuthoritySettings settings = NexusAuthoritySettings
-                    .of(nexus.url().orElseThrow(), nexus.apiKey().map(Secret::reveal).orElseThrow())
-                    .withApiKeyHeader(nexus.apiKeyHeader())
-                    .withTimeouts(nexus.connectTimeout(), nexus.timeout())
-                    .withTls(nexus.caFile().orElse(null), nexus.clientCert().orElse(null), nexus.clientKey().orElse(null));
-            LOG.info(() -> "credentials from the Nexus Authority at " + nexus.url().orElseThrow());
-            return new NexusAuthoritySource(settings, registry);
-        }
-        Path file = authority.file().path();
-        if (Files.notExists(file)) {
-            createEmptyCredentialFile(file);
-        }
-        return new FileCredentialSource(file, authority.file().allowInsecurePermissions());
-    }
-
-    /** First start on embedded defaults: an empty credential file, private to this user from its creation. */
-    private static void createEmptyCredentialFile(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, """
-                # nexus-proxy local credentials (development, single node). Created empty on first start.
-                # Map connection ids (named by inject routes) to a strategy and credentials, e.g.:
-                #
-                # github:
-                #   strategy: {type: header, config: {header_name: Authorization, value_prefix: "Bearer "}}
-                #   credentials: {api_key: "ghp_..."}
-                #   expires_at: 2030-01-01T00:00:00Z   # optional
-                {}
-                """);
-        LOG.warning(() -> "created empty credential file " + file.toAbsolutePath()
-                + " (0600); add connections to it for inject routes");
     }
 
     private static SharedLeaseStore sharedStore(NexusConfig.Redis redis, PrometheusRegistry registry) {

@@ -36,15 +36,19 @@ class DocumentedConfigurationTest {
     void everyExampleLoads(@TempDir Path dir) throws Exception {
         Matcher blocks = YAML_BLOCK.matcher(Files.readString(DOC));
         Map<String, String> env = Map.of("NEXUS_API_KEY", "api-key", "NEXUS_ADMIN_TOKEN", "0123456789abcdef0123",
-                "REDIS_PASSWORD", "pw", "NEXUS_LEASE_KEY_1", KEY, "NEXUS_LEASE_KEY_2", KEY);
+                "REDIS_PASSWORD", "pw", "NEXUS_LEASE_KEY_1", KEY, "NEXUS_LEASE_KEY_2", KEY,
+                "BILLING_CLIENT_SECRET", "client-secret");
         List<NexusConfig> loaded = new ArrayList<>();
         while (blocks.find()) {
             Path file = dir.resolve("example-" + loaded.size() + ".yaml");
             Files.writeString(file, blocks.group(1));
             loaded.add(new ConfigLoader(env::get).load(file));
         }
-        assertEquals(3, loaded.size());
+        assertEquals(5, loaded.size());
         assertEquals(NexusConfig.AuthorityType.NEXUS, loaded.get(1).authority().type());
-        assertEquals(3128, loaded.get(2).listen().port());
+        assertEquals(NexusConfig.SourceType.OAUTH2, loaded.get(2).authority().sourceOf("billing"));
+        assertEquals(NexusConfig.SourceType.FILE, loaded.get(3).authority().sourceOf("github"));
+        assertEquals(NexusConfig.SourceType.OAUTH2, loaded.get(3).authority().sourceOf("crm"));
+        assertEquals(3128, loaded.get(4).listen().port());
     }
 }

@@ -9,8 +9,10 @@ import dev.nexus.proxy.credentials.CredentialSource;
 import dev.nexus.proxy.credentials.Lease;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Level;
@@ -20,7 +22,8 @@ import java.util.logging.Logger;
  * Every call to the credential source goes through here, which decides whether to call at all and
  * learns from each answer:
  * <ul>
- *   <li>"unavailable" answers feed the per-source {@link CircuitBreaker} and the per-connection
+ *   <li>"unavailable" answers feed the {@link CircuitBreaker} of the backend serving the connection
+ *       ({@link CredentialSource#backendFor}: the Authority, one token endpoint, ...) and the per-connection
  *       {@link RetryBackoff}; while either refuses, calls fail fast without touching the source;</li>
  *   <li>terminal and configuration answers (revoked, not found, attention required, invalid id, proxy
  *       unauthorized) are remembered for the negative-cache TTL and answered from memory meanwhile;
@@ -35,7 +38,8 @@ final class GuardedSource {
     private final CredentialSource source;
     private final Clock clock;
     private final Consumer<String> onTerminal;
-    private final CircuitBreaker breaker;
+    private final LeaseCacheSettings settings;
+    private final Map<CredentialSource, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final RetryBackoff backoff;
     private final Cache<String, CredentialException> remembered;
 
@@ -44,8 +48,7 @@ final class GuardedSource {
         this.source = source;
         this.clock = clock;
         this.onTerminal = onTerminal;
-        this.breaker = new CircuitBreaker("credential source " + source, settings.breakerFailureThreshold(),
-                settings.breakerCoolDown().toMillis(), clock);
+        this.settings = settings;
         this.backoff = new RetryBackoff(settings.backoffInitial().toMillis(), settings.backoffMax().toMillis(), jitter);
         this.remembered = Caffeine.newBuilder()
                 .expireAfterWrite(settings.negativeCacheTtl())
@@ -66,13 +69,20 @@ final class GuardedSource {
         backoff.onSuccess(connectionId);
     }
 
+    private CircuitBreaker breaker(String connectionId) {
+        CredentialSource backend = source.backendFor(connectionId);
+        return breakers.computeIfAbsent(backend == null ? source : backend, key -> new CircuitBreaker(
+                "credential source " + key, settings.breakerFailureThreshold(), settings.breakerCoolDown().toMillis(), clock));
+    }
+
     /** Whether a call for the connection would be refused right now (circuit open or connection backing off). */
     boolean refusing(String connectionId, long nowMillis) {
-        return breaker.refusing() || backoff.blocked(connectionId, nowMillis);
+        return breaker(connectionId).refusing() || backoff.blocked(connectionId, nowMillis);
     }
 
     /** The failure a refused call gets, saying until when. */
     CredentialException refusal(String connectionId) {
+        CircuitBreaker breaker = breaker(connectionId);
         if (breaker.refusing()) {
             return new CredentialException(Kind.UNAVAILABLE, connectionId, "the Authority is unavailable ("
                     + breaker.consecutiveFailures() + " failed calls in a row; circuit open until " + breaker.retryAt() + ")");
@@ -81,8 +91,9 @@ final class GuardedSource {
                 "the Authority is unavailable (next attempt for this connection after " + backoff.retryAt(connectionId) + ")");
     }
 
+    /** Whether the circuit to any backend is open. */
     boolean circuitOpen() {
-        return breaker.open();
+        return breakers.values().stream().anyMatch(CircuitBreaker::open);
     }
 
     /** Calls the source (refresh or fetch) unless refused; the future fails with a {@link CredentialException}. */
@@ -91,6 +102,7 @@ final class GuardedSource {
         if (known != null) {
             return CompletableFuture.failedFuture(known);
         }
+        CircuitBreaker breaker = breaker(connectionId);
         if (backoff.blocked(connectionId, clock.millis()) || !breaker.tryAcquire()) {
             return CompletableFuture.failedFuture(refusal(connectionId));
         }
@@ -107,12 +119,12 @@ final class GuardedSource {
                 backoff.onSuccess(connectionId);
                 return lease;
             }
-            learn(connectionId, failure, error == null);
+            learn(connectionId, breaker, failure, error == null);
             throw new CompletionException(failure);
         });
     }
 
-    private void learn(String connectionId, CredentialException failure, boolean sourceAnswered) {
+    private void learn(String connectionId, CircuitBreaker breaker, CredentialException failure, boolean sourceAnswered) {
         if (failure.kind() == Kind.UNAVAILABLE) {
             if (sourceAnswered) {
                 breaker.onSuccess();

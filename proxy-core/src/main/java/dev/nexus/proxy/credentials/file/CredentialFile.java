@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.nexus.proxy.credentials.MalformedTokenException;
+import dev.nexus.proxy.credentials.PrivateFiles;
 import dev.nexus.proxy.credentials.TokenGrant;
 import dev.nexus.proxy.credentials.TokenResponseParser;
 
@@ -14,8 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -26,10 +25,6 @@ import java.util.Set;
  * See {@code example-credentials.yaml} next to this package's resources.
  */
 final class CredentialFile {
-
-    private static final Set<PosixFilePermission> GROUP_OR_OTHERS_ACCESS = EnumSet.of(
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
 
     private final ObjectMapper yaml = TokenResponseParser.configure(new ObjectMapper(new YAMLFactory()))
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -58,12 +53,7 @@ final class CredentialFile {
      */
     Set<PosixFilePermission> excessPermissions() {
         try {
-            Set<PosixFilePermission> excess = EnumSet.noneOf(PosixFilePermission.class);
-            excess.addAll(Files.getPosixFilePermissions(path));
-            excess.retainAll(GROUP_OR_OTHERS_ACCESS);
-            return excess;
-        } catch (UnsupportedOperationException noPosix) {
-            return Set.of();
+            return PrivateFiles.excessPermissions(path);
         } catch (IOException e) {
             throw new CredentialFileException("cannot read the permissions of credential file " + path
                     + " (" + e.getClass().getSimpleName() + ")");
@@ -71,11 +61,7 @@ final class CredentialFile {
     }
 
     String describePermissions() {
-        try {
-            return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
-        } catch (IOException | UnsupportedOperationException e) {
-            return "unknown";
-        }
+        return PrivateFiles.describePermissions(path);
     }
 
     /** Parses the file's content: connection id to grant. An empty file holds no connections. */

@@ -6,33 +6,24 @@ import dev.nexus.proxy.credentials.CredentialSource;
 import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.credentials.MalformedTokenException;
 import dev.nexus.proxy.credentials.TokenResponseParser;
+import dev.nexus.proxy.credentials.http.CredentialHttpClient;
+import dev.nexus.proxy.credentials.http.TlsFiles;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-import javax.net.ssl.SSLContext;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The production credential source: the Authority's v1 gateway ({@code GET /v1/token/{id}},
- * {@code POST /v1/refresh/{id}}) over the JDK {@link HttpClient}, fully asynchronous. Answers are
+ * {@code POST /v1/refresh/{id}}) over the shared {@link CredentialHttpClient}, fully asynchronous. Answers are
  * parsed by {@link TokenResponseParser} and failures mapped to {@link CredentialException} kinds
  * following the protocol's error table; a malformed 200 body counts as the Authority being unavailable.
  * The API key is sent on every call and appears nowhere else: not in logs, metrics or messages.
@@ -42,14 +33,12 @@ public final class NexusAuthoritySource implements CredentialSource {
     private static final Logger LOG = Logger.getLogger(NexusAuthoritySource.class.getName());
     private static final String TOKEN = "token";
     private static final String REFRESH = "refresh";
-    /** Token answers are small; anything bigger is not a token answer. */
-    static final int MAX_BODY_BYTES = 1 << 20;
+    static final int MAX_BODY_BYTES = CredentialHttpClient.MAX_BODY_BYTES;
 
     private final NexusAuthoritySettings settings;
     private final String base;
     private final Clock clock;
-    private final ExecutorService executor;
-    private final HttpClient client;
+    private final CredentialHttpClient client;
     private final TokenResponseParser parser = new TokenResponseParser();
     private final AuthorityMetrics metrics;
 
@@ -68,18 +57,9 @@ public final class NexusAuthoritySource implements CredentialSource {
         this.clock = clock;
         String url = settings.baseUrl().toString();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        this.executor = Executors.newCachedThreadPool(daemonThreads());
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                // One small request per call: HTTP/1.1 keep-alive is enough and avoids an h2c upgrade on plain http.
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor);
-        SSLContext tls = AuthorityTls.sslContext(settings);
-        if (tls != null) {
-            builder.sslContext(tls);
-        }
-        this.client = builder.build();
+        this.client = new CredentialHttpClient("the Authority", "nexus-authority-client", settings.connectTimeout(),
+                settings.responseTimeout(), new TlsFiles("authority", settings.caBundle(), settings.clientCertificate(),
+                settings.clientKey()));
         this.metrics = new AuthorityMetrics(registry);
     }
 
@@ -95,21 +75,18 @@ public final class NexusAuthoritySource implements CredentialSource {
 
     private CompletableFuture<Lease> call(String call, String method, String path, String connectionId) {
         long start = System.nanoTime();
-        HttpRequest request;
+        HttpRequest.Builder request;
         try {
             request = request(method, path, connectionId);
         } catch (CredentialException invalid) {
             metrics.record(call, AuthorityMetrics.outcome(invalid.kind()), start);
             return CompletableFuture.failedFuture(invalid);
         }
-        long overallMillis = settings.connectTimeout().plus(settings.responseTimeout()).toMillis();
-        return client.sendAsync(request, BoundedBody.handler(MAX_BODY_BYTES))
-                // The request timeout stops at the response headers; this bounds a body that never ends too.
-                .orTimeout(overallMillis, TimeUnit.MILLISECONDS)
+        return client.send(request)
                 .handleAsync((response, failure) -> {
                     try {
                         if (failure != null) {
-                            throw transportFailure(unwrap(failure), connectionId);
+                            throw client.transportFailure(failure, connectionId, base);
                         }
                         Lease lease = answer(response, connectionId);
                         metrics.record(call, AuthorityMetrics.OK, start);
@@ -121,22 +98,21 @@ public final class NexusAuthoritySource implements CredentialSource {
                                 () -> call + " call failed: " + e.getMessage());
                         throw new CompletionException(e);
                     }
-                }, executor);
+                }, client.executor());
     }
 
-    private HttpRequest request(String method, String path, String connectionId) {
+    private HttpRequest.Builder request(String method, String path, String connectionId) {
         if (connectionId == null || connectionId.isEmpty() || connectionId.equals(".") || connectionId.equals("..")) {
             throw new CredentialException(Kind.INVALID_CONNECTION, String.valueOf(connectionId),
                     "a connection id must be a non-empty name other than '.' or '..'");
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path + pathSegment(connectionId)))
-                .timeout(settings.responseTimeout())
                 .header("Accept", "application/json")
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (settings.apiKey() != null) {
             builder.header(settings.apiKeyHeader(), settings.apiKey());
         }
-        return builder.build();
+        return builder;
     }
 
     private Lease answer(HttpResponse<byte[]> response, String connectionId) {
@@ -152,49 +128,14 @@ public final class NexusAuthoritySource implements CredentialSource {
         }
     }
 
-    private CredentialException transportFailure(Throwable failure, String connectionId) {
-        if (failure instanceof CredentialException e) {
-            return e;
-        }
-        String what;
-        if (failure instanceof HttpConnectTimeoutException) {
-            what = "could not connect to the Authority within " + settings.connectTimeout();
-        } else if (failure instanceof HttpTimeoutException || failure instanceof TimeoutException) {
-            what = "the Authority did not answer within " + settings.responseTimeout();
-        } else if (failure instanceof ConnectException) {
-            what = "could not connect to the Authority at " + base;
-        } else {
-            // Transport messages name hosts and TLS problems, never request headers.
-            what = "calling the Authority at " + base + " failed: " + failure;
-        }
-        return new CredentialException(Kind.UNAVAILABLE, connectionId, what);
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable current = failure;
-        while (current instanceof CompletionException && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
-    }
-
     /** Percent-encodes the id as one path segment ({@code URLEncoder} is form encoding: '+' must become %20). */
     static String pathSegment(String connectionId) {
         return URLEncoder.encode(connectionId, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "nexus-authority-client-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     @Override
     public void close() {
-        executor.shutdownNow();
+        client.close();
         metrics.unregister();
     }
 

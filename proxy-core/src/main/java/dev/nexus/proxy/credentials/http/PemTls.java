@@ -1,4 +1,4 @@
-package dev.nexus.proxy.credentials.nexus;
+package dev.nexus.proxy.credentials.http;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -24,34 +24,36 @@ import java.security.cert.CertificateFactory;
 import java.util.Collection;
 
 /**
- * Builds the TLS context for talking to the Authority from PEM files: an optional CA bundle that
- * replaces the JVM trust store (like curl's {@code --cacert}) and an optional client certificate and
- * key for mutual TLS. Errors name the file and what was expected; key material never appears in them.
+ * Builds the TLS context for a credential endpoint (the Authority, an OAuth 2 token endpoint) from PEM
+ * files: an optional CA bundle that replaces the JVM trust store (like curl's {@code --cacert}) and an
+ * optional client certificate and key for mutual TLS. Errors name the peer, the file and what was
+ * expected; key material never appears in them.
  */
-final class AuthorityTls {
+final class PemTls {
 
-    private AuthorityTls() {
+    private PemTls() {
     }
 
-    /** The context for the settings, or {@code null} when the JVM defaults apply. */
-    static SSLContext sslContext(NexusAuthoritySettings settings) {
-        if (settings.caBundle() == null && settings.clientCertificate() == null) {
+    /** The context for {@code files}, or {@code null} when the JVM defaults apply. */
+    static SSLContext sslContext(TlsFiles files) {
+        if (files.caBundle() == null && files.clientCertificate() == null) {
             return null;
         }
+        String peer = files.peer();
         try {
             TrustManagerFactory trust = null;
-            if (settings.caBundle() != null) {
+            if (files.caBundle() != null) {
                 trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                trust.init(trustStore(settings.caBundle()));
+                trust.init(trustStore(files.caBundle(), peer));
             }
             KeyManagerFactory keys = null;
-            if (settings.clientCertificate() != null) {
+            if (files.clientCertificate() != null) {
                 char[] password = new char[0];
                 KeyStore store = KeyStore.getInstance("PKCS12");
                 store.load(null, null);
-                Certificate[] chain = certificates(settings.clientCertificate(), "authority client certificate")
+                Certificate[] chain = certificates(files.clientCertificate(), peer + " client certificate")
                         .toArray(Certificate[]::new);
-                store.setKeyEntry("client", privateKey(settings.clientKey()), password, chain);
+                store.setKeyEntry("client", privateKey(files.clientKey(), peer), password, chain);
                 keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 keys.init(store, password);
             }
@@ -60,15 +62,15 @@ final class AuthorityTls {
                     new SecureRandom());
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("cannot set up TLS to the Authority: " + e, e);
+            throw new IllegalArgumentException("cannot set up TLS to " + peer + ": " + e, e);
         }
     }
 
-    private static KeyStore trustStore(Path caBundle) throws GeneralSecurityException, IOException {
+    private static KeyStore trustStore(Path caBundle, String peer) throws GeneralSecurityException, IOException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         int index = 0;
-        for (Certificate certificate : certificates(caBundle, "authority CA bundle")) {
+        for (Certificate certificate : certificates(caBundle, peer + " CA bundle")) {
             store.setCertificateEntry("ca-" + index++, certificate);
         }
         return store;
@@ -87,7 +89,7 @@ final class AuthorityTls {
     }
 
     /** Reads an unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}) or PKCS#1/SEC1 ({@code BEGIN RSA/EC PRIVATE KEY}) key. */
-    private static PrivateKey privateKey(Path file) throws IOException {
+    private static PrivateKey privateKey(Path file, String peer) throws IOException {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
@@ -101,10 +103,10 @@ final class AuthorityTls {
             }
         } catch (IOException e) {
             // The parser's message may quote PEM content; report only the file.
-            throw new IllegalArgumentException("authority client key " + file + " could not be read ("
+            throw new IllegalArgumentException(peer + " client key " + file + " could not be read ("
                     + e.getClass().getSimpleName() + ")");
         }
-        throw new IllegalArgumentException("authority client key " + file + " holds no unencrypted private key "
+        throw new IllegalArgumentException(peer + " client key " + file + " holds no unencrypted private key "
                 + "(expected 'BEGIN PRIVATE KEY' or 'BEGIN RSA PRIVATE KEY' / 'BEGIN EC PRIVATE KEY')");
     }
 }

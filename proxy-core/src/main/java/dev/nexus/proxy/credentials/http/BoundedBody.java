@@ -1,4 +1,4 @@
-package dev.nexus.proxy.credentials.nexus;
+package dev.nexus.proxy.credentials.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,8 +10,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * Collects an Authority answer into a byte array, refusing bodies above a limit: token answers are a few
- * hundred bytes, and an endless body (a misrouted base URL, a broken gateway) must not fill the heap.
+ * Collects a credential endpoint's answer into a byte array, refusing bodies above a limit: token answers
+ * are a few hundred bytes, and an endless body (a misrouted base URL, a broken gateway) must not fill the heap.
  */
 final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 

@@ -13,6 +13,7 @@ import dev.nexus.proxy.inject.InjectionFailures;
 import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.strategy.MalformedBodyException;
 import dev.nexus.proxy.strategy.StrategyException;
 import dev.nexus.proxy.upstream.UpstreamConnection;
 import dev.nexus.proxy.upstream.UpstreamFailure;
@@ -325,10 +326,28 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     }
 
     private void writeBody(HttpContent content) {
-        if (content instanceof LastHttpContent) {
-            requestComplete = true;
+        boolean last = content instanceof LastHttpContent;
+        if (credentials != null) {
+            try {
+                content = credentials.streamBody(content);
+            } catch (MalformedBodyException e) {
+                rejectStreamedBody(e);
+                return;
+            }
         }
+        requestComplete |= last;
         upstream.channel().write(content, upstream.channel().voidPromise());
+    }
+
+    /** The body broke its own framing: nothing more goes upstream, the agent gets 400, both connections close. */
+    private void rejectStreamedBody(MalformedBodyException e) {
+        upstreamReusable = false;
+        requestComplete = false; // not all of it went upstream: the agent's connection closes after the answer
+        if (responseStarted) {
+            upstreamFailed(e.getMessage());
+        } else {
+            respondInjectionFailure(e);
+        }
     }
 
     @Override

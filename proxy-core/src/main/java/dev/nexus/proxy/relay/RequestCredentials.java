@@ -7,11 +7,17 @@ import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.strategy.OutboundRequest;
+import dev.nexus.proxy.strategy.MalformedBodyException;
+import dev.nexus.proxy.strategy.StreamingBodySigner;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -22,7 +28,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The credential side of one request on an {@code inject} route: its {@link InjectionPlan} (lease and
  * strategy), the agent's own credentials stripped from the outbound head, the body collected when the
- * strategy signs it, and at most one refresh after the origin answers 401. It owns the collected body;
+ * strategy signs it (or streamed through the strategy's {@link StreamingBodySigner}), and at most one
+ * refresh after the origin answers 401. It owns the collected body and the body signer;
  * the {@link ForwardExchange} that drives it owns flow control and the connections.
  */
 final class RequestCredentials {
@@ -33,6 +40,7 @@ final class RequestCredentials {
     private final HttpRequest outbound;
     private InjectionPlan plan;
     private CompositeByteBuf signedBody;
+    private StreamingBodySigner bodySigner;
     private boolean refreshed;
 
     /**
@@ -59,13 +67,43 @@ final class RequestCredentials {
      */
     boolean adopt(InjectionPlan planned, boolean requestHasBody, ByteBufAllocator alloc) {
         plan = planned;
-        plan.strip(outboundRequest());
-        if (plan.needsBody() && requestHasBody) {
+        OutboundRequest request = outboundRequest();
+        plan.strip(request);
+        if (plan.needsBody(request) && requestHasBody) {
             signedBody = alloc.compositeBuffer(Integer.MAX_VALUE);
             return true;
         }
-        plan.apply(outboundRequest());
+        plan.apply(request);
+        bodySigner = request.streamingBodySigner();
         return false;
+    }
+
+    /**
+     * A piece of the body on its way upstream, passed through the strategy's {@link StreamingBodySigner}
+     * when it has one (aws-chunked uploads), else unchanged. Takes over {@code content}.
+     *
+     * @throws MalformedBodyException when the body breaks its framing: forward nothing more
+     */
+    HttpContent streamBody(HttpContent content) {
+        if (bodySigner == null) {
+            return content;
+        }
+        HttpHeaders trailers = content instanceof LastHttpContent last ? last.trailingHeaders() : null;
+        ByteBuf signed;
+        try {
+            signed = bodySigner.feed(content.content().retain());
+        } finally {
+            content.release();
+        }
+        if (trailers == null) {
+            return new DefaultHttpContent(signed);
+        }
+        try {
+            return new DefaultLastHttpContent(Unpooled.wrappedBuffer(signed, bodySigner.end()), trailers);
+        } catch (MalformedBodyException e) {
+            signed.release();
+            throw e;
+        }
     }
 
     /**
@@ -136,6 +174,9 @@ final class RequestCredentials {
     }
 
     void release() {
+        if (bodySigner != null) {
+            bodySigner.release();
+        }
         if (signedBody != null) {
             signedBody.release();
             signedBody = null;

@@ -20,7 +20,6 @@ final class AwsChunkedExample {
     static final String ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE";
     static final String SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     static final String AMZ_DATE = "20130524T000000Z";
-    static final String SCOPE = "20130524/us-east-1/s3/aws4_request";
     static final int DECODED_LENGTH = 66560;
     static final int CHUNK = 65536;
 
@@ -52,7 +51,12 @@ final class AwsChunkedExample {
     }
 
     static SigV4ChunkChain chain(String secretKey, String seed) {
-        return new SigV4ChunkChain(SigV4Signer.signingKey(secretKey, "20130524", "us-east-1", "s3"), AMZ_DATE, SCOPE, seed);
+        return chain(secretKey, AMZ_DATE, "us-east-1", seed);
+    }
+
+    static SigV4ChunkChain chain(String secretKey, String amzDate, String region, String seed) {
+        return new SigV4ChunkChain(SigV4Signer.signingKey(secretKey, amzDate.substring(0, 8), region, "s3"), amzDate,
+                SigV4Signer.scope(amzDate, region, "s3"), seed);
     }
 
     static byte[] data() {

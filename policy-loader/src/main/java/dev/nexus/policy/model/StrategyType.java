@@ -14,7 +14,7 @@ public enum StrategyType {
     QUERY_PARAM("query_param", Set.of("param_name", "credential_field"), Set.of("param_name"), false),
     BASIC_AUTH("basic_auth", Set.of("username_field", "password_field"), Set.of(), false),
     HMAC_PAYLOAD("hmac_payload", Set.of("header_name", "secret_field", "algo", "encoding"), Set.of("header_name"), true),
-    AWS_SIGV4("aws_sigv4", Set.of("region", "service"), Set.of("service"), true),
+    AWS_SIGV4("aws_sigv4", Set.of("region", "service", "agent_secret_key"), Set.of("service"), true),
     OAUTH2("oauth2", Set.of(), Set.of(), false);
 
     private final String wireName;

@@ -71,6 +71,9 @@ public final class InjectionFailures {
             if (strategy.field() != null) {
                 fields.put("field", strategy.field());
             }
+            if (strategy.kind() == StrategyException.Kind.MALFORMED_REQUEST) {
+                return new AgentError(HttpResponseStatus.BAD_REQUEST, "malformed_request", strategy.getMessage(), fields);
+            }
             if (strategy.kind() == StrategyException.Kind.UNSUPPORTED_REQUEST) {
                 return new AgentError(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported_request", strategy.getMessage(),
                         fields);

@@ -18,6 +18,11 @@ public record InjectionPlan(Decision.Inject decision, Lease lease, CredentialStr
         return strategy.needsBody();
     }
 
+    /** Whether this request's body must be buffered before it can be sent; ask after {@link #strip}. */
+    public boolean needsBody(OutboundRequest request) {
+        return strategy.needsBody(request);
+    }
+
     /**
      * Removes what the agent sent that could collide with or observe the credential, and the route's
      * {@code strip_request_headers}. Safe to repeat before a replay.

@@ -4,12 +4,18 @@ import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
+import dev.nexus.proxy.strategy.MalformedBodyException;
 import dev.nexus.proxy.strategy.OutboundRequest;
+import dev.nexus.proxy.strategy.StreamingBodySigner;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -20,8 +26,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The plan and apply stages of one request on an {@code inject} route: one trip to the credentials for an
  * immutable {@link InjectionPlan} (lease and strategy), the agent's own credentials stripped from the
- * outbound head, the body collected when the strategy signs it, the credentials applied as the last
- * change, and at most one refresh after the origin answers 401. It owns the collected body; the exchange
+ * outbound head, the body collected when the strategy signs it (or streamed through the strategy's
+ * {@link StreamingBodySigner}), the credentials applied as the last change, and at most one refresh after
+ * the origin answers 401. It owns the collected body; the exchange
  * that drives it owns flow control and the connections.
  */
 public final class RequestCredentials {
@@ -32,6 +39,8 @@ public final class RequestCredentials {
     private final HttpRequest outbound;
     private InjectionPlan plan;
     private CompositeByteBuf signedBody;
+    /** Set when the body streams through the strategy (aws-chunked uploads); owned and released here. */
+    private StreamingBodySigner bodySigner;
     private boolean refreshed;
 
     /**
@@ -59,13 +68,54 @@ public final class RequestCredentials {
      */
     public boolean adopt(InjectionPlan planned, boolean requestHasBody, ByteBufAllocator alloc) {
         plan = planned;
-        plan.strip(outboundRequest());
-        if (plan.needsBody() && requestHasBody) {
+        OutboundRequest request = outboundRequest();
+        plan.strip(request);
+        if (plan.needsBody(request) && requestHasBody) {
             signedBody = alloc.compositeBuffer(Integer.MAX_VALUE);
             return true;
         }
-        plan.apply(outboundRequest());
+        applyTo(request);
         return false;
+    }
+
+    /** Applies the plan as the last change; keeps the body signer the strategy left, if any. */
+    private void applyTo(OutboundRequest request) {
+        plan.apply(request);
+        releaseBodySigner();
+        bodySigner = request.streamingBodySigner();
+    }
+
+    /** Whether the body streams through the strategy on its way (and so cannot be replayed from a copy). */
+    public boolean signsWhileStreaming() {
+        return bodySigner != null;
+    }
+
+    /**
+     * A piece of the body on its way upstream, passed through the strategy's {@link StreamingBodySigner}
+     * when it has one (aws-chunked uploads), else unchanged. Takes over {@code content}.
+     *
+     * @throws MalformedBodyException when the body breaks its framing: forward nothing more
+     */
+    public HttpContent streamBody(HttpContent content) {
+        if (bodySigner == null) {
+            return content;
+        }
+        HttpHeaders trailers = content instanceof LastHttpContent last ? last.trailingHeaders() : null;
+        ByteBuf signed;
+        try {
+            signed = bodySigner.feed(content.content().retain());
+        } finally {
+            content.release();
+        }
+        if (trailers == null) {
+            return new DefaultHttpContent(signed);
+        }
+        try {
+            return new DefaultLastHttpContent(Unpooled.wrappedBuffer(signed, bodySigner.end()), trailers);
+        } catch (MalformedBodyException e) {
+            signed.release();
+            throw e;
+        }
     }
 
     /**
@@ -130,7 +180,7 @@ public final class RequestCredentials {
         plan = planned;
         OutboundRequest request = outboundRequest();
         plan.strip(request);
-        plan.apply(request);
+        applyTo(request);
     }
 
     /** The audit event for a request that reached the origin with these credentials. */
@@ -155,9 +205,17 @@ public final class RequestCredentials {
     }
 
     public void release() {
+        releaseBodySigner();
         if (signedBody != null) {
             signedBody.release();
             signedBody = null;
+        }
+    }
+
+    private void releaseBodySigner() {
+        if (bodySigner != null) {
+            bodySigner.release();
+            bodySigner = null;
         }
     }
 

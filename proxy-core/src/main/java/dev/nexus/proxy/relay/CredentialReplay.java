@@ -61,8 +61,7 @@ final class CredentialReplay {
         int size = piece.content().readableBytes();
         long kept = copy == null ? 0 : copy.readableBytes();
         if (kept + size > limitBytes) {
-            copyLost = true;
-            release();
+            giveUpCopy();
             return;
         }
         if (size > 0) {
@@ -74,6 +73,12 @@ final class CredentialReplay {
         if (piece instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
             trailers = last.trailingHeaders().copy();
         }
+    }
+
+    /** No copy is kept from now on: the body cannot be sent again once any of it went out. */
+    void giveUpCopy() {
+        copyLost = true;
+        release();
     }
 
     /**

@@ -85,6 +85,9 @@ final class CredentialStage {
                 throw error;
             }
             if (!credentials.adopt(planned, requestHasBody, clientCtx.alloc())) {
+                if (credentials.signsWhileStreaming()) {
+                    streamThroughSigner();
+                }
                 exchange.proceed();
                 return;
             }
@@ -97,6 +100,16 @@ final class CredentialStage {
         } catch (Throwable failure) {
             refuse(failure);
         }
+    }
+
+    /**
+     * The body is re-signed piece by piece on its way (aws-chunked uploads). Its signatures depend on the
+     * key, so a copy of it cannot be replayed after a refresh; a body not yet sent (100-continue) can.
+     */
+    private void streamThroughSigner() {
+        forwarder.copyPiecesTo(null);
+        replay.giveUpCopy();
+        forwarder.rewritePiecesWith(credentials::streamBody, this::refuse);
     }
 
     /**

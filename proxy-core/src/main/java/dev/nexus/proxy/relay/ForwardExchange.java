@@ -377,8 +377,13 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         upstreamReusable = false;
         if (!responseStarted) {
             respondError(error, detail, routeField());
-            return;
+        } else {
+            cutBothConnections();
         }
+    }
+
+    /** The response is under way and cannot complete: the agent's connection is cut so it never looks whole. */
+    private void cutBothConnections() {
         finished = true;
         releaseStages();
         upstream.close();
@@ -417,8 +422,12 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         if (finished) {
             return;
         }
+        if (responseStarted) {
+            cutBothConnections(); // too late for an answer of our own
+            return;
+        }
         status = errorStatus.code();
-        closeClient = !forwarder.complete() || !response.clientKeepAlive() || client.draining();
+        closeClient = forwarder.broken() || !forwarder.complete() || !response.clientKeepAlive() || client.draining();
         clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, closeClient));
         finish(false);
     }

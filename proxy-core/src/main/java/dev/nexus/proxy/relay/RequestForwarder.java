@@ -1,5 +1,6 @@
 package dev.nexus.proxy.relay;
 
+import dev.nexus.proxy.strategy.MalformedBodyException;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The forward-request stage: the outbound head and the agent's body on their way to the upstream
@@ -30,6 +32,10 @@ final class RequestForwarder {
     private final ArrayDeque<HttpContent> waiting = new ArrayDeque<>(4);
     /** Sees every piece just before it goes upstream (the replay copy); {@code null} when none is kept. */
     private Consumer<HttpContent> beforeWrite;
+    /** Rewrites every piece on its way (a strategy that signs while streaming); identity by default. */
+    private UnaryOperator<HttpContent> rewrite = UnaryOperator.identity();
+    private Consumer<MalformedBodyException> onMalformed;
+    private boolean broken;
     private Channel upstream;
     private ScheduledFuture<?> continueTimer;
     private boolean continued;
@@ -45,6 +51,15 @@ final class RequestForwarder {
         this.beforeWrite = replayCopy;
     }
 
+    /**
+     * Passes every piece through {@code signer} on its way upstream. A piece that breaks the body's own
+     * framing stops the body there: nothing more is written and {@code malformed} hears why.
+     */
+    void rewritePiecesWith(UnaryOperator<HttpContent> signer, Consumer<MalformedBodyException> malformed) {
+        this.rewrite = signer;
+        this.onMalformed = malformed;
+    }
+
     HttpRequest outbound() {
         return outbound;
     }
@@ -52,6 +67,11 @@ final class RequestForwarder {
     /** Whether the agent's request was read to its end. */
     boolean complete() {
         return complete;
+    }
+
+    /** Whether the body broke its own framing: what went upstream is incomplete for good. */
+    boolean broken() {
+        return broken;
     }
 
     /** Whether body bytes (or the body's end) already went to an origin. */
@@ -84,7 +104,9 @@ final class RequestForwarder {
         if (piece instanceof LastHttpContent) {
             complete = true;
         }
-        if (upstream == null || holdingForContinue()) {
+        if (broken) {
+            piece.release();
+        } else if (upstream == null || holdingForContinue()) {
             waiting.add(piece);
         } else {
             write(piece);
@@ -136,7 +158,7 @@ final class RequestForwarder {
 
     private void writeWaiting() {
         HttpContent piece;
-        while ((piece = waiting.poll()) != null) {
+        while ((piece = waiting.poll()) != null && !broken) {
             write(piece);
         }
     }
@@ -145,8 +167,17 @@ final class RequestForwarder {
         if (beforeWrite != null) {
             beforeWrite.accept(piece);
         }
+        HttpContent outgoing;
+        try {
+            outgoing = rewrite.apply(piece);
+        } catch (MalformedBodyException e) {
+            broken = true;
+            release();
+            onMalformed.accept(e);
+            return;
+        }
         bodyForwarded = true;
-        upstream.write(piece, upstream.voidPromise());
+        upstream.write(outgoing, upstream.voidPromise());
     }
 
     private void cancelTimer() {

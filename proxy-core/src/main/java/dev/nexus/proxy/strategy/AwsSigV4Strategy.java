@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -21,8 +20,12 @@ import java.util.Set;
  * <p>Only headers the origin sees unchanged are signed: {@code host}, {@code content-type},
  * {@code content-md5} and every {@code x-amz-*}. Hop-by-hop or proxy-rewritten headers
  * ({@code Connection}, {@code Via}, {@code Content-Length} under re-framing) would break the signature
- * if an intermediary touched them. Requests the agent sent with aws-chunked streaming cannot be
- * re-signed yet and are refused as {@link StrategyException.Kind#UNSUPPORTED_REQUEST}.
+ * if an intermediary touched them.
+ *
+ * <p>What S3 clients send besides: aws-chunked uploads ({@code X-Amz-Content-Sha256: STREAMING-...}) keep
+ * that value as the payload hash and stream through an {@link AwsChunkedBodySigner} that re-signs every
+ * chunk (optionally checking the agent's chunk signatures against {@code agent_secret_key}, its
+ * placeholder secret); presigned URLs are re-signed in the query ({@link SigV4PresignedUrl}).
  */
 final class AwsSigV4Strategy implements CredentialStrategy {
 
@@ -31,25 +34,30 @@ final class AwsSigV4Strategy implements CredentialStrategy {
     private static final AsciiString X_AMZ_DATE = AsciiString.cached("x-amz-date");
     private static final AsciiString X_AMZ_CONTENT_SHA256 = AsciiString.cached("x-amz-content-sha256");
     private static final AsciiString X_AMZ_SECURITY_TOKEN = AsciiString.cached("x-amz-security-token");
-    private static final AsciiString X_AMZ_DECODED_CONTENT_LENGTH = AsciiString.cached("x-amz-decoded-content-length");
 
-    /** Query parameters of a presigned URL; an agent's placeholder signature must not reach the origin. */
+    /** Query parameters of a presigned URL; outside one, stray copies are dropped too. */
     private static final Set<String> PRESIGN_PARAMETERS = Set.of("x-amz-algorithm", "x-amz-credential", "x-amz-date",
             "x-amz-expires", "x-amz-signedheaders", "x-amz-signature", "x-amz-security-token");
-
-    private static final String STREAMING_REFUSAL =
-            "aws-chunked streaming uploads are not supported yet; use UNSIGNED-PAYLOAD or a non-streaming upload";
 
     private final String region;
     private final String service;
     private final boolean s3;
     private final boolean unsignedPayload;
+    private final String agentSecretKey;
+    private final long maxChunkBytes;
 
-    AwsSigV4Strategy(String region, String service, boolean unsignedPayload) {
+    /**
+     * @param agentSecretKey the agents' placeholder secret to verify aws-chunked chunk signatures with, or
+     *                       {@code null} to re-sign without verifying
+     * @param maxChunkBytes  the largest signed aws-chunked chunk held in memory while it is re-signed
+     */
+    AwsSigV4Strategy(String region, String service, boolean unsignedPayload, String agentSecretKey, long maxChunkBytes) {
         this.region = region;
         this.service = service;
         this.s3 = service.equals("s3");
         this.unsignedPayload = unsignedPayload;
+        this.agentSecretKey = agentSecretKey;
+        this.maxChunkBytes = maxChunkBytes;
     }
 
     /** Production signing set: headers an origin receives exactly as signed. */
@@ -68,16 +76,28 @@ final class AwsSigV4Strategy implements CredentialStrategy {
         return !unsignedPayload;
     }
 
+    /** Streamed aws-chunked bodies and S3 presigned URLs are signed without reading the body. */
+    @Override
+    public boolean needsBody(OutboundRequest request) {
+        return needsBody() && StreamingPayload.of(request.headers()) == null
+                && !(s3 && SigV4PresignedUrl.isPresigned(request.rawQuery()));
+    }
+
     @Override
     public void stripAgentCredentials(OutboundRequest request) {
         HttpHeaders headers = request.headers();
-        refuseStreaming(headers);
-        headers.remove(HttpHeaderNames.AUTHORIZATION);
-        headers.remove(X_AMZ_DATE);
-        headers.remove(X_AMZ_CONTENT_SHA256);
+        StreamingPayload streaming = StreamingPayload.of(headers);
+        if (!verifiesChunks(streaming)) {
+            headers.remove(HttpHeaderNames.AUTHORIZATION); // else apply() reads the agent's seed first, then replaces it
+            headers.remove(X_AMZ_DATE);
+        }
+        if (streaming == null) {
+            headers.remove(X_AMZ_CONTENT_SHA256);
+        }
         headers.remove(X_AMZ_SECURITY_TOKEN);
         String query = request.rawQuery();
-        String stripped = QueryParameters.remove(query, name -> PRESIGN_PARAMETERS.contains(name.toLowerCase(Locale.ROOT)));
+        Set<String> agentParameters = SigV4PresignedUrl.isPresigned(query) ? SigV4PresignedUrl.AGENT_CREDENTIALS : PRESIGN_PARAMETERS;
+        String stripped = QueryParameters.remove(query, name -> agentParameters.contains(name.toLowerCase(Locale.ROOT)));
         if (stripped != query) {
             request.setRawQuery(stripped);
         }
@@ -95,18 +115,19 @@ final class AwsSigV4Strategy implements CredentialStrategy {
             sessionToken = CredentialFields.headerValue(StrategyType.AWS_SIGV4, "session_token", sessionToken);
         }
         HttpHeaders headers = request.headers();
-        refuseStreaming(headers);
-        String payloadHash;
-        if (unsignedPayload) {
-            payloadHash = UNSIGNED_PAYLOAD;
-        } else {
-            BodyRequirement.check(request, StrategyType.AWS_SIGV4);
-            payloadHash = ByteBufUtil.hexDump(Digests.sha256(request.body()));
-        }
-        String amzDate = SigV4Signer.amzDate(request.signingTime());
         if (!headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, hostHeader(request));
         }
+        if (SigV4PresignedUrl.isPresigned(request.rawQuery())) {
+            SigV4PresignedUrl.sign(request, accessKey, secretKey, sessionToken, region, service, s3,
+                    s3 ? UNSIGNED_PAYLOAD : payloadHash(request));
+            return;
+        }
+        StreamingPayload streaming = StreamingPayload.of(headers);
+        AgentSeedSignature agentSeed = verifiesChunks(streaming) ? AgentSeedSignature.of(headers) : null;
+        long decodedLength = streaming == null ? -1 : StreamingPayload.decodedLength(headers);
+        String payloadHash = streaming != null ? streaming.hashValue() : payloadHash(request);
+        String amzDate = SigV4Signer.amzDate(request.signingTime());
         headers.set(X_AMZ_DATE, amzDate);
         headers.set(X_AMZ_CONTENT_SHA256, payloadHash);
         if (sessionToken != null) {
@@ -119,28 +140,31 @@ final class AwsSigV4Strategy implements CredentialStrategy {
         String canonicalRequest = SigV4Canonicalizer.canonicalRequest(request.head().method().name(),
                 SigV4Canonicalizer.canonicalUri(request.rawPath(), s3),
                 SigV4Canonicalizer.canonicalQuery(request.rawQuery()), canonicalHeaders, payloadHash);
-        headers.set(HttpHeaderNames.AUTHORIZATION, SigV4Signer.authorization(accessKey, secretKey, region, service,
-                amzDate, canonicalRequest, canonicalHeaders.signedHeaders()));
-    }
-
-    private static void refuseStreaming(HttpHeaders headers) {
-        String contentSha = headers.get(X_AMZ_CONTENT_SHA256);
-        boolean streaming = (contentSha != null && contentSha.regionMatches(true, 0, "STREAMING-", 0, 10))
-                || headers.contains(X_AMZ_DECODED_CONTENT_LENGTH)
-                || mentionsAwsChunked(headers.getAll(HttpHeaderNames.CONTENT_ENCODING));
-        if (streaming) {
-            throw new StrategyException(StrategyException.Kind.UNSUPPORTED_REQUEST, StrategyType.AWS_SIGV4,
-                    "x-amz-content-sha256", STREAMING_REFUSAL);
+        String signature = SigV4Signer.signature(secretKey, region, service, amzDate, canonicalRequest);
+        String scope = SigV4Signer.scope(amzDate, region, service);
+        headers.set(HttpHeaderNames.AUTHORIZATION,
+                SigV4Signer.authorization(accessKey, scope, canonicalHeaders.signedHeaders(), signature));
+        if (streaming != null) {
+            SigV4ChunkChain signer = streaming.signedChunks() ? new SigV4ChunkChain(
+                    SigV4Signer.signingKey(secretKey, amzDate.substring(0, 8), region, service), amzDate, scope, signature) : null;
+            SigV4ChunkChain verifier = agentSeed == null ? null : new SigV4ChunkChain(SigV4Signer.signingKey(agentSecretKey,
+                    agentSeed.date(), agentSeed.region(), agentSeed.service()), agentSeed.amzDate(), agentSeed.scope(),
+                    agentSeed.signature());
+            request.streamBodyThrough(new AwsChunkedBodySigner(signer, verifier, streaming.trailer(), decodedLength,
+                    maxChunkBytes));
         }
     }
 
-    private static boolean mentionsAwsChunked(List<String> contentEncodings) {
-        for (String encoding : contentEncodings) {
-            if (encoding.toLowerCase(Locale.ROOT).contains("aws-chunked")) {
-                return true;
-            }
+    private boolean verifiesChunks(StreamingPayload streaming) {
+        return streaming != null && streaming.signedChunks() && agentSecretKey != null;
+    }
+
+    private String payloadHash(OutboundRequest request) {
+        if (unsignedPayload) {
+            return UNSIGNED_PAYLOAD;
         }
-        return false;
+        BodyRequirement.check(request, StrategyType.AWS_SIGV4);
+        return ByteBufUtil.hexDump(Digests.sha256(request.body()));
     }
 
     private static String hostHeader(OutboundRequest request) {
@@ -151,6 +175,8 @@ final class AwsSigV4Strategy implements CredentialStrategy {
 
     @Override
     public String toString() {
-        return "aws_sigv4[region=" + region + ", service=" + service + ", unsignedPayload=" + unsignedPayload + "]";
+        // Never the agent secret: it is only a placeholder, but it is still a credential of the agents.
+        return "aws_sigv4[region=" + region + ", service=" + service + ", unsignedPayload=" + unsignedPayload
+                + ", verifiesChunkSignatures=" + (agentSecretKey != null) + "]";
     }
 }

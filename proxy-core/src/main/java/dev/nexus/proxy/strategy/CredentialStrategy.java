@@ -19,6 +19,15 @@ public interface CredentialStrategy {
     boolean needsBody();
 
     /**
+     * Whether this request's body must be buffered, asked after {@link #stripAgentCredentials}: a strategy
+     * that signs bodies may sign some requests without reading theirs (aws_sigv4's streaming uploads and
+     * presigned URLs).
+     */
+    default boolean needsBody(OutboundRequest request) {
+        return needsBody();
+    }
+
+    /**
      * Removes whatever the agent sent that could collide with or observe the injected credential
      * (the target header or query parameter, placeholder signatures), so the agent can neither choose
      * nor see the injected value.
@@ -29,7 +38,8 @@ public interface CredentialStrategy {
     void stripAgentCredentials(OutboundRequest request);
 
     /**
-     * Injects the credentials. Never releases the request body.
+     * Injects the credentials. Never releases the request body. When the body must stream through a
+     * {@link StreamingBodySigner}, it is left on {@link OutboundRequest#streamingBodySigner()}.
      *
      * @throws StrategyException when a credential field is missing, empty or unusable
      */

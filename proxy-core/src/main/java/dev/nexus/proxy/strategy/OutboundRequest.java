@@ -25,6 +25,7 @@ public final class OutboundRequest {
     private final HttpRequest head;
     private final ByteBuf body;
     private final Instant signingTime;
+    private StreamingBodySigner streamingBodySigner;
 
     /**
      * @param scheme      {@code http} or {@code https}, as the proxy will talk to the origin
@@ -70,6 +71,19 @@ public final class OutboundRequest {
 
     public Instant signingTime() {
         return signingTime;
+    }
+
+    /**
+     * The signer the body must stream through on its way to the origin, set by {@link CredentialStrategy#apply}
+     * when the body carries signatures of its own (aws-chunked uploads); {@code null} when the body is
+     * forwarded as it is. The caller owns it from then on and releases it.
+     */
+    public StreamingBodySigner streamingBodySigner() {
+        return streamingBodySigner;
+    }
+
+    void streamBodyThrough(StreamingBodySigner signer) {
+        this.streamingBodySigner = signer;
     }
 
     /** The path part of the uri, byte for byte as sent (still percent-encoded); {@code /} when empty. */

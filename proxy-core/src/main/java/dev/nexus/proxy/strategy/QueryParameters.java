@@ -51,6 +51,30 @@ final class QueryParameters {
         return keptAny ? kept.toString() : null;
     }
 
+    /**
+     * The percent-decoded value of the first parameter whose percent-decoded name equals {@code name}
+     * ignoring case; {@code ""} for a parameter without a value; {@code null} when there is none.
+     */
+    static String first(String rawQuery, String name) {
+        if (rawQuery == null) {
+            return null;
+        }
+        int start = 0;
+        while (start <= rawQuery.length()) {
+            int end = rawQuery.indexOf('&', start);
+            if (end < 0) {
+                end = rawQuery.length();
+            }
+            int equals = rawQuery.indexOf('=', start);
+            int nameEnd = equals >= 0 && equals < end ? equals : end;
+            if (UriEncoding.decode(rawQuery.substring(start, nameEnd)).equalsIgnoreCase(name)) {
+                return nameEnd == end ? "" : UriEncoding.decode(rawQuery.substring(nameEnd + 1, end));
+            }
+            start = end + 1;
+        }
+        return null;
+    }
+
     /** Appends {@code name=value}, both percent-encoded (RFC 3986 unreserved kept), to the query. */
     static String append(String rawQuery, String name, String value) {
         StringBuilder query = new StringBuilder((rawQuery == null ? 0 : rawQuery.length()) + name.length() + value.length() + 8);

@@ -73,12 +73,21 @@ final class SigV4Signer {
     /** The complete Authorization header value. */
     static String authorization(String accessKey, String secretKey, String region, String service, String amzDate,
                                 String canonicalRequest, String signedHeaders) {
-        String scope = scope(amzDate, region, service);
-        byte[] key = signingKey(secretKey, amzDate.substring(0, 8), region, service);
-        byte[] signature = Digests.hmac(Digests.HmacAlgorithm.SHA256, key,
-                stringToSign(amzDate, scope, canonicalRequest).getBytes(StandardCharsets.UTF_8));
+        return authorization(accessKey, scope(amzDate, region, service), signedHeaders,
+                signature(secretKey, region, service, amzDate, canonicalRequest));
+    }
+
+    /** The Authorization header value for a signature already computed. */
+    static String authorization(String accessKey, String scope, String signedHeaders, String signature) {
         return ALGORITHM + " Credential=" + accessKey + '/' + scope + ", SignedHeaders=" + signedHeaders
-                + ", Signature=" + ByteBufUtil.hexDump(signature);
+                + ", Signature=" + signature;
+    }
+
+    /** The hex signature of a canonical request (a head's, or a presigned URL's). */
+    static String signature(String secretKey, String region, String service, String amzDate, String canonicalRequest) {
+        byte[] key = signingKey(secretKey, amzDate.substring(0, 8), region, service);
+        return ByteBufUtil.hexDump(Digests.hmac(Digests.HmacAlgorithm.SHA256, key,
+                stringToSign(amzDate, scope(amzDate, region, service), canonicalRequest).getBytes(StandardCharsets.UTF_8)));
     }
 
     static byte[] signingKey(String secretKey, String date, String region, String service) {

@@ -35,7 +35,7 @@ public final class Strategies {
             case HMAC_PAYLOAD -> new HmacPayloadStrategy(headerName(spec, type, "header_name", null),
                     spec.configOr("secret_field", "api_secret"), hmacAlgorithm(spec), hmacEncoding(spec));
             case AWS_SIGV4 -> new AwsSigV4Strategy(scopeName(spec, "region", "us-east-1"), scopeName(spec, "service", null),
-                    options.unsignedPayload());
+                    options.unsignedPayload(), spec.configOr("agent_secret_key", null), options.maxBodyBytes());
             case OAUTH2 -> HeaderStrategy.oauth2();
         };
     }

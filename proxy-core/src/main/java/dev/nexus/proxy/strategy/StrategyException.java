@@ -8,8 +8,8 @@ import dev.nexus.policy.model.StrategyType;
  * 502 body and the proxy's log. No stack trace is captured; the message says everything.
  *
  * <p>{@link #kind()} tells the caller which status to answer: {@link Kind#UNSUPPORTED_REQUEST} means
- * the agent's request cannot be signed as sent (501); every other kind is a configuration or
- * credential problem on the Authority's side (502).
+ * the agent's request cannot be signed as sent (501), {@link Kind#MALFORMED_REQUEST} that it is malformed
+ * (400); every other kind is a configuration or credential problem on the Authority's side (502).
  */
 public class StrategyException extends RuntimeException {
 
@@ -21,8 +21,10 @@ public class StrategyException extends RuntimeException {
         MISSING_CREDENTIAL,
         /** A credential field is present but unusable (e.g. characters not allowed in a header). */
         INVALID_CREDENTIAL,
-        /** The agent's request uses a feature the strategy cannot sign (e.g. aws-chunked uploads). */
-        UNSUPPORTED_REQUEST
+        /** The agent's request uses a feature the strategy cannot sign (e.g. SigV4a streaming). */
+        UNSUPPORTED_REQUEST,
+        /** The agent's request is malformed for the strategy (bad aws-chunked framing, a bad presigned URL): 400. */
+        MALFORMED_REQUEST
     }
 
     private final Kind kind;

@@ -199,14 +199,6 @@ class InjectionTest {
     }
 
     @Test
-    void awsChunkedUploadsAreRefusedWith501() throws Exception {
-        HttpResponse<String> response = send(get("/conn-sigv4/bucket/key").PUT(HttpRequest.BodyPublishers.ofString("x"))
-                .header("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"));
-        assertThat(response.statusCode()).isEqualTo(501);
-        assertThat(response.body()).contains("aws-chunked");
-    }
-
-    @Test
     void unauthorizedOriginTriggersOneRefreshAndOneReplay() throws Exception {
         rejectFirstCredential = true;
         HttpResponse<String> response = send(get("/conn-header/rotate"));

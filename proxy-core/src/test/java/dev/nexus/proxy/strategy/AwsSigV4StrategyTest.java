@@ -66,8 +66,8 @@ class AwsSigV4StrategyTest {
     }
 
     @Test
-    void agentSigningHeadersAndPresignedQueryAreStrippedOtherXAmzHeadersKept() {
-        OutboundRequest request = request("GET", "/bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&versionId=3&X-Amz-Credential=nexus-placeholder"
+    void agentSigningHeadersAndStrayPresignParametersAreStrippedOtherXAmzHeadersKept() {
+        OutboundRequest request = request("GET", "/bucket/key?versionId=3&X-Amz-Credential=nexus-placeholder"
                         + "&X-Amz-Signature=abc&x-amz-date=1&X-Amz-SignedHeaders=host&X-Amz-Expires=60&X-Amz-Security-Token=t",
                 "Authorization", "AWS4-HMAC-SHA256 Credential=nexus-placeholder/20150830/us-east-1/s3/aws4_request, Signature=0",
                 "X-Amz-Date", "20000101T000000Z", "x-amz-security-token", "agent-token", "X-Amz-Content-Sha256", EMPTY_SHA256,
@@ -81,6 +81,73 @@ class AwsSigV4StrategyTest {
         assertFalse(request.headers().contains("X-Amz-Security-Token"));
         assertFalse(request.headers().contains("X-Amz-Content-Sha256"));
         assertEquals("team-a", request.headers().get("X-Amz-Meta-Owner"));
+    }
+
+    @Test
+    void presignedUrlIsReSignedInTheQueryWithTheRealKeyAndTheAgentsExpiry() {
+        CredentialStrategy s3 = strategy("aws_sigv4", Map.of("service", "s3"));
+        OutboundRequest request = request("GET", "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                + "&X-Amz-Credential=nexus-placeholder%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z"
+                + "&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=" + "0".repeat(64));
+        request.headers().set("Host", "examplebucket.s3.amazonaws.com");
+
+        s3.stripAgentCredentials(request);
+        assertFalse(request.head().uri().contains("nexus-placeholder"));
+        assertFalse(s3.needsBody(request));
+        inject(s3, request, lease("aws_sigv4", Map.of("access_key", "AKIAIOSFODNN7EXAMPLE",
+                "secret_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")));
+
+        // The S3 API reference's presigned-URL example ("Authenticating Requests: Using Query Parameters").
+        assertEquals("/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400"
+                + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-SignedHeaders=host"
+                + "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404", request.head().uri());
+        assertFalse(request.headers().contains("Authorization"));
+        assertFalse(request.headers().contains("X-Amz-Date"));
+    }
+
+    @Test
+    void presignedUrlWithoutAValidExpiryIsAMalformedRequestNamingTheParameter() {
+        CredentialStrategy s3 = strategy("aws_sigv4", Map.of("service", "s3"));
+        OutboundRequest request = request("GET", "/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20130524T000000Z&X-Amz-Expires=-5");
+
+        StrategyException error = assertThrows(StrategyException.class, () -> inject(s3, request, lease("aws_sigv4", KEYS)));
+
+        assertEquals(StrategyException.Kind.MALFORMED_REQUEST, error.kind());
+        assertEquals("X-Amz-Expires", error.field());
+        assertEquals("presigned URL: X-Amz-Expires must be a number of seconds from 1 to 604800", error.getMessage());
+    }
+
+    @Test
+    void awsChunkedUploadKeepsItsStreamingHashAndGetsABodySigner() {
+        CredentialStrategy s3 = strategy("aws_sigv4", Map.of("service", "s3"));
+        OutboundRequest request = request("PUT", "/b/k", "X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                "Content-Encoding", "aws-chunked", "X-Amz-Decoded-Content-Length", "1024", "Content-Length", "1200",
+                "Authorization", "AWS4-HMAC-SHA256 Credential=nexus-placeholder/20150830/us-east-1/s3/aws4_request, Signature=0");
+
+        s3.stripAgentCredentials(request);
+        assertFalse(s3.needsBody(request));
+        inject(s3, request, lease("aws_sigv4", KEYS));
+
+        assertEquals("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", request.headers().get("X-Amz-Content-Sha256"));
+        assertTrue(request.headers().get("Authorization").contains(
+                "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length, Signature="));
+        assertFalse(request.headers().get("Authorization").contains("nexus-placeholder"));
+        assertTrue(request.streamingBodySigner() != null);
+        request.streamingBodySigner().release();
+    }
+
+    @Test
+    void verifyingChunksNeedsTheAgentsOwnSigV4Authorization() {
+        CredentialStrategy verifying = strategy("aws_sigv4", Map.of("service", "s3", "agent_secret_key", "placeholder"));
+        OutboundRequest request = request("PUT", "/b/k", "X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                "X-Amz-Decoded-Content-Length", "1024");
+
+        verifying.stripAgentCredentials(request);
+        StrategyException error = assertThrows(StrategyException.class, () -> verifying.apply(request, lease("aws_sigv4", KEYS)));
+
+        assertEquals(StrategyException.Kind.MALFORMED_REQUEST, error.kind());
+        assertEquals("aws-chunked body: chunk signatures cannot be verified: the request has no AWS4-HMAC-SHA256 "
+                + "Authorization and X-Amz-Date of its own", error.getMessage());
     }
 
     @Test
@@ -159,20 +226,17 @@ class AwsSigV4StrategyTest {
     }
 
     @Test
-    void awsChunkedStreamingIsRefusedWithAClearUnsupportedError() {
+    void sigV4aStreamingAndAMissingDecodedLengthAreRefusedWithClearErrors() {
         CredentialStrategy sigv4 = strategy("aws_sigv4", Map.of("service", "s3"));
-        List<OutboundRequest> streaming = List.of(
-                request("PUT", "/b/k", "X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
-                request("PUT", "/b/k", "x-amz-content-sha256", "streaming-unsigned-payload-trailer"),
-                request("PUT", "/b/k", "Content-Encoding", "aws-chunked,gzip"),
-                request("PUT", "/b/k", "X-Amz-Decoded-Content-Length", "1024"));
+        OutboundRequest ecdsa = request("PUT", "/b/k", "X-Amz-Content-Sha256", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD");
+        StrategyException unsupported = assertThrows(StrategyException.class, () -> sigv4.stripAgentCredentials(ecdsa));
+        assertEquals(StrategyException.Kind.UNSUPPORTED_REQUEST, unsupported.kind());
 
-        for (OutboundRequest request : streaming) {
-            StrategyException error = assertThrows(StrategyException.class, () -> sigv4.stripAgentCredentials(request));
-            assertEquals(StrategyException.Kind.UNSUPPORTED_REQUEST, error.kind());
-            assertEquals("aws-chunked streaming uploads are not supported yet; use UNSIGNED-PAYLOAD or a non-streaming upload",
-                    error.getMessage());
-        }
+        OutboundRequest undeclared = request("PUT", "/b/k", "x-amz-content-sha256", "streaming-unsigned-payload-trailer");
+        sigv4.stripAgentCredentials(undeclared);
+        StrategyException malformed = assertThrows(StrategyException.class, () -> sigv4.apply(undeclared, lease("aws_sigv4", KEYS)));
+        assertEquals(StrategyException.Kind.MALFORMED_REQUEST, malformed.kind());
+        assertEquals("aws-chunked body: x-amz-decoded-content-length is missing", malformed.getMessage());
     }
 
     @Test

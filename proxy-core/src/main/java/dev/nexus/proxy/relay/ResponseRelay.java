@@ -1,6 +1,9 @@
 package dev.nexus.proxy.relay;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -42,7 +45,9 @@ final class ResponseRelay {
     void relayInterim(HttpResponse response) {
         prepareHeaders(response);
         skippingInterimBody = true;
-        clientCtx.writeAndFlush(response);
+        // A complete message, so the agent-side encoder is ready for the final head that follows.
+        clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                Unpooled.EMPTY_BUFFER, response.headers(), EmptyHttpHeaders.INSTANCE));
     }
 
     /**

@@ -12,6 +12,8 @@ import dev.nexus.proxy.credentials.redis.RedisLeaseStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreSettings;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
+import dev.nexus.proxy.observe.audit.AuditTrail;
+import dev.nexus.proxy.services.AgentServices;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.TestAuthority;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -63,7 +65,10 @@ final class ProxyReplica implements AutoCloseable {
                 .sharedStore(store == null ? null : builder.storeView.apply(store))
                 .jitter(() -> 0.5)
                 .build();
-        proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(cache)).start();
+        AgentServices anonymous = AgentServices.none();
+        proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(cache))
+                .agents(new AgentServices(null, builder.audit, anonymous.labels(), anonymous.metrics(), null))
+                .start();
         agentSaw = builder.agentSaw;
     }
 
@@ -86,7 +91,16 @@ final class ProxyReplica implements AutoCloseable {
     }
 
     CompletableFuture<HttpResponse<String>> getAsync(String url) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_DEADLINE).build();
+        return sendAsync(HttpRequest.newBuilder(URI.create(url)));
+    }
+
+    /** Sends {@code request} through this replica, waiting at most {@link #REQUEST_DEADLINE}. */
+    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return sendAsync(request).get(REQUEST_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest.Builder builder) {
+        HttpRequest request = builder.timeout(REQUEST_DEADLINE).build();
         return proxy.client().sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             agentSaw.add(response.statusCode() + " " + response.headers().map() + " " + response.body());
             return response;
@@ -127,6 +141,7 @@ final class ProxyReplica implements AutoCloseable {
         private LeaseCipher cipher;
         private String namespace;
         private UnaryOperator<SharedLeaseStore> storeView = UnaryOperator.identity();
+        private AuditTrail audit = AuditTrail.DISABLED;
 
         private Builder(TestAuthority authority, String apiKey, List<String> agentSaw) {
             this.authority = authority;
@@ -156,6 +171,12 @@ final class ProxyReplica implements AutoCloseable {
         /** What the cache sees of the Redis store, e.g. a {@link ForwardingLeaseStore} holding some calls back. */
         Builder storeView(UnaryOperator<SharedLeaseStore> value) {
             storeView = value;
+            return this;
+        }
+
+        /** Where the replica's audit records go. */
+        Builder audit(AuditTrail value) {
+            audit = value;
             return this;
         }
 

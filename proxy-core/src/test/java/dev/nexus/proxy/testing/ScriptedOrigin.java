@@ -23,12 +23,22 @@ public final class ScriptedOrigin implements AutoCloseable {
         void run(Socket socket) throws IOException;
     }
 
+    /** The same, for scripts that answer according to the request head. */
+    @FunctionalInterface
+    public interface HeadScript {
+        void run(Socket socket, String requestHead) throws IOException;
+    }
+
     private final ServerSocket server;
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> requestHeads = new CopyOnWriteArrayList<>();
     private final CountDownLatch closedByProxy = new CountDownLatch(1);
 
     public ScriptedOrigin(Script script) throws IOException {
+        this((socket, head) -> script.run(socket));
+    }
+
+    public ScriptedOrigin(HeadScript script) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             while (!server.isClosed()) {
@@ -47,11 +57,12 @@ public final class ScriptedOrigin implements AutoCloseable {
         acceptor.start();
     }
 
-    private void serve(Socket socket, Script script) {
+    private void serve(Socket socket, HeadScript script) {
         try (socket) {
             socket.setSoTimeout(10_000);
-            requestHeads.add(HttpHeads.read(socket.getInputStream()));
-            script.run(socket);
+            String head = HttpHeads.read(socket.getInputStream());
+            requestHeads.add(head);
+            script.run(socket, head);
             if (!socket.isClosed() && socket.getInputStream().read() < 0) {
                 closedByProxy.countDown();
             }

@@ -390,6 +390,8 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof MalformedRequestException malformed) {
             rejectMalformed(malformed);
+        } else if (cause instanceof RequestHeadTimeoutHandler.RequestBodyTimeoutException timeout && exchange != null) {
+            exchange.onRequestBodyTimeout(timeout.getMessage());
         } else if (cause instanceof RequestHeadTimeoutHandler.RequestHeadTimeoutException timeout) {
             respondAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", timeout.getMessage());
         } else {

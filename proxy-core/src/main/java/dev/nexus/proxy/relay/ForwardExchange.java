@@ -532,6 +532,16 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
     }
 
+    /**
+     * The agent stopped sending the request body: 408 (or a cut connection once the response started), and the
+     * upstream connection the body was holding is closed, not pooled, so a slow body cannot keep it.
+     */
+    public void onRequestBodyTimeout(String detail) {
+        if (!finished && !requestComplete) {
+            upstreamFailedWith(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", detail);
+        }
+    }
+
     @Override
     public void onUpstreamClosed(Throwable cause) {
         if (finished) {

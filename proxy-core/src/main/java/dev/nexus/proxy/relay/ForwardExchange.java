@@ -363,6 +363,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             onSwitchingProtocols(response);
             return;
         }
+        boolean originKeepsConnection = HttpUtil.isKeepAlive(response); // before Connection is stripped
         HttpHeaders headers = response.headers();
         HopByHopHeaders.strip(headers, false);
         HopByHopHeaders.addVia(headers, "1.1", settings.proxyName());
@@ -374,7 +375,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
         status = code;
         responseStarted = true;
-        upstreamReusable = HttpUtil.isKeepAlive(response);
+        upstreamReusable = originKeepsConnection;
         if (credentials != null) {
             audit(credentials.deliveredEvent(code));
         }

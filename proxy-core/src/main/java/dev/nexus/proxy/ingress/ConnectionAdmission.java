@@ -94,11 +94,6 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Connections currently counted in; for tests and diagnostics. */
-    int open() {
-        return total.get();
-    }
-
     private void noteRefusal(String limit, InetAddress source) {
         refusedSinceLog.incrementAndGet();
         long now = System.nanoTime();

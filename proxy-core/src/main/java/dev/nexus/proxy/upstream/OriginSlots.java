@@ -86,10 +86,4 @@ final class OriginSlots {
             return set.isEmpty() ? null : set;
         });
     }
-
-    /** Connections open or being opened to {@code key}, over all loops. */
-    int inUse(UpstreamKey key) {
-        AtomicInteger count = open.get(key);
-        return count == null ? 0 : Math.max(0, count.get());
-    }
 }

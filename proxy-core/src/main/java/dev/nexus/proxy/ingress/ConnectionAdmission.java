@@ -57,7 +57,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
-        InetAddress source = ((InetSocketAddress) child.remoteAddress()).getAddress();
+        InetAddress source = child.remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
         String refusal = admit(source);
         if (refusal == null) {
             child.closeFuture().addListener(closed -> leave(source));
@@ -77,7 +77,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
         if (limits.total() == 0) {
             total.incrementAndGet();
         }
-        if (limits.perSource() > 0) {
+        if (limits.perSource() > 0 && source != null) {
             AtomicInteger count = perSource.computeIfAbsent(source, s -> new AtomicInteger());
             if (count.incrementAndGet() > limits.perSource()) {
                 leave(source);
@@ -89,7 +89,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
 
     private void leave(InetAddress source) {
         total.decrementAndGet();
-        if (limits.perSource() > 0) {
+        if (limits.perSource() > 0 && source != null) {
             perSource.computeIfPresent(source, (s, count) -> count.decrementAndGet() <= 0 ? null : count);
         }
     }
@@ -101,7 +101,7 @@ public final class ConnectionAdmission extends ChannelInboundHandlerAdapter {
         if (now - next >= 0 && nextLogNanos.compareAndSet(next, now + LOG_INTERVAL.toNanos())) {
             long count = refusedSinceLog.getAndSet(0);
             LOG.warning(() -> "refused " + count + " agent connection(s) with 503 since the last report: the " + limit + " was reached (latest from "
-                    + source.getHostAddress() + "); further refusals are logged at most once a minute");
+                    + (source == null ? "an unknown address" : source.getHostAddress()) + "); further refusals are logged at most once a minute");
         }
     }
 

@@ -80,6 +80,12 @@ final class OriginSlots {
         }
     }
 
+    /** Whether a pool other than {@code pool} has requests waiting for {@code key}. */
+    boolean othersWaiting(UpstreamKey key, UpstreamPool pool) {
+        Set<UpstreamPool> set = waiting.get(key);
+        return set != null && (set.size() > 1 || !set.contains(pool));
+    }
+
     void stopWaiting(UpstreamKey key, UpstreamPool pool) {
         waiting.computeIfPresent(key, (k, set) -> {
             set.remove(pool);

@@ -116,6 +116,10 @@ public final class UpstreamPool implements AutoCloseable {
             stopWaitingIfNone(connection.key());
             return;
         }
+        if (slots.othersWaiting(connection.key(), this)) {
+            channel.close(); // its slot serves a request waiting on another loop sooner than an idle connection here
+            return;
+        }
         idle.computeIfAbsent(connection.key(), k -> new ArrayDeque<>()).push(channel);
     }
 

@@ -8,6 +8,7 @@ import dev.nexus.proxy.settings.RelayWaterMarks;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.exchange.ConnectionTracker;
+import dev.nexus.proxy.ingress.ConnectionAdmission;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
 import dev.nexus.proxy.ingress.TransparentInitializers;
 import dev.nexus.proxy.observe.ProxyEvents;
@@ -70,19 +71,20 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup group = transport.newEventLoopGroup(threads, "nexus-io");
         UpstreamPools pools = new UpstreamPools(settings, transport, tls == null ? null : tls.upstream(), events);
         ConnectionTracker tracker = new ConnectionTracker();
+        ConnectionAdmission admission = new ConnectionAdmission(settings.connectionLimits());
         ProxyServices services = new ProxyServices(settings, policy, injector, pools,
                 tls == null ? null : tls.interception(), events, tracker, agents);
         try {
-            Channel listener = bind(group, transport, "proxy listener", settings.listenAddress(),
+            Channel listener = bind(group, transport, "proxy listener", settings.listenAddress(), admission,
                     new ProxyChannelInitializer(services));
             LOG.info(() -> "proxy listening on " + listener.localAddress() + " (transport " + transport.name().toLowerCase()
                     + ", " + threads + " I/O threads)");
             ProxySettings.TransparentListener http = settings.transparentHttp();
             List<Channel> transparentHttp = http == null ? List.of() : bindTransparent(group, transport, "HTTP", http,
-                    TransparentInitializers.http(services, http.originalPort()));
+                    admission, TransparentInitializers.http(services, http.originalPort()));
             ProxySettings.TransparentListener tlsListener = settings.transparentTls();
             List<Channel> transparentTls = tlsListener == null ? List.of() : bindTransparent(group, transport, "TLS",
-                    tlsListener, TransparentInitializers.tls(services, tlsListener.originalPort()));
+                    tlsListener, admission, TransparentInitializers.tls(services, tlsListener.originalPort()));
             return new ProxyServer(group, listener, transparentHttp, transparentTls, pools, tracker, transport);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -92,11 +94,12 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds one channel per address of a transparent listener, all serving the same pipeline. */
     private static List<Channel> bindTransparent(EventLoopGroup group, Transport transport, String kind,
-                                                 ProxySettings.TransparentListener settings,
+                                                 ProxySettings.TransparentListener settings, ConnectionAdmission admission,
                                                  ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
         List<Channel> channels = new ArrayList<>();
         for (InetSocketAddress address : settings.addresses()) {
-            Channel channel = bind(group, transport, "transparent " + kind + " listener", address, initializer);
+            Channel channel = bind(group, transport, "transparent " + kind + " listener", address, admission,
+                    initializer);
             channels.add(channel);
             LOG.info("transparent " + kind + " listening on " + channel.localAddress() + " (for port "
                     + settings.originalPort() + ")");
@@ -109,12 +112,14 @@ public final class ProxyServer implements AutoCloseable {
      *                               address not on this host, e.g. ::1 without IPv6)
      */
     private static Channel bind(EventLoopGroup group, Transport transport, String role, InetSocketAddress address,
-                                ChannelInitializer<SocketChannel> initializer) throws InterruptedException {
+                                ConnectionAdmission admission, ChannelInitializer<SocketChannel> initializer)
+            throws InterruptedException {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(admission)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayWaterMarks.RELAY)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)

@@ -15,6 +15,8 @@ public enum ErrorCode {
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented"),
     UNSUPPORTED_REQUEST(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported_request"),
 
+    TOO_MANY_CONNECTIONS(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections"),
+
     // Who the agent is and what the policy lets it do
     PROXY_AUTHENTICATION_REQUIRED(HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED, "proxy_authentication_required"),
     UNKNOWN_AGENT(HttpResponseStatus.FORBIDDEN, "unknown_agent"),

@@ -35,6 +35,8 @@ public sealed interface AuthResult permits AuthResult.Authenticated, AuthResult.
         /** The agent name is not in the agents file. */
         UNKNOWN_AGENT,
         /** The secret does not match the agent's hash. */
-        WRONG_SECRET
+        WRONG_SECRET,
+        /** The source address used up its budget of checks (too many at once, or too many failures); not checked. */
+        RATE_LIMITED
     }
 }

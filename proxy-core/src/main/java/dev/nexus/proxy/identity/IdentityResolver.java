@@ -105,7 +105,7 @@ public final class IdentityResolver implements AutoCloseable {
                 }
                 case PROXY_AUTH -> {
                     if (proxyAuthorization != null) {
-                        return proxyAuth.verify(proxyAuthorization).thenApply(IdentityResolver::toResolution);
+                        return proxyAuth.verify(proxyAuthorization, client).thenApply(IdentityResolver::toResolution);
                     }
                 }
                 case ANONYMOUS -> {

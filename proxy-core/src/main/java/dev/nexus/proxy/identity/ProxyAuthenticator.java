@@ -4,6 +4,7 @@ import dev.nexus.proxy.exchange.AgentIdentity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import java.net.InetAddress;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -15,6 +16,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -33,6 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>An unknown agent name costs the same PBKDF2 run as a wrong secret, so response time does not
  * reveal which names exist. The header value is never logged, stored or put in an exception.
+ *
+ * <p>Floods of wrong credentials are bounded three ways: concurrent checks of the same header share one
+ * PBKDF2 run; each source address has a budget of concurrent and failed checks ({@link AuthAttemptLimiter},
+ * beyond it an immediate 407 with reason {@code RATE_LIMITED}); and the queue of waiting checks holds
+ * {@link #QUEUED_PER_THREAD} per thread (about a second of work), beyond which callers get
+ * {@link AuthResult.Busy} at once instead of waiting behind the flood.
  */
 public final class ProxyAuthenticator implements AutoCloseable {
 
@@ -41,12 +50,15 @@ public final class ProxyAuthenticator implements AutoCloseable {
         boolean matches(Pbkdf2Hash stored, char[] presented);
     }
 
-    private static final int QUEUE_CAPACITY = 1024;
+    /** Checks waiting per verification thread; a PBKDF2 run takes tens of milliseconds. */
+    static final int QUEUED_PER_THREAD = 16;
 
     private final AgentsFile agents;
     private final SecretCheck check;
     private final ExecutorService executor;
     private final Cache<String, AgentIdentity> verified;
+    private final ConcurrentMap<String, CompletableFuture<AuthResult>> running = new ConcurrentHashMap<>();
+    private final AuthAttemptLimiter limiter = new AuthAttemptLimiter();
     /** Checked for unknown agent names so they cost as much as a known one. */
     private final Pbkdf2Hash decoy;
 
@@ -63,7 +75,7 @@ public final class ProxyAuthenticator implements AutoCloseable {
         this.agents = agents;
         this.check = check;
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(QUEUE_CAPACITY), daemonThreads());
+                new ArrayBlockingQueue<>(threads * QUEUED_PER_THREAD), daemonThreads());
         this.verified = Caffeine.newBuilder().maximumSize(cacheSize).expireAfterWrite(cacheTtl).build();
         int iterations = agents.names().stream().mapToInt(name -> agents.hashOf(name).iterations()).max()
                 .orElse(Pbkdf2Hash.MIN_ITERATIONS);
@@ -76,6 +88,13 @@ public final class ProxyAuthenticator implements AutoCloseable {
      * callers on an event loop must hop back to their loop before touching the channel.
      */
     public CompletableFuture<AuthResult> verify(String header) {
+        return verify(header, null);
+    }
+
+    /**
+     * As {@link #verify(String)}, counting the check against {@code source}'s budget ({@code null}: no budget).
+     */
+    public CompletableFuture<AuthResult> verify(String header, InetAddress source) {
         if (header == null || header.isBlank()) {
             return CompletableFuture.completedFuture(new AuthResult.Challenge(AuthResult.Reason.MISSING));
         }
@@ -90,12 +109,31 @@ public final class ProxyAuthenticator implements AutoCloseable {
         } catch (UnusableHeader e) {
             return CompletableFuture.completedFuture(new AuthResult.Challenge(e.reason));
         }
+        CompletableFuture<AuthResult> result = new CompletableFuture<>();
+        CompletableFuture<AuthResult> same = running.putIfAbsent(cacheKey, result);
+        if (same != null) {
+            credentials.wipe();
+            return same; // the same header is being checked already: one PBKDF2 run answers both
+        }
+        AuthAttemptLimiter.SourceAttempts budget = source == null ? null : limiter.tryStart(source);
+        result.whenComplete((outcome, error) -> {
+            running.remove(cacheKey, result);
+            if (budget != null) {
+                limiter.finished(budget, outcome instanceof AuthResult.Challenge);
+            }
+        });
+        if (source != null && budget == null) {
+            credentials.wipe();
+            result.complete(new AuthResult.Challenge(AuthResult.Reason.RATE_LIMITED));
+            return result;
+        }
         try {
-            return CompletableFuture.supplyAsync(() -> check(credentials, cacheKey), executor);
+            executor.execute(() -> result.complete(check(credentials, cacheKey)));
         } catch (RejectedExecutionException e) {
             credentials.wipe();
-            return CompletableFuture.completedFuture(new AuthResult.Busy());
+            result.complete(new AuthResult.Busy());
         }
+        return result;
     }
 
     private AuthResult check(Credentials credentials, String cacheKey) {

@@ -243,6 +243,8 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof MalformedRequestException malformed) {
             rejectMalformed(malformed);
+        } else if (cause instanceof RequestHeadTimeoutHandler.RequestBodyTimeoutException timeout && exchange != null) {
+            exchange.onRequestBodyTimeout(timeout.getMessage());
         } else if (cause instanceof RequestHeadTimeoutHandler.RequestHeadTimeoutException timeout) {
             respondAndClose(ErrorCode.REQUEST_TIMEOUT, timeout.getMessage());
         } else {

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>({@link PipelineNames#INTERCEPT_TLS}: only after an intercepted CONNECT, the agent's TLS ends here;)</li>
  *   <li>{@link PipelineNames#FRAMING_GUARD}: reject bad framing at the byte level, hold tunnel bytes;</li>
  *   <li>{@link PipelineNames#HTTP_CODEC}: strict HTTP/1.1 decoding and response encoding;</li>
- *   <li>{@link PipelineNames#HEAD_TIMEOUT}: 408 for request heads that take too long;</li>
+ *   <li>{@link PipelineNames#HEAD_TIMEOUT}: 408 for request heads that take too long (the first one counted from
+ *       accept) and for request bodies that stall;</li>
  *   <li>{@link PipelineNames#CONNECTION}: dispatch to exchanges and tunnels.</li>
  * </ol>
  * The last four are the HTTP stage ({@link #addHttpStage}): built once per connection, and again inside an
@@ -52,7 +53,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         pipeline.addLast(PipelineNames.FRAMING_GUARD, guard);
         pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(strictDecoderConfig(services)));
         pipeline.addLast(PipelineNames.HEAD_TIMEOUT,
-                new RequestHeadTimeoutHandler(services.settings().requestHeaderTimeout()));
+                new RequestHeadTimeoutHandler(services.settings().requestHeaderTimeout(),
+                        services.settings().requestBodyTimeout()));
         pipeline.addLast(PipelineNames.CONNECTION, new ClientConnectionHandler(services, guard, targets));
     }
 

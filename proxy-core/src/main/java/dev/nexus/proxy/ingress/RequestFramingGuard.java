@@ -14,10 +14,13 @@ import java.util.ArrayDeque;
  * <ul>
  *   <li>reject what Netty's decoder accepts leniently or silently repairs: obs-fold, bare CR, bare LF,
  *       control characters, whitespace before the colon, duplicate or invalid Content-Length,
- *       Content-Length with Transfer-Encoding, a final transfer coding other than chunked, invalid chunk
+ *       Content-Length with Transfer-Encoding, any Transfer-Encoding other than a lone {@code chunked}
+ *       (a list such as {@code identity, chunked} could be framed differently by the upstream), invalid chunk
  *       sizes and chunk terminators; every request of a pipelined burst is checked, not only the first;</li>
  *   <li>hold back the bytes that follow a {@code CONNECT} or {@code Upgrade} request head: they belong to
  *       the tunnel or the upgraded protocol, never to the HTTP decoder ({@link #releaseHeldBytes});</li>
+ *   <li>drop the fields of request trailer sections, so that they cannot carry credential, routing or
+ *       framing fields past the header rules ({@link #scanTrailer});</li>
  *   <li>tell the request-head timeout when a head starts and ends ({@link HeadEvent}).</li>
  * </ul>
  * A violation fires a {@link MalformedRequestException} down the pipeline and drops all further input:
@@ -58,6 +61,8 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
     private int chunkSizeDigits;
     private boolean chunkExtension;
     private int trailerLineLength;
+    /** Index in the buffer being read from which bytes go on to the decoder; -1 while a trailer field is dropped. */
+    private int keepFrom;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -76,6 +81,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         int start = buf.readerIndex();
         int end = buf.writerIndex();
         int i = start;
+        keepFrom = state == State.TRAILERS && trailerLineLength > 0 ? -1 : start;
         try {
             while (i < end && state != State.HOLD) {
                 i = step(ctx, buf, i, end);
@@ -86,12 +92,16 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             ctx.fireExceptionCaught(e);
             return;
         }
-        if (state == State.HOLD && i < end) {
+        if (keepFrom < 0) {
+            buf.release(); // the buffer ends inside a dropped trailer field
+        } else if (state == State.HOLD && i < end) {
             ByteBuf rest = buf.retainedSlice(i, end - i);
             buf.writerIndex(i);
+            buf.readerIndex(keepFrom);
             passOrRelease(ctx, buf);
             hold(ctx, rest);
         } else {
+            buf.readerIndex(keepFrom);
             passOrRelease(ctx, buf);
         }
     }
@@ -149,7 +159,7 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
                 return i + 1;
             }
             case TRAILERS -> {
-                return scanTrailer(buf.getByte(i), i);
+                return scanTrailer(ctx, buf, i);
             }
             default -> throw new IllegalStateException(state.name());
         }
@@ -249,10 +259,16 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             contentLength = Long.parseLong(value);
         } else if (nameIs("transfer-encoding", colon)) {
             requireInspectable("Transfer-Encoding");
-            transferEncodingSeen = true;
             String value = value(colon, length).toLowerCase(java.util.Locale.ROOT);
             int comma = value.lastIndexOf(',');
             String last = (comma < 0 ? value : value.substring(comma + 1)).trim();
+            if (last.equals("chunked") && (transferEncodingSeen || comma >= 0)) {
+                // "identity, chunked", "gzip, chunked" or a second field line: an upstream that reads the list
+                // differently would frame the body differently, so only a lone "chunked" is accepted.
+                throw malformed(MalformedReason.INVALID_TRANSFER_ENCODING,
+                        "only Transfer-Encoding: chunked is accepted, without other codings");
+            }
+            transferEncodingSeen = true;
             chunked = last.equals("chunked");
         } else if (nameIs("upgrade", colon)) {
             upgrade = true;
@@ -337,7 +353,14 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         return i + 1;
     }
 
-    private int scanTrailer(byte b, int i) {
+    /**
+     * Checks a trailer section and drops every field in it: the decoder, and so the upstream, only ever sees
+     * the empty section. Trailer fields could otherwise smuggle what the proxy set or removed in the header
+     * ({@code Authorization}, the injected credential header, {@code Host}, framing) to an origin that merges
+     * trailers into headers; no request trailer is needed for anything a proxied request does.
+     */
+    private int scanTrailer(ChannelHandlerContext ctx, ByteBuf buf, int i) {
+        byte b = buf.getByte(i);
         if (previous == '\r' && b != '\n') {
             throw malformed(MalformedReason.BARE_CR, "bare CR in trailers");
         }
@@ -348,6 +371,8 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             previous = 0;
             if (trailerLineLength == 0) {
                 state = State.AWAIT_HEAD;
+            } else {
+                keepFrom = i + 1; // the dropped field ends with this line
             }
             trailerLineLength = 0;
             return i + 1;
@@ -359,6 +384,12 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             }
             if (trailerLineLength == 0 && (b == ' ' || b == '\t')) {
                 throw malformed(MalformedReason.OBS_FOLD, "obsolete line folding in trailers");
+            }
+            if (trailerLineLength == 0 && keepFrom >= 0) {
+                if (i > keepFrom) {
+                    ctx.fireChannelRead(buf.retainedSlice(keepFrom, i - keepFrom));
+                }
+                keepFrom = -1;
             }
             trailerLineLength++;
         }

@@ -352,6 +352,16 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         }
     }
 
+    /**
+     * The agent stopped sending the request body: 408 (or a cut connection once the response started), and the
+     * upstream connection the body was holding is closed, not pooled, so a slow body cannot keep it.
+     */
+    public void onRequestBodyTimeout(String detail) {
+        if (!finished && !forwarder.complete()) {
+            upstreamFailedWith(ErrorCode.REQUEST_TIMEOUT, detail);
+        }
+    }
+
     @Override
     public void onUpstreamClosed(Throwable cause) {
         if (finished) {

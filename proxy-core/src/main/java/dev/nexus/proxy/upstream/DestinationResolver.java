@@ -16,8 +16,8 @@ import java.net.UnknownHostException;
 
 /**
  * Turns a destination host into the one address the proxy will connect to, without blocking the
- * event loop: IP literals as they are, then configured overrides, then asynchronous DNS (which also
- * reads /etc/hosts). The caller checks the result against policy and connects to exactly that
+ * event loop: IP literals as they are, then configured overrides, then the hosts file (re-read when it
+ * changes, {@link ReloadingHostsFile}), then asynchronous DNS. The caller checks the result against policy and connects to exactly that
  * address, so a second lookup cannot return something else (DNS rebinding).
  */
 final class DestinationResolver implements AutoCloseable {
@@ -26,13 +26,14 @@ final class DestinationResolver implements AutoCloseable {
     private final ProxySettings settings;
     private final DnsNameResolver dns;
 
-    DestinationResolver(EventLoop loop, ProxySettings settings, Transport transport) {
+    DestinationResolver(EventLoop loop, ProxySettings settings, Transport transport, ReloadingHostsFile hostsFile) {
         this.loop = loop;
         this.settings = settings;
         DnsNameResolverBuilder builder = new DnsNameResolverBuilder(loop)
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel())
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
+                .hostsFileEntriesResolver(hostsFile)
                 .queryTimeoutMillis(settings.dnsQueryTimeout().toMillis());
         if (!settings.dnsServers().isEmpty()) {
             builder.nameServerProvider(new SequentialDnsServerAddressStreamProvider(settings.dnsServers()));

@@ -39,8 +39,8 @@ import java.util.function.Predicate;
  * Upstream connections of one event loop. Agents' channels and the upstream channels they use live
  * on the same loop, so the pool needs no locks and no field is shared between threads. Idle
  * connections are reused newest first (warm, least likely closed by the origin); at most
- * {@link ProxySettings#maxConnectionsPerHost()} are open per origin, further requests wait for one
- * up to the connect timeout.
+ * {@link ProxySettings#maxConnectionsPerHost()} are open per origin over all loops ({@link OriginSlots}),
+ * further requests wait for one up to the connect timeout.
  */
 public final class UpstreamPool implements AutoCloseable {
 
@@ -55,7 +55,7 @@ public final class UpstreamPool implements AutoCloseable {
     private final DestinationResolver resolver;
     private final Bootstrap bootstrap;
     private final Map<UpstreamKey, ArrayDeque<Channel>> idle = new HashMap<>();
-    private final Map<UpstreamKey, Integer> openCount = new HashMap<>();
+    private final OriginSlots slots;
     private final Map<UpstreamKey, ArrayDeque<Waiter>> waiters = new HashMap<>();
 
     private record Waiter(Promise<UpstreamConnection> promise, Predicate<InetAddress> permitted,
@@ -63,12 +63,13 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     UpstreamPool(EventLoop loop, ProxySettings settings, Transport transport, UpstreamTlsContexts tls,
-                 ProxyEvents events) {
+                 ProxyEvents events, OriginSlots slots, ReloadingHostsFile hostsFile) {
         this.loop = loop;
+        this.slots = slots;
         this.settings = settings;
         this.events = events;
         this.tls = tls;
-        this.resolver = new DestinationResolver(loop, settings, transport);
+        this.resolver = new DestinationResolver(loop, settings, transport, hostsFile);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
@@ -87,7 +88,7 @@ public final class UpstreamPool implements AutoCloseable {
         Channel reusable = pollIdle(key, permitted);
         if (reusable != null) {
             promise.setSuccess(new UpstreamConnection(this, key, reusable, 0));
-        } else if (openCount.getOrDefault(key, 0) < settings.maxConnectionsPerHost()) {
+        } else if (slots.tryAcquire(key)) {
             connectPooled(key, permitted, promise);
         } else {
             enqueueWaiter(key, permitted, promise);
@@ -112,6 +113,11 @@ public final class UpstreamPool implements AutoCloseable {
         Waiter waiter = pollWaiter(connection.key(), channel);
         if (waiter != null) {
             waiter.promise().setSuccess(new UpstreamConnection(this, connection.key(), channel, 0));
+            stopWaitingIfNone(connection.key());
+            return;
+        }
+        if (slots.othersWaiting(connection.key(), this)) {
+            channel.close(); // its slot serves a request waiting on another loop sooner than an idle connection here
             return;
         }
         idle.computeIfAbsent(connection.key(), k -> new ArrayDeque<>()).push(channel);
@@ -134,8 +140,8 @@ public final class UpstreamPool implements AutoCloseable {
         return null;
     }
 
+    /** Opens a connection in a slot already taken from {@link OriginSlots}. */
     private void connectPooled(UpstreamKey key, Predicate<InetAddress> permitted, Promise<UpstreamConnection> promise) {
-        openCount.merge(key, 1, Integer::sum);
         long started = System.nanoTime();
         if (key.tls() && tls == null) {
             connectionGone(key);
@@ -179,15 +185,43 @@ public final class UpstreamPool implements AutoCloseable {
         }
     }
 
-    /** A slot for {@code key} is free again: a waiter, if any, gets a new connection. */
+    /** A connection to {@code key} closed: its slot goes back, and whoever waits (on any loop) is woken. */
     private void connectionGone(UpstreamKey key) {
-        openCount.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+        slots.release(key);
+    }
+
+    /** Called on any thread when a slot for {@code key} was freed: waiters here get new connections while slots last. */
+    void slotFreed(UpstreamKey key) {
+        loop.execute(() -> serveWaiters(key));
+    }
+
+    private void serveWaiters(UpstreamKey key) {
         ArrayDeque<Waiter> queue = waiters.get(key);
-        Waiter waiter = queue == null ? null : queue.poll();
-        if (waiter != null) {
+        while (queue != null && !queue.isEmpty() && slots.tryAcquire(key)) {
+            Waiter waiter = queue.poll();
             waiter.timeout().cancel(false);
             connectPooled(key, waiter.permitted(), waiter.promise());
         }
+        stopWaitingIfNone(key);
+    }
+
+    private void stopWaitingIfNone(UpstreamKey key) {
+        ArrayDeque<Waiter> queue = waiters.get(key);
+        if (queue != null && queue.isEmpty()) {
+            waiters.remove(key);
+            slots.stopWaiting(key, this);
+        }
+    }
+
+    /** Called on any thread: another loop waits for {@code key}, so an idle connection here gives its slot up. */
+    void closeOneIdle(UpstreamKey key) {
+        loop.execute(() -> {
+            ArrayDeque<Channel> channels = idle.get(key);
+            Channel channel = channels == null ? null : channels.pollLast(); // the oldest
+            if (channel != null) {
+                channel.close();
+            }
+        });
     }
 
     private Waiter pollWaiter(UpstreamKey key, Channel channel) {
@@ -212,12 +246,14 @@ public final class UpstreamPool implements AutoCloseable {
         Waiter[] self = new Waiter[1];
         ScheduledFuture<?> timeout = loop.schedule(() -> {
             queue.remove(self[0]);
+            stopWaitingIfNone(key);
             promise.tryFailure(new UpstreamFailure(UpstreamFailure.Kind.POOL_EXHAUSTED,
-                    "all " + settings.maxConnectionsPerHost() + " connections to " + key.host() + ":" + key.port()
-                            + " are busy"));
+                    "all " + slots.max() + " connections to " + key.host() + ":" + key.port() + " are busy"));
         }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         self[0] = new Waiter(promise, permitted, timeout);
         queue.add(self[0]);
+        slots.startWaiting(key, this);
+        serveWaiters(key); // a slot freed between the failed take and the registration would wake no one
     }
 
     private ChannelInitializer<Channel> httpPipeline(UpstreamKey key) {

@@ -9,7 +9,10 @@ import io.netty.channel.EventLoop;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-/** One {@link UpstreamPool} per event loop, created the first time a loop needs one. */
+/**
+ * One {@link UpstreamPool} per event loop, created the first time a loop needs one, sharing one per-origin
+ * connection limit ({@link OriginSlots}).
+ */
 public final class UpstreamPools implements AutoCloseable {
 
     private final ProxySettings settings;
@@ -17,6 +20,8 @@ public final class UpstreamPools implements AutoCloseable {
     private final UpstreamTlsContexts tls;
     private final ProxyEvents events;
     private final ConcurrentMap<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
+    private final OriginSlots slots;
+    private final ReloadingHostsFile hostsFile;
 
     /**
      * @param tls client TLS towards origins; {@code null} when the proxy never speaks TLS to an origin
@@ -26,11 +31,13 @@ public final class UpstreamPools implements AutoCloseable {
         this.transport = transport;
         this.tls = tls;
         this.events = events;
+        this.slots = new OriginSlots(settings.maxConnectionsPerHost(), pools.values());
+        this.hostsFile = new ReloadingHostsFile(settings.hostsFile());
     }
 
     /** The pool of {@code loop}; only ever used from that loop. */
     public UpstreamPool forLoop(EventLoop loop) {
-        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, settings, transport, tls, events));
+        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, settings, transport, tls, events, slots, hostsFile));
     }
 
     @Override
@@ -41,5 +48,6 @@ public final class UpstreamPools implements AutoCloseable {
             }
         });
         pools.clear();
+        hostsFile.close();
     }
 }

@@ -132,15 +132,14 @@ class ProxyAuthenticatorTest {
         };
         try (ProxyAuthenticator slow = new ProxyAuthenticator(TestAgents.billingAndSearch(), blocking, 1, 10,
                 Duration.ofMinutes(1))) {
-            String wrong = TestAgents.basic("billing-bot", "wrong");
             List<CompletableFuture<AuthResult>> accepted = new ArrayList<>();
             CompletableFuture<AuthResult> last = null;
             for (int i = 0; i < 2000 && (last == null || !last.isDone()); i++) {
-                last = slow.verify(wrong);
+                last = slow.verify(TestAgents.basic("billing-bot", "wrong-" + i));
                 accepted.add(last);
             }
             assertEquals(new AuthResult.Busy(), last.get());
-            assertEquals(1 + 1024 + 1, accepted.size(), "one running, 1024 queued, then busy");
+            assertEquals(1 + ProxyAuthenticator.QUEUED_PER_THREAD + 1, accepted.size(), "one running, 16 queued, then busy");
             release.countDown();
         }
     }

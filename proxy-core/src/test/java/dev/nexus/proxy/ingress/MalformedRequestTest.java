@@ -94,6 +94,20 @@ class MalformedRequestTest {
     }
 
     @Test
+    void transferEncodingListEndingInChunkedIsRefusedNotForwardedVerbatim() throws IOException {
+        assertRejected("POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity, chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n", "only Transfer-Encoding: chunked is accepted");
+        assertRejected("POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n", "only Transfer-Encoding: chunked is accepted");
+    }
+
+    @Test
+    void transferEncodingOnTwoFieldLinesIsRefused() throws IOException {
+        assertRejected("POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "only Transfer-Encoding: chunked is accepted");
+    }
+
+    @Test
     void transferEncodingNotEndingInChunked() throws IOException {
         assertRejected("POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxx",
                 "the final transfer coding must be chunked");

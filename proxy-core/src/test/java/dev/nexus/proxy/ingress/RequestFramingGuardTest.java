@@ -72,7 +72,7 @@ class RequestFramingGuardTest {
             write(String.valueOf(c));
         }
         assertThat(sink.failure).isNull();
-        assertThat(sink.passed.toString()).isEqualTo(request);
+        assertThat(sink.passed.toString()).isEqualTo(request.replace("Trailer-A: x\r\n", "")); // trailers are dropped
         assertThat(sink.events).containsExactly(RequestFramingGuard.HeadEvent.STARTED,
                 RequestFramingGuard.HeadEvent.COMPLETED, RequestFramingGuard.HeadEvent.STARTED,
                 RequestFramingGuard.HeadEvent.COMPLETED);

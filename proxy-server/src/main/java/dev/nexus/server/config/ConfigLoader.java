@@ -145,7 +145,9 @@ public final class ConfigLoader {
         var limits = new NexusConfig.Limits(
                 s.integer("max_initial_line_length", d.maxInitialLineLength(), 256, 1 << 20),
                 s.integer("max_header_size", d.maxHeaderSize(), 1024, 1 << 20),
-                s.integer("max_chunk_size", d.maxChunkSize(), 1024, 16 << 20));
+                s.integer("max_chunk_size", d.maxChunkSize(), 1024, 16 << 20),
+                s.integer("max_connections_per_source", d.maxConnectionsPerSource(), 0, 1_000_000),
+                s.integer("max_connections", d.maxConnections(), 0, 1_000_000));
         s.finish();
         return limits;
     }
@@ -155,6 +157,7 @@ public final class ConfigLoader {
         var timeouts = new NexusConfig.Timeouts(
                 s.duration("connect", d.connect(), ONE_MS, Duration.ofMinutes(10)),
                 s.duration("request_header", d.requestHeader(), ONE_MS, Duration.ofMinutes(10)),
+                s.duration("request_body", d.requestBody(), ONE_MS, ONE_DAY),
                 s.duration("client_idle", d.clientIdle(), ONE_MS, ONE_DAY),
                 s.duration("tunnel_idle", d.tunnelIdle(), ONE_MS, ONE_DAY),
                 s.duration("response", d.response(), ONE_MS, ONE_DAY),
@@ -176,8 +179,9 @@ public final class ConfigLoader {
             }
             hosts.put(normaliseHost(entry.getKey()), address);
         }
+        Optional<Path> hostsFile = s.optionalPath("hosts_file");
         s.finish();
-        return new NexusConfig.Upstream(maxPerHost, idle, hosts);
+        return new NexusConfig.Upstream(maxPerHost, idle, hosts, hostsFile);
     }
 
     private static NexusConfig.AccessLog bindAccessLog(ConfigSection s) throws ConfigException {

@@ -66,23 +66,30 @@ public record NexusConfig(
         public static final Transport DEFAULT = new Transport(TransportType.AUTO, 0);
     }
 
-    /** HTTP/1.1 decoder limits on what agents send; beyond them the request gets 400. */
-    public record Limits(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
-        public static final Limits DEFAULT = new Limits(8192, 16384, 65536);
+    /**
+     * HTTP/1.1 decoder limits on what agents send (beyond them the request gets 400), and caps on open agent
+     * connections per source address and in total (beyond them 503; 0 means no cap).
+     */
+    public record Limits(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, int maxConnectionsPerSource,
+                         int maxConnections) {
+        public static final Limits DEFAULT = new Limits(8192, 16384, 65536, 1024, 10_000);
     }
 
-    public record Timeouts(Duration connect, Duration requestHeader, Duration clientIdle, Duration tunnelIdle,
-                           Duration response, Duration shutdownDrain) {
+    public record Timeouts(Duration connect, Duration requestHeader, Duration requestBody, Duration clientIdle,
+                           Duration tunnelIdle, Duration response, Duration shutdownDrain) {
         public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10));
+                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60),
+                Duration.ofSeconds(10));
     }
 
     /**
      * Upstream connection pool, and {@code hosts}: fixed host-to-address overrides (lower-cased host
-     * names), consulted before DNS, for tests and air-gapped setups.
+     * names), consulted before DNS, for tests and air-gapped setups; {@code hostsFile}: the hosts file read
+     * (and re-read when it changes) before DNS, empty for the platform's.
      */
-    public record Upstream(int maxConnectionsPerHost, Duration poolIdleTimeout, Map<String, InetAddress> hosts) {
-        public static final Upstream DEFAULT = new Upstream(64, Duration.ofSeconds(30), Map.of());
+    public record Upstream(int maxConnectionsPerHost, Duration poolIdleTimeout, Map<String, InetAddress> hosts,
+                           Optional<Path> hostsFile) {
+        public static final Upstream DEFAULT = new Upstream(64, Duration.ofSeconds(30), Map.of(), Optional.empty());
 
         public Upstream {
             hosts = Map.copyOf(hosts);

@@ -20,14 +20,18 @@ final class SettingsMapping {
                 .maxInitialLineLength(config.limits().maxInitialLineLength())
                 .maxHeaderSize(config.limits().maxHeaderSize())
                 .maxChunkSize(config.limits().maxChunkSize())
+                .connectionLimits(new ProxySettings.ConnectionLimits(config.limits().maxConnectionsPerSource(),
+                        config.limits().maxConnections()))
                 .connectTimeout(timeouts.connect())
                 .requestHeaderTimeout(timeouts.requestHeader())
+                .requestBodyTimeout(timeouts.requestBody())
                 .clientIdleTimeout(timeouts.clientIdle())
                 .tunnelIdleTimeout(timeouts.tunnelIdle())
                 .responseTimeout(timeouts.response())
                 .maxConnectionsPerHost(config.upstream().maxConnectionsPerHost())
                 .upstreamIdleTimeout(config.upstream().poolIdleTimeout())
                 .hostOverrides(config.upstream().hosts())
+                .hostsFile(config.upstream().hostsFile().orElse(null))
                 .transparentHttp(transparent.listener(config.transparent().http()))
                 .transparentTls(transparent.listener(config.transparent().tls()))
                 .build();

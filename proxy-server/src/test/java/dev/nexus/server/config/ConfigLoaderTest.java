@@ -54,10 +54,10 @@ class ConfigLoaderTest {
         assertEquals(new NexusConfig.Listen("127.0.0.1", 3128), d.listen());
         assertEquals(new NexusConfig.Admin("127.0.0.1", 9090, Optional.empty()), d.admin());
         assertEquals(new NexusConfig.Transport(NexusConfig.TransportType.AUTO, 0), d.transport());
-        assertEquals(new NexusConfig.Limits(8192, 16384, 65536), d.limits());
-        assertEquals(new NexusConfig.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
-        assertEquals(new NexusConfig.Upstream(64, Duration.ofSeconds(30), Map.of()), d.upstream());
+        assertEquals(new NexusConfig.Limits(8192, 16384, 65536, 1024, 10_000), d.limits());
+        assertEquals(new NexusConfig.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
+        assertEquals(new NexusConfig.Upstream(64, Duration.ofSeconds(30), Map.of(), Optional.empty()), d.upstream());
         assertEquals(new NexusConfig.AccessLog(true, NexusConfig.AccessLogTarget.STDOUT, Optional.empty(), 8192), d.accessLog());
         assertEquals(new NexusConfig.Policy(Optional.empty(), Duration.ofSeconds(1)), d.policy());
         assertEquals(NexusConfig.AuthorityType.FILE, d.authority().type());
@@ -96,12 +96,14 @@ class ConfigLoaderTest {
                 listen: {address: "::1", port: 8080}
                 admin: {address: 0.0.0.0, port: 9191, token: abcdefghijklmnopqrstuvwxyz}
                 transport: {type: nio, event_loop_threads: 4}
-                limits: {max_initial_line_length: 4096, max_header_size: 8192, max_chunk_size: 32768}
-                timeouts: {connect: 500ms, request_header: 2s, client_idle: 2m, tunnel_idle: 1h, response: 90s, shutdown_drain: 0s}
+                limits: {max_initial_line_length: 4096, max_header_size: 8192, max_chunk_size: 32768,
+                         max_connections_per_source: 16, max_connections: 500}
+                timeouts: {connect: 500ms, request_header: 2s, request_body: 20s, client_idle: 2m, tunnel_idle: 1h, response: 90s, shutdown_drain: 0s}
                 upstream:
                   max_connections_per_host: 8
                   pool_idle_timeout: 10s
                   hosts: {API.Example.com.: 127.0.0.2, v6.example: "::1"}
+                  hosts_file: /etc/nexus/hosts
                 access_log: {enabled: false, target: file, path: /var/log/nexus/access.log, queue_size: 1024}
                 policy: {path: /etc/nexus/policy.d, poll_interval: 2s}
                 authority:
@@ -139,11 +141,13 @@ class ConfigLoaderTest {
         assertEquals(new NexusConfig.Listen("::1", 8080), c.listen());
         assertEquals("abcdefghijklmnopqrstuvwxyz", c.admin().token().orElseThrow().reveal());
         assertEquals(new NexusConfig.Transport(NexusConfig.TransportType.NIO, 4), c.transport());
-        assertEquals(new NexusConfig.Limits(4096, 8192, 32768), c.limits());
-        assertEquals(new NexusConfig.Timeouts(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMinutes(2),
+        assertEquals(new NexusConfig.Limits(4096, 8192, 32768, 16, 500), c.limits());
+        assertEquals(new NexusConfig.Timeouts(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(20),
+                Duration.ofMinutes(2),
                 Duration.ofHours(1), Duration.ofSeconds(90), Duration.ZERO), c.timeouts());
         assertEquals(Map.of("api.example.com", InetAddress.getByName("127.0.0.2"), "v6.example", InetAddress.getByName("::1")),
                 c.upstream().hosts());
+        assertEquals(Optional.of(Path.of("/etc/nexus/hosts")), c.upstream().hostsFile());
         assertEquals(new NexusConfig.AccessLog(false, NexusConfig.AccessLogTarget.FILE,
                 Optional.of(Path.of("/var/log/nexus/access.log")), 1024), c.accessLog());
         assertEquals(new NexusConfig.Policy(Optional.of(Path.of("/etc/nexus/policy.d")), Duration.ofSeconds(2)), c.policy());

@@ -1,30 +1,22 @@
 package dev.nexus.proxy.observe.audit;
 
-import dev.nexus.proxy.observe.AsyncLineWriter;
-import dev.nexus.proxy.observe.DroppedLines;
-
 import dev.nexus.proxy.observe.LineSink;
-import io.prometheus.metrics.core.metrics.Counter;
+import dev.nexus.proxy.observe.QueuedLog;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Duration;
 
 /**
- * The audit trail's writer: events go into a bounded queue and one daemon thread formats them as JSON
- * lines and writes them to a {@link LineSink} (stdout, or a {@link RotatingFileSink}), through an
- * {@link AsyncLineWriter}.
- *
- * <p>{@link #record} only does a non-blocking {@code offer}, so a slow disk cannot slow the proxy.
- * An event that does not fit, or that the sink fails to write, is never dropped silently: it is counted
- * in {@code nexus_audit_dropped_total} and a warning is logged at most once per warning interval with
- * the running total.
+ * The audit trail's writer: events become JSON lines ({@link AuditJson}) written by a {@link QueuedLog} to
+ * stdout or a {@link RotatingFileSink}. {@link #record} never blocks, so a slow disk cannot slow the proxy;
+ * an event that does not fit or fails to write is counted in {@code nexus_audit_dropped_total} and warned
+ * about, never dropped silently.
  */
-public final class AuditSink implements AuditTrail, AutoCloseable {
+public final class AuditSink extends QueuedLog<AuditEvent> implements AuditTrail {
 
+    private static final Spec<AuditEvent> SPEC = new Spec<>("audit", "events", "nexus_audit_dropped_total",
+            "Audit events dropped because the audit queue was full or the audit sink failed.", AuditJson::format);
     private static final Duration DEFAULT_WARNING_INTERVAL = Duration.ofSeconds(30);
-
-    private final DroppedLines dropped;
-    private final AsyncLineWriter<AuditEvent> writer;
 
     /**
      * Starts the writer thread.
@@ -39,26 +31,11 @@ public final class AuditSink implements AuditTrail, AutoCloseable {
     }
 
     AuditSink(LineSink sink, int capacity, Duration closeTimeout, PrometheusRegistry registry, Duration warningInterval) {
-        this.dropped = new DroppedLines("audit", "events", Counter.builder()
-                .name("nexus_audit_dropped_total")
-                .help("Audit events dropped because the audit queue was full or the audit sink failed.")
-                .register(registry), warningInterval);
-        this.writer = new AsyncLineWriter<>("audit", sink, capacity, closeTimeout, AuditJson::format,
-                dropped::dropped);
+        super(SPEC, sink, capacity, closeTimeout, registry, warningInterval);
     }
 
     @Override
     public void record(AuditEvent event) {
-        writer.offer(event);
-    }
-
-    /** Events dropped so far. */
-    public long droppedCount() {
-        return dropped.count();
-    }
-
-    @Override
-    public void close() {
-        writer.close();
+        offer(event);
     }
 }

@@ -47,6 +47,7 @@ public final class CompiledPolicy {
         List<String> steps = new ArrayList<>();
         Decision decision = decide(request, steps);
         steps.add("decision: " + describe(decision));
+        steps.add("what happens: " + WhatHappens.describe(decision, request));
         return new Explanation(steps, decision);
     }
 
@@ -218,8 +219,6 @@ public final class CompiledPolicy {
     static String describe(Decision decision) {
         String kind = decision instanceof Decision.Inject inject ? describeInject(inject)
                 : decision instanceof Decision.Allow ? "allow" : "deny";
-        String options = decision instanceof Decision.Destined destined
-                ? destined.options().interceptTls() ? ", TLS intercepted" : ", TLS not intercepted" : "";
-        return kind + options + " (" + decision.reason() + ")";
+        return kind + " (" + decision.reason() + ")";
     }
 }

@@ -71,7 +71,7 @@ public final class PolicyCompiler {
         }
         Set<PathPattern> paths = new LinkedHashSet<>();
         for (String path : match.paths()) {
-            paths.add(PathPattern.parse(path));
+            paths.add(PathPattern.parse(path, match.pathsIgnoreCase()));
         }
         CompiledRoute compiled = new CompiledRoute(route.name(), order, route.location(), route.action(),
                 RouteSchemes.effective(route).toArray(String[]::new),

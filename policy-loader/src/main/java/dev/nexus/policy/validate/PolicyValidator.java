@@ -82,6 +82,9 @@ public final class PolicyValidator {
         });
         eachValue(route, "match.methods", match.methods(), method -> token(method, "method", "e.g. GET or POST"));
         eachValue(route, "match.paths", match.paths(), PathPattern::parse);
+        if (match.pathsIgnoreCase() && match.paths().isEmpty()) {
+            error(route, "match.paths_ignore_case", "paths_ignore_case is only allowed with match.paths");
+        }
         eachValue(route, "match.agents", match.agents(), AgentPattern::parse);
         eachValue(route, "strip_request_headers", route.stripRequestHeaders(),
                 header -> token(header, "header name", "e.g. X-Api-Key"));
@@ -216,7 +219,8 @@ public final class PolicyValidator {
         boolean agentsOk = ma.agents().isEmpty() || ma.agents().contains("*")
                 || !mb.agents().isEmpty() && ma.agents().containsAll(mb.agents());
         boolean paths = ma.paths().isEmpty() ? mb.paths().isEmpty()
-                : !mb.paths().isEmpty() && ma.paths().containsAll(mb.paths());
+                : !mb.paths().isEmpty() && ma.paths().containsAll(mb.paths())
+                && (ma.pathsIgnoreCase() || !mb.pathsIgnoreCase());
         return agentsOk && paths
                 && (ma.ports().isEmpty() ? mb.ports().isEmpty() : !mb.ports().isEmpty() && ma.ports().containsAll(mb.ports()))
                 && RouteSchemes.effective(a).containsAll(RouteSchemes.effective(b))

@@ -134,7 +134,7 @@ class CompiledPolicyTest {
             "/repos/x/y/issues, repos",
             "/admin/, admin",
             "/admin/users/1, admin",
-            "/admin, everything",
+            "/admin, admin",
             "/public/../admin/x, admin",
             "/public/%2e%2e/admin/x, admin",
             "/public/%2E%2E/admin/x, admin",

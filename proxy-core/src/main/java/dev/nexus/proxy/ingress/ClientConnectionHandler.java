@@ -5,6 +5,7 @@ import dev.nexus.proxy.ProxyServices;
 import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
+import dev.nexus.policy.pattern.PathAmbiguity;
 import dev.nexus.proxy.ProxySettings;
 import dev.nexus.proxy.decision.ConnectionSelection;
 import dev.nexus.proxy.identity.AgentIdentity;
@@ -221,7 +222,10 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
             services.agents().metrics().denied(agentLabel, deny.routeName(), AgentMetrics.Denial.POLICY);
             audit(AuditEvent.builder(AuditOutcome.DENIED).decision(deny), request, target, scheme, agent);
             String detail = deny.message() == null ? deny.reason() : deny.reason() + ": " + deny.message();
-            respondError(request, target, scheme, deny, connect, HttpResponseStatus.FORBIDDEN, "denied", detail);
+            boolean ambiguous = PathAmbiguity.reason(path) != null; // the policy refuses such paths: 400, not 403
+            respondError(request, target, scheme, deny, connect,
+                    ambiguous ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.FORBIDDEN,
+                    ambiguous ? "ambiguous_path" : "denied", detail);
             return;
         }
         Decision.Destined destined = (Decision.Destined) decision;

@@ -28,10 +28,10 @@ class ConfiguredCaTest {
     private NexusConfig config(String tls) throws Exception {
         return new ConfigLoader(Map.<String, String>of()::get).parse("ca.yaml", """
                 listen: {port: 0}
-                admin: {port: 0}
+                admin: {port: 0, token_file: "%s"}
                 authority: {type: file, file: {path: "%s"}}
                 tls: %s
-                """.formatted(dir.resolve("credentials.yaml"), tls));
+                """.formatted(dir.resolve("admin-token"), dir.resolve("credentials.yaml"), tls));
     }
 
     @Test

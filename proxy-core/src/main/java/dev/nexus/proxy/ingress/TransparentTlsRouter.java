@@ -67,7 +67,11 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
             refuse(ctx, null, 0, null, "no server name (SNI) in the ClientHello: the destination is unknown");
             return;
         }
-        String host = serverName.toLowerCase(java.util.Locale.ROOT);
+        String host = serverNameAsHost(serverName);
+        if (host == null) {
+            refuse(ctx, null, 403, null, "the server name (SNI) in the ClientHello is not a valid host name");
+            return;
+        }
         Decision decision = services.policy().decide(new PolicyRequest("", "https", host, originalPort, "CONNECT", null));
         if (!(decision instanceof Decision.Destined destined)) {
             refuse(ctx, host, 403, decision, decision.reason());
@@ -79,6 +83,21 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
             refuse(ctx, host, 501, decision, "the route needs TLS interception, which is not configured");
         } else {
             relay(ctx, host, destined);
+        }
+    }
+
+    /**
+     * The SNI name in the spelling every later step uses, from the same parser as request targets (lower case,
+     * a trailing dot removed), or {@code null} when it is no host name. SNI never carries a port or an IP literal.
+     */
+    private String serverNameAsHost(String serverName) {
+        if (serverName.indexOf(':') >= 0) {
+            return null;
+        }
+        try {
+            return RequestTarget.parseAuthority(serverName, originalPort).host();
+        } catch (RequestTarget.InvalidTargetException e) {
+            return null;
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.nexus.policy.match;
 
+import dev.nexus.policy.pattern.PathAmbiguity;
+
 /**
  * The last line of {@code policy explain}: what the proxy does on the wire for a decision, so that an operator
  * sees whether a credential travels inside TLS the proxy terminates, in cleartext HTTP, or not at all.
@@ -11,7 +13,9 @@ final class WhatHappens {
 
     static String describe(Decision decision, PolicyRequest request) {
         if (!(decision instanceof Decision.Destined destined)) {
-            return "refused with 403; nothing is sent to the destination";
+            return PathAmbiguity.reason(request.path()) != null
+                    ? "refused with 400 (ambiguous path); nothing is sent to the destination"
+                    : "refused with 403; nothing is sent to the destination";
         }
         boolean inject = destined instanceof Decision.Inject;
         boolean https = "https".equalsIgnoreCase(request.scheme());

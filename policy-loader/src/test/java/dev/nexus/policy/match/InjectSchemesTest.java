@@ -113,6 +113,8 @@ class InjectSchemesTest {
                 .startsWith("what happens: tunnel");
         assertThat(lastStep(policy.explain(get("http", "pypi.org", 80))))
                 .isEqualTo("what happens: cleartext HTTP: the request is forwarded unencrypted, without credentials");
+        assertThat(lastStep(policy.explain(new PolicyRequest("", "https", "api.github.com", 443, "GET", "/a%00/b"))))
+                .isEqualTo("what happens: refused with 400 (ambiguous path); nothing is sent to the destination");
     }
 
     private static String lastStep(Explanation explanation) {

@@ -4,7 +4,8 @@
 #   docker run -p 3128:3128 -v $PWD/config.yaml:/etc/nexus/config.yaml:ro nexus-proxy --config /etc/nexus/config.yaml
 #
 # config.yaml follows docs/configuration.md; examples/compose/config.yaml is a complete one. Listening on
-# 0.0.0.0 for other containers means listen.address: 0.0.0.0, and admin.address: 0.0.0.0 needs admin.token.
+# 0.0.0.0 for other containers means listen.address: 0.0.0.0; give admin.token (or admin.token_file) so
+# scrapers know it, else the proxy generates one into ./nexus-admin-token.
 #
 # One image serves every role: the sidecar and its init steps (trust bundle, iptables), the shared egress
 # gateway and the injection webhook (`inject-webhook`). See docs/kubernetes.md.

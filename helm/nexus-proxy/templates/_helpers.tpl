@@ -94,8 +94,9 @@ The proxy's config.yaml, in the schema of docs/configuration.md. Secrets are nev
 ${VAR} references filled from Secrets by "nexus-proxy.secretEnv". Call with
 (dict "root" $ "listen" "0.0.0.0"), adding "sidecar" true for the injector's sidecar ConfigMap, which then
 gets the transparent listeners. The admin listener binds 0.0.0.0 in both shapes so the kubelet's
-probes reach it, which makes admin.token mandatory (the proxy refuses a non-loopback admin listener
-without one). GatewayChartTest and InjectorChartTest load what this renders with the proxy's own ConfigLoader.
+probes reach it. Its token (needed for /admin/* always and for /metrics from off loopback) is read from
+a file: an init step copies it from the proxy.adminToken Secret into a memory volume that only the proxy
+container mounts, so it is never in any container's environment and never mounted into an agent. GatewayChartTest and InjectorChartTest load what this renders with the proxy's own ConfigLoader.
 */}}
 {{- define "nexus-proxy.config" -}}
 {{- $root := .root -}}
@@ -106,7 +107,8 @@ listen:
 admin:
   address: "0.0.0.0"
   port: {{ $v.proxy.adminPort }}
-  token: "${NEXUS_ADMIN_TOKEN}"
+  # A private copy (0600, owned by the proxy) of the proxy.adminToken Secret, made by an init step.
+  token_file: /etc/nexus/private/admin-token
 access_log:
   enabled: {{ $v.proxy.accessLog }}
 timeouts:
@@ -164,7 +166,7 @@ template that reads such a value, so the message is the same whichever template 
 {{- define "nexus-proxy.validate" -}}
 {{- $v := .Values -}}
 {{- if not $v.proxy.adminToken.existingSecret }}
-{{- fail "proxy.adminToken.existingSecret is required: the admin port listens on 0.0.0.0 for the kubelet's probes, and the proxy then requires a bearer token (a Secret with at least 16 characters under proxy.adminToken.key)" }}
+{{- fail "proxy.adminToken.existingSecret is required: the admin port listens on 0.0.0.0 for the kubelet's probes, and its connection endpoints and off-loopback metrics need a bearer token (a Secret with at least 16 characters under proxy.adminToken.key)" }}
 {{- end }}
 {{- if $v.authority.url }}
 {{- if not $v.authority.apiKey.existingSecret }}
@@ -200,11 +202,6 @@ template that reads such a value, so the message is the same whichever template 
 Environment variables carrying secrets into the proxy, referenced as ${VAR} by the config.
 */}}
 {{- define "nexus-proxy.secretEnv" -}}
-- name: NEXUS_ADMIN_TOKEN
-  valueFrom:
-    secretKeyRef:
-      name: {{ .Values.proxy.adminToken.existingSecret }}
-      key: {{ .Values.proxy.adminToken.key }}
 {{- if .Values.authority.url }}
 - name: NEXUS_AUTHORITY_API_KEY
   valueFrom:

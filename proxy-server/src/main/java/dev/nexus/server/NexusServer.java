@@ -4,6 +4,7 @@ import dev.nexus.proxy.observe.AccessLog;
 import dev.nexus.proxy.observe.ProxyMetrics;
 import dev.nexus.server.admin.AdminRouter;
 import dev.nexus.server.admin.AdminServer;
+import dev.nexus.server.admin.AdminToken;
 import dev.nexus.server.admin.ReadinessCheck;
 import dev.nexus.server.admin.ReadinessChecks;
 import dev.nexus.server.admin.StandardEndpoints;
@@ -59,7 +60,8 @@ public final class NexusServer {
         try {
             server.runtime = runtimeFactory.create(new RuntimeContext(config, registry, metrics, server.accessLog, readiness, router));
             NexusConfig.Admin adminConfig = config.admin();
-            server.admin = AdminServer.start(adminConfig.address(), adminConfig.port(), adminConfig.token(), router);
+            server.admin = AdminServer.start(adminConfig.address(), adminConfig.port(), AdminToken.resolve(adminConfig),
+                    router);
             LOG.info(() -> "admin listening on http://" + hostPort(server.admin.localAddress()) + " (/healthz, /readyz, /metrics)");
             server.runtime.start();
         } catch (Exception e) {

@@ -39,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NexusServerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_TOKEN = "nexus-server-test-token-0123";
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> calls = new CopyOnWriteArrayList<>();
@@ -49,10 +50,10 @@ class NexusServerTest {
     private static NexusConfig config(String drain, String accessLog) throws ConfigException {
         return new ConfigLoader(name -> null).parse("test", """
                 listen: {port: 0}
-                admin: {port: 0}
+                admin: {port: 0, token: %s}
                 timeouts: {shutdown_drain: %s}
                 access_log: %s
-                """.formatted(drain, accessLog));
+                """.formatted(ADMIN_TOKEN, drain, accessLog));
     }
 
     private static final String NO_ACCESS_LOG = "{enabled: false}";
@@ -96,6 +97,7 @@ class NexusServerTest {
 
     private HttpResponse<String> get(String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminAddress().getPort() + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -171,7 +173,7 @@ class NexusServerTest {
     void adminPortInUseIsAOneLineStartupError() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             NexusConfig clash = new ConfigLoader(name -> null).parse("test",
-                    "admin: {port: " + taken.getLocalPort() + "}\nlisten: {port: 0}\naccess_log: {enabled: false}");
+                    "admin: {port: " + taken.getLocalPort() + ", token: " + ADMIN_TOKEN + "}\nlisten: {port: 0}\naccess_log: {enabled: false}");
 
             StartupException e = assertThrows(StartupException.class, () -> NexusServer.start(clash, recordingRuntime()));
 

@@ -71,10 +71,10 @@ public final class PolicyCompiler {
         }
         Set<PathPattern> paths = new LinkedHashSet<>();
         for (String path : match.paths()) {
-            paths.add(PathPattern.parse(path));
+            paths.add(PathPattern.parse(path, match.pathsIgnoreCase()));
         }
         CompiledRoute compiled = new CompiledRoute(route.name(), order, route.location(), route.action(),
-                match.schemes().toArray(String[]::new),
+                RouteSchemes.effective(route).toArray(String[]::new),
                 match.ports().stream().mapToInt(Integer::intValue).toArray(),
                 match.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).toArray(String[]::new),
                 match.agents().stream().map(AgentPattern::parse).toArray(AgentPattern[]::new),

@@ -2,6 +2,7 @@ package dev.nexus.policy.match;
 
 import dev.nexus.policy.pattern.HostNames;
 import dev.nexus.policy.pattern.HostPattern;
+import dev.nexus.policy.pattern.PathAmbiguity;
 import dev.nexus.policy.pattern.PathPattern;
 import dev.nexus.policy.pattern.PathNormalizer;
 
@@ -47,6 +48,7 @@ public final class CompiledPolicy {
         List<String> steps = new ArrayList<>();
         Decision decision = decide(request, steps);
         steps.add("decision: " + describe(decision));
+        steps.add("what happens: " + WhatHappens.describe(decision, request));
         return new Explanation(steps, decision);
     }
 
@@ -80,6 +82,16 @@ public final class CompiledPolicy {
         if (tunnel) {
             return decideTunnel(first, schemeBit, request, trace);
         }
+        String ambiguous = PathAmbiguity.reason(request.path());
+        if (ambiguous != null) {
+            Decision refusal = refuseAmbiguousPath(first, schemeBit, request, ambiguous);
+            if (refusal != null) {
+                if (trace != null) {
+                    trace.add("the path is ambiguous: " + ambiguous);
+                }
+                return refusal;
+            }
+        }
         for (HostGroup group = first; group != null; group = group.next) {
             if (trace != null) {
                 trace.add("candidates for " + group.description + ":");
@@ -102,6 +114,25 @@ public final class CompiledPolicy {
             trace.add(first == null ? "no host pattern covers " + host : "no route matched");
         }
         return defaultDecision;
+    }
+
+    /**
+     * A path origins may read differently from the proxy is refused when any inject or deny route could apply
+     * to the request whatever its path: the credential must not reach, and a deny rule must not be walked
+     * around by, a spelling the canonical form cannot vouch for. Other hosts get the usual decision.
+     */
+    private static Decision refuseAmbiguousPath(HostGroup first, int schemeBit, PolicyRequest request, String why) {
+        for (HostGroup group = first; group != null; group = group.next) {
+            for (RouteEntry entry : group.entries) {
+                boolean guarded = entry.decision() instanceof Decision.Inject || entry.decision() instanceof Decision.Deny;
+                if (guarded && entry.route().check(schemeBit, request.port(), request.method(), request.agent())
+                        == CompiledRoute.MATCH) {
+                    return new Decision.Deny(entry.route().name(), "ambiguous request path refused on a host with"
+                            + " inject or deny routes (route \"" + entry.route().name() + "\"): " + why, null);
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -218,8 +249,6 @@ public final class CompiledPolicy {
     static String describe(Decision decision) {
         String kind = decision instanceof Decision.Inject inject ? describeInject(inject)
                 : decision instanceof Decision.Allow ? "allow" : "deny";
-        String options = decision instanceof Decision.Destined destined
-                ? destined.options().interceptTls() ? ", TLS intercepted" : ", TLS not intercepted" : "";
-        return kind + options + " (" + decision.reason() + ")";
+        return kind + " (" + decision.reason() + ")";
     }
 }

@@ -210,7 +210,8 @@ public final class PolicyParser {
         return new RouteMatch(hosts, ports, stringList(match, path, "schemes", "match.", locations),
                 stringList(match, path, "methods", "match.", locations),
                 stringList(match, path, "paths", "match.", locations),
-                stringList(match, path, "agents", "match.", locations));
+                stringList(match, path, "agents", "match.", locations),
+                Boolean.TRUE.equals(optionalBoolean(match, path, "paths_ignore_case")));
     }
 
     private StrategySpec bindStrategy(Node.MapNode route, String routePath, Map<String, SourceLocation> locations) {

@@ -1,26 +1,37 @@
 package dev.nexus.policy.pattern;
 
 /**
- * One entry of {@code match.paths}, matched against the normalised request path.
+ * One entry of {@code match.paths}, matched against the canonical request path ({@link PathNormalizer}).
  * Without wildcards it is a prefix on segment boundaries ({@code /repos} matches {@code /repos}
  * and {@code /repos/x}, not {@code /repository}). With wildcards it must match the whole path:
- * {@code *} matches within one segment, {@code **} (a whole segment) matches across segments.
+ * {@code *} matches within one segment, {@code **} (a whole segment) matches across segments, and a
+ * trailing {@code /**} also matches the directory itself ({@code /admin/**} matches {@code /admin}).
+ * With {@code ignoreCase} letters match in either case ({@code match.paths_ignore_case}).
  * Specificity is the number of literal characters: more literal text means more specific.
  */
 public final class PathPattern {
 
+    private static final String ANY_BELOW = "/**";
+
     private final String source;
     private final boolean glob;
     private final int specificity;
+    private final boolean ignoreCase;
 
-    private PathPattern(String source, boolean glob, int specificity) {
+    private PathPattern(String source, boolean glob, int specificity, boolean ignoreCase) {
         this.source = source;
         this.glob = glob;
         this.specificity = specificity;
+        this.ignoreCase = ignoreCase;
     }
 
-    /** Parses a path pattern; throws {@link PatternException} naming what is wrong. */
+    /** Parses a case-sensitive path pattern; throws {@link PatternException} naming what is wrong. */
     public static PathPattern parse(String text) {
+        return parse(text, false);
+    }
+
+    /** Parses a path pattern, matching letters in either case when {@code ignoreCase}. */
+    public static PathPattern parse(String text, boolean ignoreCase) {
         if (text.isEmpty() || text.charAt(0) != '/') {
             throw invalid(text, "must start with '/'");
         }
@@ -50,7 +61,7 @@ public final class PathPattern {
                 literal++;
             }
         }
-        return new PathPattern(text, text.indexOf('*') >= 0, literal);
+        return new PathPattern(text, text.indexOf('*') >= 0, literal, ignoreCase);
     }
 
     private static PatternException invalid(String text, String why) {
@@ -65,11 +76,11 @@ public final class PathPattern {
         return specificity;
     }
 
-    /** Whether the normalised {@code path} matches. Allocation free. */
+    /** Whether the canonical {@code path} matches. Allocation free. */
     public boolean matches(String path) {
         if (!glob) {
             int n = source.length();
-            return path.startsWith(source)
+            return path.length() >= n && path.regionMatches(ignoreCase, 0, source, 0, n)
                     && (path.length() == n || source.charAt(n - 1) == '/' || path.charAt(n) == '/');
         }
         return globMatch(0, path, 0);
@@ -77,6 +88,9 @@ public final class PathPattern {
 
     private boolean globMatch(int p, String path, int s) {
         while (p < source.length()) {
+            if (s == path.length() && p == source.length() - ANY_BELOW.length() && source.endsWith(ANY_BELOW)) {
+                return true; // "/x/**" matches "/x" itself
+            }
             char c = source.charAt(p);
             if (c == '*') {
                 boolean any = p + 1 < source.length() && source.charAt(p + 1) == '*';
@@ -91,7 +105,7 @@ public final class PathPattern {
                 }
                 return false;
             }
-            if (s >= path.length() || path.charAt(s) != c) {
+            if (s >= path.length() || !sameChar(path.charAt(s), c)) {
                 return false;
             }
             p++;
@@ -100,14 +114,18 @@ public final class PathPattern {
         return s == path.length();
     }
 
+    private boolean sameChar(char a, char b) {
+        return a == b || ignoreCase && Character.toLowerCase(a) == Character.toLowerCase(b);
+    }
+
     @Override
     public boolean equals(Object other) {
-        return other instanceof PathPattern that && source.equals(that.source);
+        return other instanceof PathPattern that && source.equals(that.source) && ignoreCase == that.ignoreCase;
     }
 
     @Override
     public int hashCode() {
-        return source.hashCode();
+        return source.hashCode() * 31 + (ignoreCase ? 1 : 0);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.nexus.policy.validate;
 
+import dev.nexus.policy.compile.RouteSchemes;
 import dev.nexus.policy.model.ActionType;
 import dev.nexus.policy.model.PolicyDocument;
 import dev.nexus.policy.model.Route;
@@ -81,6 +82,9 @@ public final class PolicyValidator {
         });
         eachValue(route, "match.methods", match.methods(), method -> token(method, "method", "e.g. GET or POST"));
         eachValue(route, "match.paths", match.paths(), PathPattern::parse);
+        if (match.pathsIgnoreCase() && match.paths().isEmpty()) {
+            error(route, "match.paths_ignore_case", "paths_ignore_case is only allowed with match.paths");
+        }
         eachValue(route, "match.agents", match.agents(), AgentPattern::parse);
         eachValue(route, "strip_request_headers", route.stripRequestHeaders(),
                 header -> token(header, "header name", "e.g. X-Api-Key"));
@@ -127,8 +131,8 @@ public final class PolicyValidator {
             error(route, "unsigned_payload", "unsigned_payload only applies to the aws_sigv4 strategy, not "
                     + route.strategy().type());
         }
-        boolean mayBeHttps = route.match().schemes().isEmpty()
-                || route.match().schemes().stream().anyMatch(s -> s.equalsIgnoreCase("https"));
+        checkCleartextInjection(route);
+        boolean mayBeHttps = RouteSchemes.effective(route).contains("https");
         if (mayBeHttps && Boolean.FALSE.equals(route.interceptTls())) {
             if (action == ActionType.INJECT) {
                 error(route, "intercept_tls", "an inject route that can match https needs intercept_tls: true"
@@ -136,6 +140,18 @@ public final class PolicyValidator {
             } else if (!route.match().paths().isEmpty() || !route.match().methods().isEmpty()) {
                 error(route, "intercept_tls", "paths and methods cannot be enforced on https without intercept_tls: true");
             }
+        }
+    }
+
+    /** Credentials sent over plain HTTP are worth a warning even where the policy permits it. */
+    private void checkCleartextInjection(Route route) {
+        if (RouteSchemes.cleartextAllowance(route)) {
+            diagnostics.warning(route.location(), route.path(), "inject route \"" + route.name() + "\" also matches"
+                    + " cleartext http because every host is a loopback or private address block: its credentials"
+                    + " cross the network unencrypted there (list match.schemes to make this explicit)");
+        } else if (RouteSchemes.injectsCleartextBeyondPrivateNetworks(route)) {
+            diagnostics.warning(route.locationOf("match.schemes"), route.path("match.schemes"), "inject route \""
+                    + route.name() + "\" lists http: its credentials cross the network unencrypted");
         }
     }
 
@@ -203,10 +219,11 @@ public final class PolicyValidator {
         boolean agentsOk = ma.agents().isEmpty() || ma.agents().contains("*")
                 || !mb.agents().isEmpty() && ma.agents().containsAll(mb.agents());
         boolean paths = ma.paths().isEmpty() ? mb.paths().isEmpty()
-                : !mb.paths().isEmpty() && ma.paths().containsAll(mb.paths());
+                : !mb.paths().isEmpty() && ma.paths().containsAll(mb.paths())
+                && (ma.pathsIgnoreCase() || !mb.pathsIgnoreCase());
         return agentsOk && paths
                 && (ma.ports().isEmpty() ? mb.ports().isEmpty() : !mb.ports().isEmpty() && ma.ports().containsAll(mb.ports()))
-                && covers(lower(ma.schemes()), lower(mb.schemes()))
+                && RouteSchemes.effective(a).containsAll(RouteSchemes.effective(b))
                 && covers(upper(ma.methods()), upper(mb.methods()));
     }
 
@@ -225,10 +242,6 @@ public final class PolicyValidator {
             return null;
         }
         return keys;
-    }
-
-    private static List<String> lower(List<String> values) {
-        return values.stream().map(v -> v.toLowerCase(Locale.ROOT)).toList();
     }
 
     private static List<String> upper(List<String> values) {

@@ -92,7 +92,9 @@ class PolicyCliTest {
                   route "github-admin-deny" (policy.yaml:15:5, deny, path /orgs/*/hooks specificity 12): no, path /repos/x/y does not match /orgs/*/hooks
                   route "github-admin-deny" (policy.yaml:15:5, deny, path /admin/** specificity 7): no, path /repos/x/y does not match /admin/**
                   route "github" (policy.yaml:23:5, inject): MATCH
-                decision: inject connection "github-prod", TLS intercepted (route "github" matched host api.github.com)
+                decision: inject connection "github-prod" (route "github" matched host api.github.com)
+                what happens: TLS intercepted: the proxy terminates the agent's TLS with its CA, decides each request \
+                inside on its own, and sends it to the origin over a new verified TLS connection with the credential added
                 """.replace("policy.yaml", file.toString()), out());
     }
 
@@ -102,6 +104,7 @@ class PolicyCliTest {
         assertEquals(PolicyCli.OK, PolicyCli.explain(file, null, "http://unknown.example:8080/x?token=1", "post", out, err));
         assertTrue(out().contains("request: agent \"\" POST http://unknown.example:8080/x\n"), out());
         assertTrue(out().endsWith("decision: deny (no route matched, default deny)\n"
+                + "what happens: refused with 403; nothing is sent to the destination\n"
                 + "message to the agent: this destination is not in the egress policy; ask the platform team\n"), out());
     }
 

@@ -73,4 +73,29 @@ class AddressPolicyTest {
         assertTrue(loopback.mayConnectTo(ip("::1")));
         assertFalse(loopback.mayConnectTo(ip("127.0.0.1")));
     }
+
+    /** Transition formats carrying a restricted IPv4 address are refused like the IPv4 address itself. */
+    @ParameterizedTest
+    @ValueSource(strings = {"::7f00:1", "::127.0.0.1", "::a9fe:a9fe", "::ffff:0:7f00:1", "::ffff:0:10.0.0.1",
+            "64:ff9b::7f00:1", "64:ff9b::169.254.169.254", "64:ff9b::c0a8:101", "2002:7f00:1::1", "2002:a9fe:a9fe::",
+            "2002:0a00:0001:1::5"})
+    void embeddedRestrictedIpv4IsRefused(String address) throws Exception {
+        assertFalse(decide("api.example.com").mayConnectTo(ip(address)), address);
+    }
+
+    /** The IANA special-purpose ranges that are not globally reachable, or only for documentation. */
+    @ParameterizedTest
+    @ValueSource(strings = {"192.0.2.1", "198.51.100.7", "203.0.113.9", "192.0.0.8", "198.18.0.1", "198.19.255.1",
+            "192.88.99.1", "255.255.255.255", "100::1", "2001:db8::1", "2001::1", "2001:2::1", "3fff::1",
+            "64:ff9b:1::1", "5f00::1"})
+    void specialPurposeRangesAreRefused(String address) throws Exception {
+        assertFalse(decide("api.example.com").mayConnectTo(ip(address)), address);
+    }
+
+    /** Public IPv4 inside a transition format is as public as the address itself. */
+    @ParameterizedTest
+    @ValueSource(strings = {"64:ff9b::808:808", "2002:5db8:d822::1", "::ffff:0:808:808", "2001:4860::8888"})
+    void embeddedPublicIpv4StaysReachable(String address) throws Exception {
+        assertTrue(decide("api.example.com").mayConnectTo(ip(address)), address);
+    }
 }

@@ -134,7 +134,7 @@ class CompiledPolicyTest {
             "/repos/x/y/issues, repos",
             "/admin/, admin",
             "/admin/users/1, admin",
-            "/admin, everything",
+            "/admin, admin",
             "/public/../admin/x, admin",
             "/public/%2e%2e/admin/x, admin",
             "/public/%2E%2E/admin/x, admin",
@@ -342,7 +342,8 @@ class CompiledPolicyTest {
                 "candidates for exact host api.github.com:",
                 "  route \"issues\" (policy.yaml:11:5, deny, path /repos/*/issues specificity 14): no, path /admin/x does not match /repos/*/issues",
                 "  route \"admin\" (policy.yaml:7:5, deny, path /admin/** specificity 7): MATCH",
-                "decision: deny (route \"admin\" matched host api.github.com)"), explanation.steps());
+                "decision: deny (route \"admin\" matched host api.github.com)",
+                "what happens: refused with 403; nothing is sent to the destination"), explanation.steps());
         assertEquals("admin", explanation.decision().routeName());
     }
 
@@ -356,6 +357,7 @@ class CompiledPolicyTest {
                 "  route \"writes\" (policy.yaml:6:5, deny): no, method DELETE not in [POST, PUT]",
                 "  route \"billing\" (policy.yaml:9:5, allow): no, agent \"someone\" not in [spiffe://prod/ns/billing/*, billing-bot]",
                 "no route matched",
-                "decision: deny (no route matched, default deny)"), steps);
+                "decision: deny (no route matched, default deny)",
+                "what happens: refused with 403; nothing is sent to the destination"), steps);
     }
 }

@@ -1,5 +1,6 @@
 package dev.nexus.policy.match;
 
+import dev.nexus.policy.compile.RouteSchemes;
 import dev.nexus.policy.model.ActionType;
 import dev.nexus.policy.model.Route;
 import dev.nexus.policy.pattern.AgentPattern;
@@ -121,7 +122,7 @@ final class ReferenceMatcher {
     private static boolean conditionsMatch(Route route, PolicyRequest request, boolean tunnel) {
         var match = route.match();
         String scheme = request.scheme();
-        if (!match.schemes().isEmpty() && match.schemes().stream().noneMatch(scheme::equalsIgnoreCase)) {
+        if (!RouteSchemes.effective(route).contains(scheme.toLowerCase(java.util.Locale.ROOT))) {
             return false;
         }
         if (!scheme.equals("http") && !scheme.equals("https")) {

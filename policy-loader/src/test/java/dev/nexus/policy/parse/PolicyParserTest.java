@@ -72,7 +72,7 @@ class PolicyParserTest {
                                 + " strategy, message, intercept_tls, strip_request_headers, timeout, max_body_bytes,"
                                 + " unsigned_payload, allow_private_cidrs)"),
                 Arguments.of("unknown match key", HEAD + "  - name: a\n    match: {hosts: [a.com], host: b.com}\n    action: allow\n",
-                        "policy.yaml:4:29: routes[0].match.host: unknown key \"host\" (allowed: hosts, ports, schemes, methods, paths, agents)"),
+                        "policy.yaml:4:29: routes[0].match.host: unknown key \"host\" (allowed: hosts, ports, schemes, methods, paths, paths_ignore_case, agents)"),
                 Arguments.of("missing version", "routes: []\n",
                         "policy.yaml:1:1: missing required key \"version\" (expected version: 1)"),
                 Arguments.of("unsupported version", "version: 2\n",
@@ -146,7 +146,7 @@ class PolicyParserTest {
                     action: inject
                 """);
         assertEquals(List.of(
-                "policy.yaml:4:29: routes[0].match.bogus: unknown key \"bogus\" (allowed: hosts, ports, schemes, methods, paths, agents)",
+                "policy.yaml:4:29: routes[0].match.bogus: unknown key \"bogus\" (allowed: hosts, ports, schemes, methods, paths, paths_ignore_case, agents)",
                 "policy.yaml:7:21: routes[1].match.hosts[0]: invalid CIDR \"10.0.0.0/33\" (prefix must be 0-32)",
                 "policy.yaml:6:5: routes[1]: inject route \"b\" needs a connection (connection: <connection id>) or connection_choices the agent selects from"),
                 diagnostics);

@@ -30,7 +30,7 @@ class ConnectionChoicesPolicyTest {
 
     private static Decision.Inject decide(CompiledPolicy policy) {
         return assertInstanceOf(Decision.Inject.class,
-                policy.decide(new PolicyRequest("support-bot", "http", "slack.com", 80, "GET", "/api")));
+                policy.decide(new PolicyRequest("support-bot", "https", "slack.com", 443, "GET", "/api")));
     }
 
     @Test
@@ -70,7 +70,7 @@ class ConnectionChoicesPolicyTest {
     void explainNamesTheChoices() {
         CompiledPolicy policy = compile(route("    action: inject\n    connection_choices: [\"slack-user-*\"]\n"));
 
-        String explained = policy.explain(new PolicyRequest("support-bot", "http", "slack.com", 80, "GET", "/")).toString();
+        String explained = policy.explain(new PolicyRequest("support-bot", "https", "slack.com", 443, "GET", "/")).toString();
 
         assertTrue(explained.contains("inject a connection the agent names in Nexus-Connection matching [slack-user-*]"), explained);
     }

@@ -149,7 +149,7 @@ class PolicyValidatorTest {
     @Test
     void unknownKeyAndBadValueInTheSameRouteAreBothReported() {
         assertEquals(List.of(
-                "policy.yaml:4:45: routes[0].match.hots: unknown key \"hots\" (allowed: hosts, ports, schemes, methods, paths, agents)",
+                "policy.yaml:4:45: routes[0].match.hots: unknown key \"hots\" (allowed: hosts, ports, schemes, methods, paths, paths_ignore_case, agents)",
                 "policy.yaml:4:37: routes[0].match.ports[0]: invalid port 99999 (must be 1-65535)"),
                 load(route("    match: {hosts: [a.com], ports: [99999], hots: []}\n    action: allow\n"))
                         .diagnostics().stream().map(Diagnostic::toString).toList());

@@ -2,6 +2,7 @@ package dev.nexus.proxy.decision;
 
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
+import dev.nexus.policy.pattern.PathAmbiguity;
 import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.RequestTarget;
@@ -79,7 +80,9 @@ public final class RouteDecision {
             metrics.denied(agentLabel, deny.routeName(), AgentMetrics.Denial.POLICY);
             audit(AuditEvent.builder(AuditOutcome.DENIED).decision(deny), head, agent);
             String detail = deny.message() == null ? deny.reason() : deny.reason() + ": " + deny.message();
-            return new RouteOutcome.Refuse(ErrorCode.DENIED, detail, deny);
+            // The policy denies paths no canonical form can stand for: that is the agent's malformed request.
+            boolean ambiguous = head.path() != null && PathAmbiguity.reason(head.path()) != null;
+            return new RouteOutcome.Refuse(ambiguous ? ErrorCode.AMBIGUOUS_PATH : ErrorCode.DENIED, detail, deny);
         }
         Decision.Destined destined = (Decision.Destined) decision;
         if (destined instanceof Decision.Inject inject && !head.connect()) {

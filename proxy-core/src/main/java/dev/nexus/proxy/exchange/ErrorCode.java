@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 public enum ErrorCode {
     // The request itself
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad_request"),
+    AMBIGUOUS_PATH(HttpResponseStatus.BAD_REQUEST, "ambiguous_path"),
     REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout"),
     REQUEST_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request_too_large"),
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented"),

@@ -7,7 +7,8 @@ package dev.nexus.proxy.exchange;
  * guessed, because the policy decides on what this returns and the origin must see the same thing.
  *
  * @param scheme       {@code http} or {@code https}; {@code null} for authority-form
- * @param host         lower-case host name, or an IP literal without brackets
+ * @param host         lower-case host name without a trailing dot ({@code allowed.test.} and {@code 127.0.0.1.}
+ *                     are {@code allowed.test} and {@code 127.0.0.1}), or an IP literal without brackets
  * @param port         explicit port, or the scheme's default
  * @param pathAndQuery origin-form target ({@code /path?query}), never empty; {@code null} for authority-form
  */
@@ -117,9 +118,26 @@ public record RequestTarget(String scheme, String host, int port, String pathAnd
             if (host.isEmpty() || !host.chars().allMatch(RequestTarget::isHostChar)) {
                 throw new InvalidTargetException("invalid host \"" + host + "\"");
             }
+            host = withoutTrailingDot(host);
         }
         int port = portText == null ? defaultPort : parsePort(portText);
         return new HostAndPort(host.toLowerCase(java.util.Locale.ROOT), port);
+    }
+
+    /**
+     * The one place a trailing dot is removed: policy matching, name resolution, the upstream {@code Host}
+     * header and the intercepted tunnel's Host/SNI binding all see the name this returns. A fully qualified
+     * {@code name.} means the same as {@code name}; an empty label ({@code name..}, {@code .}) is not a name.
+     */
+    private static String withoutTrailingDot(String host) throws InvalidTargetException {
+        if (!host.endsWith(".")) {
+            return host;
+        }
+        String name = host.substring(0, host.length() - 1);
+        if (name.isEmpty() || name.endsWith(".")) {
+            throw new InvalidTargetException("invalid host \"" + host + "\"");
+        }
+        return name;
     }
 
     private static int parsePort(String text) throws InvalidTargetException {

@@ -5,7 +5,6 @@ import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.exchange.RequestTarget;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
-import java.util.Locale;
 
 import dev.nexus.proxy.services.ProxyServices;
 
@@ -75,7 +74,11 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
             refuse(ctx, null, 0, null, "no server name (SNI) in the ClientHello: the destination is unknown");
             return;
         }
-        String host = serverName.toLowerCase(Locale.ROOT);
+        String host = serverNameAsHost(serverName);
+        if (host == null) {
+            refuse(ctx, null, 403, null, "the server name (SNI) in the ClientHello is not a valid host name");
+            return;
+        }
         RouteOutcome outcome = routing.decide((AgentIdentity) null, new RouteDecision.Head("CONNECT",
                 new RequestTarget("https", host, originalPort, null), true, EmptyHttpHeaders.INSTANCE));
         if (outcome instanceof RouteOutcome.Refuse refusal) {
@@ -84,6 +87,21 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
             intercept(ctx, host, intercept.decision());
         } else if (outcome instanceof RouteOutcome.Tunnel tunnel) {
             relay(ctx, host, tunnel.decision());
+        }
+    }
+
+    /**
+     * The SNI name in the spelling every later step uses, from the same parser as request targets (lower case,
+     * a trailing dot removed), or {@code null} when it is no host name. SNI never carries a port or an IP literal.
+     */
+    private String serverNameAsHost(String serverName) {
+        if (serverName.indexOf(':') >= 0) {
+            return null;
+        }
+        try {
+            return RequestTarget.parseAuthority(serverName, originalPort).host();
+        } catch (RequestTarget.InvalidTargetException e) {
+            return null;
         }
     }
 

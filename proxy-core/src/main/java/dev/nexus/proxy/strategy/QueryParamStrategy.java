@@ -6,7 +6,9 @@ import dev.nexus.proxy.credentials.Lease;
 /**
  * {@code query_param}: puts {@code param_name=credentials[credential_field]} (default field
  * {@code api_key}) into the query, percent-encoded with RFC 3986 unreserved characters kept. Every
- * occurrence the agent sent is removed first and the new parameter is appended; the rest of the
+ * occurrence the agent sent is removed first, in any letter case and after either separator
+ * ({@code TOKEN=}, {@code ;token=}: origins that read names case-insensitively or split on {@code ;}
+ * must not see a second value), and the new parameter is appended; the rest of the
  * query stays byte-identical. (The reference bridge re-encodes and re-sorts the whole query; this
  * proxy deliberately does not, so signatures and caches keyed on the agent's query keep working.)
  */
@@ -33,7 +35,7 @@ final class QueryParamStrategy implements CredentialStrategy {
     @Override
     public void stripAgentCredentials(OutboundRequest request) {
         String query = request.rawQuery();
-        String stripped = QueryParameters.remove(query, paramName::equals);
+        String stripped = QueryParameters.remove(query, paramName::equalsIgnoreCase);
         if (stripped != query) {
             request.setRawQuery(stripped);
         }
@@ -42,7 +44,7 @@ final class QueryParamStrategy implements CredentialStrategy {
     @Override
     public void apply(OutboundRequest request, Lease lease) {
         String credential = CredentialFields.require(lease, StrategyType.QUERY_PARAM, credentialField);
-        String query = QueryParameters.remove(request.rawQuery(), paramName::equals);
+        String query = QueryParameters.remove(request.rawQuery(), paramName::equalsIgnoreCase);
         request.setRawQuery(QueryParameters.append(query, paramName, credential));
     }
 

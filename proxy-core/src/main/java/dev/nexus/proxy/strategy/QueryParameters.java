@@ -4,8 +4,9 @@ import java.util.function.Predicate;
 
 /**
  * Edits a raw query string without re-encoding it: parameters are removed or appended as whole
- * {@code &}-separated segments, so every other byte (including {@code +}, {@code %20}, empty segments
- * and parameter order) reaches the origin exactly as the agent sent it.
+ * segments, so every other byte (including {@code +}, {@code %20}, empty segments, separators and
+ * parameter order) reaches the origin exactly as the agent sent it. Removal splits on {@code ;} as well
+ * as {@code &}, because some origins accept either separator: {@code a=1;key=x} carries a {@code key}.
  */
 final class QueryParameters {
 
@@ -27,10 +28,7 @@ final class QueryParameters {
         boolean keptAny = false;
         int start = 0;
         while (start <= rawQuery.length()) {
-            int end = rawQuery.indexOf('&', start);
-            if (end < 0) {
-                end = rawQuery.length();
-            }
+            int end = nextSeparator(rawQuery, start);
             if (matches(rawQuery, start, end, decodedNameMatches)) {
                 if (kept == null) {
                     kept = new StringBuilder(rawQuery.length()).append(rawQuery, 0, Math.max(0, start - 1));
@@ -38,7 +36,7 @@ final class QueryParameters {
                 }
             } else if (kept != null) {
                 if (keptAny) {
-                    kept.append('&');
+                    kept.append(rawQuery.charAt(start - 1));
                 }
                 kept.append(rawQuery, start, end);
                 keptAny = true;
@@ -85,6 +83,16 @@ final class QueryParameters {
         query.append('=');
         UriEncoding.encode(value, query);
         return query.toString();
+    }
+
+    private static int nextSeparator(String rawQuery, int from) {
+        for (int i = from; i < rawQuery.length(); i++) {
+            char c = rawQuery.charAt(i);
+            if (c == '&' || c == ';') {
+                return i;
+            }
+        }
+        return rawQuery.length();
     }
 
     private static boolean matches(String rawQuery, int start, int end, Predicate<String> decodedNameMatches) {

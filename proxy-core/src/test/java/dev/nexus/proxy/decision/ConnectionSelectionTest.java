@@ -39,7 +39,7 @@ class ConnectionSelectionTest {
 
     private static Decision.Inject decision(String host) {
         LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", POLICY)));
-        return (Decision.Inject) loaded.policy().decide(new PolicyRequest("support-bot", "http", host, 80, "GET", "/"));
+        return (Decision.Inject) loaded.policy().decide(new PolicyRequest("support-bot", "https", host, 443, "GET", "/"));
     }
 
     private static HttpHeaders headers(String... nameValues) {

@@ -45,4 +45,19 @@ class RequestTargetTest {
     void rejectsAmbiguousTargets(String uri) {
         assertThatThrownBy(() -> RequestTarget.parseAbsolute(uri)).isInstanceOf(RequestTarget.InvalidTargetException.class);
     }
+
+    @Test
+    void aTrailingDotIsRemovedOnceForNamesAndIpv4Literals() throws Exception {
+        assertThat(RequestTarget.parseAbsolute("http://Allowed.Test./x").host()).isEqualTo("allowed.test");
+        assertThat(RequestTarget.parseAbsolute("http://allowed.test.:8080/x").authority()).isEqualTo("allowed.test:8080");
+        assertThat(RequestTarget.parseAuthorityForm("127.0.0.1.:443").host()).isEqualTo("127.0.0.1");
+        assertThat(RequestTarget.parseAuthority("allowed.test.", 80).host()).isEqualTo("allowed.test");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://allowed.test../", "http://./", "http://..:80/"})
+    void anEmptyLabelIsNotAHost(String uri) {
+        assertThatThrownBy(() -> RequestTarget.parseAbsolute(uri))
+                .isInstanceOf(RequestTarget.InvalidTargetException.class).hasMessageContaining("invalid host");
+    }
 }

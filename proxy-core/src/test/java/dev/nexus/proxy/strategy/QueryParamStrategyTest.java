@@ -32,6 +32,12 @@ class QueryParamStrategyTest {
             "/v1?key=a&key=b                   | /v1?key=K",
             "/v1?key                           | /v1?key=K",
             "/v1?k%65y=a&q=1                   | /v1?q=1&key=K",
+            // every letter case and the ';' separator: origins reading either must not see the agent's value
+            "/v1?KEY=a&q=1&Key=b               | /v1?q=1&key=K",
+            "/v1?q=1;key=a                     | /v1?q=1&key=K",
+            "/v1?q=1;KEY=a;r=2&s=3             | /v1?q=1;r=2&s=3&key=K",
+            "/v1?key=a;q=1                     | /v1?q=1&key=K",
+            "/v1?%4BEY=a&q=1                   | /v1?q=1&key=K",
             // other parameters stay byte-identical: '+', '%20', odd encodings, empty segments
             "/v1?q=a+b&r=c%20d&s=%7e&t=        | /v1?q=a+b&r=c%20d&s=%7e&t=&key=K",
             "/v1?a=1&&b=2                      | /v1?a=1&&b=2&key=K",

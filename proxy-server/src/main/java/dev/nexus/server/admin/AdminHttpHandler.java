@@ -16,14 +16,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Authorises and dispatches admin requests: token check (constant-time, via {@link Secret#matches}),
+ * Authorises and dispatches admin requests: access check ({@link AdminAccess}),
  * route lookup, 401/404/405 in the proxy's JSON error shape, and writing the route's answer.
  * Stateless, so one instance serves every admin connection.
  */
@@ -31,14 +30,13 @@ import java.util.logging.Logger;
 final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = Logger.getLogger(AdminHttpHandler.class.getName());
-    private static final String BEARER = "Bearer ";
 
     private final AdminRouter router;
-    private final Optional<Secret> token;
+    private final AdminAccess access;
 
-    AdminHttpHandler(AdminRouter router, Optional<Secret> token) {
+    AdminHttpHandler(AdminRouter router, Secret token) {
         this.router = router;
-        this.token = token;
+        this.access = new AdminAccess(token);
     }
 
     @Override
@@ -52,7 +50,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         String method = request.method().name();
         AdminRouter.Lookup lookup = router.lookup(method, uri.path());
 
-        if (lookup.requiresToken() && !authorised(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        if (!access.allows(lookup.access(), ctx.channel().remoteAddress(), request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             respond(ctx, AdminResponse.error(401, "unauthorized", "this admin endpoint requires 'Authorization: Bearer <admin token>'"),
                     keepAlive);
             return;
@@ -84,16 +82,6 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 respond(ctx, response, keepAlive);
             }
         });
-    }
-
-    private boolean authorised(String authorization) {
-        if (token.isEmpty()) {
-            return true;
-        }
-        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
-        }
-        return token.get().matches(authorization.substring(BEARER.length()).trim());
     }
 
     private static void respond(ChannelHandlerContext ctx, AdminResponse answer, boolean keepAlive) {

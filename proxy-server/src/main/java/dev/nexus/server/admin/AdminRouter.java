@@ -28,27 +28,27 @@ public final class AdminRouter {
     Lookup lookup(String method, String path) {
         List<String> segments = AdminRoute.segments(path);
         List<String> otherMethods = new ArrayList<>();
-        boolean otherRoutesNeedToken = false;
+        AdminRoute.Access otherAccess = AdminRoute.Access.OPEN;
         for (AdminRoute route : routes) {
             Map<String, String> parameters = route.match(segments);
             if (parameters == null) {
                 continue;
             }
             if (route.method().equals(method)) {
-                return new Lookup(route, parameters, List.of(), route.requiresToken());
+                return new Lookup(route, parameters, List.of(), route.access());
             }
             otherMethods.add(route.method());
-            otherRoutesNeedToken |= route.requiresToken();
+            otherAccess = route.access().compareTo(otherAccess) < 0 ? route.access() : otherAccess;
         }
         // Unknown paths need the token too, so an unauthenticated caller cannot probe which paths exist.
-        return new Lookup(null, Map.of(), otherMethods, otherMethods.isEmpty() || otherRoutesNeedToken);
+        return new Lookup(null, Map.of(), otherMethods, otherMethods.isEmpty() ? AdminRoute.Access.TOKEN : otherAccess);
     }
 
     /**
      * @param route          the route to run, or {@code null}
      * @param allowedMethods when {@code route} is null: methods the path supports (empty = unknown path)
-     * @param requiresToken  whether answering (even with 404/405) needs the admin token
+     * @param access         who may get an answer (even 404/405): the strictest of the routes at that path
      */
-    record Lookup(AdminRoute route, Map<String, String> parameters, List<String> allowedMethods, boolean requiresToken) {
+    record Lookup(AdminRoute route, Map<String, String> parameters, List<String> allowedMethods, AdminRoute.Access access) {
     }
 }

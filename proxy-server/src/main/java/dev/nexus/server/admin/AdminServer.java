@@ -16,7 +16,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,10 +39,10 @@ public final class AdminServer implements AutoCloseable {
     /**
      * Binds {@code address:port} (port 0 picks a free one) and starts serving {@code router}'s routes.
      *
-     * @param token when present, routes that require it answer 401 without {@code Authorization: Bearer <token>}
+     * @param token routes that require it answer 401 without {@code Authorization: Bearer <token>} (see {@link AdminToken})
      * @throws IOException naming the address when it cannot be bound
      */
-    public static AdminServer start(String address, int port, Optional<Secret> token, AdminRouter router) throws IOException {
+    public static AdminServer start(String address, int port, Secret token, AdminRouter router) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nexus-admin", true),
                 NioIoHandler.newFactory());
         AdminHttpHandler handler = new AdminHttpHandler(router, token);

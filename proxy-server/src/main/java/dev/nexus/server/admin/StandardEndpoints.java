@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The endpoints every proxy has: {@code /healthz} (the process is alive), {@code /readyz} (every
  * readiness check passes) and {@code /metrics}. The probes are open, because kubelets carry no
- * token; {@code /metrics} needs the admin token when one is configured.
+ * token; {@code /metrics} is open to loopback callers and needs the admin token from anywhere else.
  */
 public final class StandardEndpoints {
 
@@ -21,6 +21,6 @@ public final class StandardEndpoints {
             ReadinessChecks.Report report = readiness.evaluate();
             return AdminResponse.json(report.ready() ? 200 : 503, report);
         }).open());
-        router.add(AdminRoute.get("/metrics", metrics::scrape));
+        router.add(AdminRoute.get("/metrics", metrics::scrape).openOnLoopback());
     }
 }

@@ -34,7 +34,6 @@ public final class ConfigLoader {
 
     private static final Duration ONE_MS = Duration.ofMillis(1);
     private static final Duration ONE_DAY = Duration.ofDays(1);
-    private static final int MIN_ADMIN_TOKEN_LENGTH = 16;
     private static final int AES_256_KEY_BYTES = 32;
 
     private final EnvSubstitution env;
@@ -121,15 +120,16 @@ public final class ConfigLoader {
         String address = s.address("address", d.address());
         int port = port(s, d.port());
         Optional<Secret> token = s.secret("token");
+        Optional<Path> tokenFile = s.optionalPath("token_file");
         s.finish();
-        if (token.isEmpty() && !ConfigSection.isLoopback(address)) {
-            throw s.error(s.pathOf("token"), "required when " + s.pathOf("address")
-                    + " is not a loopback address (got " + ConfigSection.quote(address) + ")");
+        if (token.isPresent() && tokenFile.isPresent()) {
+            throw s.error(s.pathOf("token_file"), "set either " + s.pathOf("token") + " or " + s.pathOf("token_file")
+                    + ", not both");
         }
-        if (token.isPresent() && token.get().reveal().length() < MIN_ADMIN_TOKEN_LENGTH) {
-            throw s.error(s.pathOf("token"), "must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters");
+        if (token.isPresent() && token.get().reveal().length() < NexusConfig.Admin.MIN_TOKEN_LENGTH) {
+            throw s.error(s.pathOf("token"), "must be at least " + NexusConfig.Admin.MIN_TOKEN_LENGTH + " characters");
         }
-        return new NexusConfig.Admin(address, port, token);
+        return new NexusConfig.Admin(address, port, token, tokenFile.orElse(d.tokenFile()));
     }
 
     private static NexusConfig.Transport bindTransport(ConfigSection s) throws ConfigException {

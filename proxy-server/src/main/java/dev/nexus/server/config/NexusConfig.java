@@ -55,8 +55,14 @@ public record NexusConfig(
     }
 
     /** The admin HTTP listener; {@code token} is required when {@code address} is not loopback. */
-    public record Admin(String address, int port, Optional<Secret> token) {
-        public static final Admin DEFAULT = new Admin("127.0.0.1", 9090, Optional.empty());
+    /**
+     * The admin listener. Endpoints that read or change connection state always need a bearer token: {@code token}
+     * when configured, else the one in {@code tokenFile} (generated there, mode 0600, on first start).
+     */
+    public record Admin(String address, int port, Optional<Secret> token, Path tokenFile) {
+        public static final Admin DEFAULT = new Admin("127.0.0.1", 9090, Optional.empty(), Path.of("nexus-admin-token"));
+        /** The shortest token accepted, configured or read from {@code tokenFile}. */
+        public static final int MIN_TOKEN_LENGTH = 16;
     }
 
     public enum TransportType { AUTO, EPOLL, NIO }

@@ -1,6 +1,7 @@
 package dev.nexus.server.runtime;
 
 import dev.nexus.proxy.services.TlsComponents;
+import dev.nexus.proxy.tls.CaException;
 import dev.nexus.proxy.tls.CaFiles;
 import dev.nexus.proxy.tls.CertificateAuthority;
 import dev.nexus.proxy.tls.InterceptionContexts;
@@ -11,11 +12,15 @@ import dev.nexus.proxy.tls.UpstreamTlsContexts;
 import dev.nexus.server.config.NexusConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
- * TLS for a running proxy: the interception CA (loaded, or generated on first start in {@code tls.ca_dir}),
+ * TLS for a running proxy: the interception CA (loaded, or generated on first start in {@code tls.ca_dir};
+ * never generated in place of {@code tls.ca_cert}/{@code tls.ca_key}, whose absence means a Secret that
+ * failed to mount, not a first start),
  * the leaf-certificate cache, and verified client TLS towards origins, on OpenSSL or the JDK.
  */
 final class TlsRuntime {
@@ -31,7 +36,14 @@ final class TlsRuntime {
                 ? new CaFiles(config.caCert().get(), config.caKey().orElseThrow())
                 : CaFiles.inDirectory(config.caDir());
         CaFiles next = config.nextCaCert().map(cert -> new CaFiles(cert, config.nextCaKey().orElseThrow())).orElse(null);
-        CertificateAuthority ca = CertificateAuthority.loadOrGenerate(active, next);
+        CertificateAuthority ca;
+        if (config.caCert().isPresent()) {
+            requireExisting("tls.ca_cert", active.certificate());
+            requireExisting("tls.ca_key", active.privateKey());
+            ca = CertificateAuthority.load(active, next);
+        } else {
+            ca = CertificateAuthority.loadOrGenerate(active, next);
+        }
         LOG.info(() -> "interception CA " + ca.certificate().getSubjectX500Principal().getName() + " from "
                 + active.certificate() + "; agents must trust it (nexus-proxy ca export)");
         LeafKeyType leafKeyType = config.leafKeyType() == NexusConfig.LeafKeyType.RSA
@@ -43,5 +55,12 @@ final class TlsRuntime {
         UpstreamTlsContexts upstream = new UpstreamTlsContexts(provider, config.upstreamCaBundle().orElse(null));
         LOG.fine(() -> "TLS provider " + provider.description().toLowerCase(Locale.ROOT));
         return new TlsComponents(leaves, upstream);
+    }
+
+    private static void requireExisting(String field, Path file) {
+        if (!Files.exists(file)) {
+            throw new CaException(field + ": " + file + " does not exist; a configured CA is never generated"
+                    + " (leave tls.ca_cert/tls.ca_key unset to use tls.ca_dir, or run nexus-proxy ca init)");
+        }
     }
 }

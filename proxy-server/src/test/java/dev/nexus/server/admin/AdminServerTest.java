@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -41,9 +40,9 @@ class AdminServerTest {
     private final AdminRouter router = new AdminRouter();
     private AdminServer server;
 
-    private void start(Optional<Secret> token) throws IOException {
+    private void start() throws IOException {
         StandardEndpoints.register(router, readiness, registry);
-        server = AdminServer.start("127.0.0.1", 0, token, router);
+        server = AdminServer.start("127.0.0.1", 0, Secret.of(TOKEN), router);
     }
 
     @AfterEach
@@ -70,7 +69,7 @@ class AdminServerTest {
 
     @Test
     void healthzSaysOk() throws Exception {
-        start(Optional.empty());
+        start();
         HttpResponse<String> response = get("/healthz");
 
         assertEquals(200, response.statusCode());
@@ -82,7 +81,7 @@ class AdminServerTest {
     void readyzIsReadyWhenNoCheckIsDownAndListsEveryCheck() throws Exception {
         readiness.register("listeners bound", () -> ReadinessCheck.Result.up("127.0.0.1:3128"));
         readiness.register("redis", () -> ReadinessCheck.Result.degraded("unreachable, using in-process cache"));
-        start(Optional.empty());
+        start();
 
         HttpResponse<String> response = get("/readyz");
 
@@ -104,7 +103,7 @@ class AdminServerTest {
         readiness.register("broken", () -> {
             throw new IllegalStateException("boom");
         });
-        start(Optional.empty());
+        start();
 
         HttpResponse<String> notReady = get("/readyz");
         assertEquals(503, notReady.statusCode());
@@ -119,7 +118,7 @@ class AdminServerTest {
     void readyzRecoversWhenTheCheckPasses() throws Exception {
         AtomicReference<ReadinessCheck.Result> policy = new AtomicReference<>(ReadinessCheck.Result.down("loading"));
         readiness.register("policy loaded", policy::get);
-        start(Optional.empty());
+        start();
 
         assertEquals(503, get("/readyz").statusCode());
         policy.set(ReadinessCheck.Result.up("version 3"));
@@ -132,7 +131,7 @@ class AdminServerTest {
         JvmMetrics.builder().register(registry);
         metrics.requestCompleted("GET", 200, "github", 2_000_000);
         metrics.connectionOpened(ProxyMetrics.Side.CLIENT);
-        start(Optional.empty());
+        start();
 
         HttpResponse<String> response = get("/metrics");
 
@@ -150,7 +149,7 @@ class AdminServerTest {
     @Test
     void metricsNegotiateOpenMetrics() throws Exception {
         new ProxyMetrics(registry);
-        start(Optional.empty());
+        start();
 
         HttpResponse<String> response = get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8");
 
@@ -165,23 +164,25 @@ class AdminServerTest {
     }
 
     @Test
-    void tokenProtectsEverythingButTheProbes() throws Exception {
-        start(Optional.of(Secret.of(TOKEN)));
+    void tokenProtectsEverythingButTheProbesAndLoopbackMetrics() throws Exception {
+        router.add(AdminRoute.get("/admin/connections", request -> AdminResponse.json(200, List.of("github"))));
+        start();
 
         assertEquals(200, get("/healthz").statusCode());
         assertEquals(200, get("/readyz").statusCode());
+        assertEquals(200, get("/metrics").statusCode(), "a scrape from loopback needs no token");
 
-        HttpResponse<String> missing = get("/metrics");
+        HttpResponse<String> missing = get("/admin/connections");
         assertEquals(401, missing.statusCode());
         assertEquals("Bearer realm=\"nexus-proxy admin\"", missing.headers().firstValue("www-authenticate").orElseThrow());
         assertEquals("unauthorized", JSON.readTree(missing.body()).get("error").asText());
         assertFalse(missing.body().contains(TOKEN));
 
-        assertEquals(401, get("/metrics", "Authorization", "Bearer wrong-token-0123456789").statusCode());
-        assertEquals(401, get("/metrics", "Authorization", "Bearer " + TOKEN + "x").statusCode());
-        assertEquals(401, get("/metrics", "Authorization", "Basic " + TOKEN).statusCode());
-        assertEquals(200, get("/metrics", "Authorization", "Bearer " + TOKEN).statusCode());
-        assertEquals(200, get("/metrics", "Authorization", "bearer " + TOKEN).statusCode());
+        assertEquals(401, get("/admin/connections", "Authorization", "Bearer wrong-token-0123456789").statusCode());
+        assertEquals(401, get("/admin/connections", "Authorization", "Bearer " + TOKEN + "x").statusCode());
+        assertEquals(401, get("/admin/connections", "Authorization", "Basic " + TOKEN).statusCode());
+        assertEquals(200, get("/admin/connections", "Authorization", "Bearer " + TOKEN).statusCode());
+        assertEquals(200, get("/admin/connections", "Authorization", "bearer " + TOKEN).statusCode());
 
         assertEquals(401, get("/admin/secret-path").statusCode(), "unknown paths do not reveal themselves without a token");
         assertEquals(404, get("/admin/secret-path", "Authorization", "Bearer " + TOKEN).statusCode());
@@ -189,9 +190,10 @@ class AdminServerTest {
 
     @Test
     void unknownPathsAre404AndWrongMethods405InJson() throws Exception {
-        start(Optional.empty());
+        start();
 
-        HttpResponse<String> notFound = get("/nope?x=1");
+        assertEquals(401, get("/nope?x=1").statusCode());
+        HttpResponse<String> notFound = get("/nope?x=1", "Authorization", "Bearer " + TOKEN);
         assertEquals(404, notFound.statusCode());
         assertEquals(Map.of("error", "not_found", "detail", "no admin endpoint at /nope"),
                 JSON.readValue(notFound.body(), Map.class));
@@ -210,7 +212,7 @@ class AdminServerTest {
         router.add(AdminRoute.get("/admin/fails", request -> {
             throw new IllegalStateException("internal detail that must not leak");
         }));
-        start(Optional.of(Secret.of(TOKEN)));
+        start();
         String[] auth = {"Authorization", "Bearer " + TOKEN};
 
         assertEquals("[\"github\"]", get("/admin/connections", auth).body());

@@ -52,7 +52,7 @@ class ConfigLoaderTest {
     void defaultsAreTheDocumentedValues() {
         NexusConfig d = NexusConfig.defaults();
         assertEquals(new NexusConfig.Listen("127.0.0.1", 3128), d.listen());
-        assertEquals(new NexusConfig.Admin("127.0.0.1", 9090, Optional.empty()), d.admin());
+        assertEquals(new NexusConfig.Admin("127.0.0.1", 9090, Optional.empty(), Path.of("nexus-admin-token")), d.admin());
         assertEquals(new NexusConfig.Transport(NexusConfig.TransportType.AUTO, 0), d.transport());
         assertEquals(new NexusConfig.Limits(8192, 16384, 65536, 1024, 10_000), d.limits());
         assertEquals(new NexusConfig.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
@@ -214,7 +214,7 @@ class ConfigLoaderTest {
             listne: {port: 1}                              | listne: unknown key; expected one of: listen, admin, transport, limits, timeouts, upstream, access_log, policy, authority, redis, tls, transparent, identity, audit
             listen: [1, 2]                                 | listen: must be a mapping, got a list
             listen: {port: [1]}                            | listen.port: must be a single value, got a list
-            admin: {address: 0.0.0.0}                      | admin.token: required when admin.address is not a loopback address (got "0.0.0.0")
+            admin: {token: 0123456789abcdef, token_file: t} | admin.token_file: set either admin.token or admin.token_file, not both
             admin: {token: short}                          | admin.token: must be at least 16 characters
             transport: {type: kqueue}                      | transport.type: must be one of auto, epoll, nio, got "kqueue"
             transport: {event_loop_threads: 2000}          | transport.event_loop_threads: must be 0-1024, got 2000

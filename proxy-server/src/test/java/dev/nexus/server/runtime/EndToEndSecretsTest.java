@@ -40,6 +40,7 @@ class EndToEndSecretsTest {
 
     private static final String CREDENTIAL = "ghp-credential-SECRET-4711";
     private static final String AUTHORITY_KEY = "authority-api-key-SECRET-0815";
+    private static final String ADMIN_TOKEN = "admin-token-SECRET-4242-abcdef";
     private static final String REDIS_KEY = Base64.getEncoder().encodeToString(
             "redis-encryption-key-SECRET-32by".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
@@ -96,11 +97,11 @@ class EndToEndSecretsTest {
                 """.formatted(origin.port()));
         int proxyPort = freePort();
         Path accessLog = dir.resolve("access.log");
-        Map<String, String> environment = Map.of("AUTHORITY_KEY", AUTHORITY_KEY, "REDIS_KEY", REDIS_KEY,
+        Map<String, String> environment = Map.of("AUTHORITY_KEY", AUTHORITY_KEY, "REDIS_KEY", REDIS_KEY, "ADMIN_TOKEN", ADMIN_TOKEN,
                 "REDIS_URL", RedisServers.shared());
         NexusConfig config = new ConfigLoader(environment::get).parse("e2e.yaml", """
                 listen: {port: %d}
-                admin: {port: 0}
+                admin: {port: 0, token: "${ADMIN_TOKEN}"}
                 access_log: {target: file, path: "%s"}
                 policy: {path: "%s"}
                 authority:
@@ -140,7 +141,7 @@ class EndToEndSecretsTest {
         server = null;
         String everything = String.join("\n", logs.text(), Files.readString(accessLog), metrics, connections,
                 String.join("\n", agentSaw));
-        for (String secret : List.of(CREDENTIAL, AUTHORITY_KEY, REDIS_KEY)) {
+        for (String secret : List.of(CREDENTIAL, AUTHORITY_KEY, REDIS_KEY, ADMIN_TOKEN)) {
             assertThat(everything).as("no trace of a secret").doesNotContain(secret);
         }
         assertThat(Files.readString(accessLog)).doesNotContain("token=q");
@@ -154,6 +155,7 @@ class EndToEndSecretsTest {
     }
 
     private static HttpResponse<String> get(HttpClient client, String url) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + ADMIN_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -22,9 +22,11 @@ final class InjectedResources {
     static final String CONFIG_VOLUME = "nexus-proxy-config";
     static final String POLICY_VOLUME = "nexus-policy";
     static final String CA_PRIVATE_VOLUME = "nexus-ca-private";
+    static final String ADMIN_TOKEN_VOLUME = "nexus-admin-token";
     static final String TMP_VOLUME = "nexus-tmp";
     static final List<String> VOLUME_NAMES =
-            List.of(TrustBundle.VOLUME, CA_SECRET_VOLUME, CA_PRIVATE_VOLUME, CONFIG_VOLUME, POLICY_VOLUME, TMP_VOLUME);
+            List.of(TrustBundle.VOLUME, CA_SECRET_VOLUME, ADMIN_TOKEN_VOLUME, CA_PRIVATE_VOLUME, CONFIG_VOLUME, POLICY_VOLUME,
+                    TMP_VOLUME);
 
     static final String CONFIG_DIR = "/etc/nexus";
     static final String CONFIG_FILE = CONFIG_DIR + "/config.yaml";
@@ -47,8 +49,14 @@ final class InjectedResources {
         // 0444 inside the volume: only the init step and the sidecar (uid 1337, no fsGroup) mount it.
         ObjectNode secret = volume(CA_SECRET_VOLUME);
         secret.putObject("secret").put("secretName", config.caSecretName()).put("defaultMode", 0444);
-        // The proxy refuses a CA key others may read, and a Secret file cannot belong to uid 1337: the init
-        // step copies the key here, owner-only, in memory.
+        // The admin token guards the sidecar's connection endpoints from the agent that shares its loopback: only
+        // the init step mounts the Secret, and copies the token into the private volume below.
+        ObjectNode adminToken = volume(ADMIN_TOKEN_VOLUME);
+        ObjectNode adminSecret = adminToken.putObject("secret").put("secretName", config.adminTokenSecretName());
+        adminSecret.putArray("items").addObject().put("key", config.adminTokenSecretKey()).put("path", TrustBundle.ADMIN_TOKEN_FILE);
+        adminSecret.put("defaultMode", 0444);
+        // The proxy refuses a CA key (or admin token) others may read, and a Secret file cannot belong to uid
+        // 1337: the init step copies the key here, owner-only, in memory.
         ObjectNode caPrivate = volume(CA_PRIVATE_VOLUME);
         caPrivate.putObject("emptyDir").put("medium", "Memory").put("sizeLimit", "1Mi");
         ObjectNode cfg = volume(CONFIG_VOLUME);
@@ -59,7 +67,7 @@ final class InjectedResources {
         policy.putObject("configMap").put("name", options.policyConfigMap());
         ObjectNode tmp = volume(TMP_VOLUME);
         tmp.putObject("emptyDir").put("sizeLimit", "64Mi");
-        return List.of(ca, secret, caPrivate, cfg, policy, tmp);
+        return List.of(ca, secret, adminToken, caPrivate, cfg, policy, tmp);
     }
 
     /** The init step that builds the merged CA bundle and the PKCS12 truststore. Always first. */
@@ -77,6 +85,7 @@ final class InjectedResources {
         c.set("volumeMounts", JSON.arrayNode()
                 .add(mount(TrustBundle.VOLUME, TrustBundle.DIR, false))
                 .add(mount(CA_SECRET_VOLUME, TrustBundle.SECRET_DIR, true))
+                .add(mount(ADMIN_TOKEN_VOLUME, TrustBundle.ADMIN_SECRET_DIR, true))
                 .add(mount(CA_PRIVATE_VOLUME, TrustBundle.PRIVATE_DIR, false))
                 .add(mount(TMP_VOLUME, "/tmp", false)));
         return c;

@@ -32,6 +32,9 @@ import java.util.TreeMap;
  * @param limits              resource limits (resource name to quantity)
  * @param serviceCidrs        the cluster's service ranges, added to NO_PROXY
  * @param caSecretName        Secret (type kubernetes.io/tls) holding the proxy CA, in each injected namespace
+ * @param adminTokenSecretName Secret holding the sidecar's admin token, in each injected namespace
+ *                             ({@code adminToken.secretName}); mounted into the injector's init step only
+ * @param adminTokenSecretKey  the key of that Secret holding the token ({@code adminToken.key})
  * @param configMapName       ConfigMap holding the sidecar's {@code config.yaml}, in each injected namespace
  * @param policyConfigMapName default policy ConfigMap (overridable per pod with {@code nexus.dev/policy})
  * @param jvmOptions          JAVA_TOOL_OPTIONS of the sidecar (the sidecar JVM profile)
@@ -57,6 +60,8 @@ public record InjectorConfig(String image,
                              Map<String, String> limits,
                              List<String> serviceCidrs,
                              String caSecretName,
+                             String adminTokenSecretName,
+                             String adminTokenSecretKey,
                              String configMapName,
                              String policyConfigMapName,
                              String jvmOptions,
@@ -73,10 +78,11 @@ public record InjectorConfig(String image,
 
     /** The top-level fields of the file. */
     public static final Set<String> FIELDS = Set.of("image", "imagePullPolicy", "proxyPort", "adminPort", "proxyUid",
-            "resources", "serviceCidrs", "caSecretName", "configMapName", "policyConfigMapName", "jvmOptions",
+            "resources", "serviceCidrs", "caSecretName", "adminToken", "configMapName", "policyConfigMapName", "jvmOptions",
             "truststorePassword", "allowTransparent", "transparent", "extraEnv");
     private static final Set<String> TRANSPARENT_KEYS = Set.of("httpPort", "httpsPort", "excludeCidrs");
     private static final Set<String> RESOURCE_KEYS = Set.of("requests", "limits");
+    private static final Set<String> ADMIN_TOKEN_KEYS = Set.of("secretName", "key");
     /** Sidecar variables the injector sets; a second definition in extraEnv would silently override them. */
     private static final Set<String> INJECTOR_ENV = Set.of("JAVA_TOOL_OPTIONS", TransparentRedirect.ENABLED_ENV,
             TransparentRedirect.HTTP_PORT_ENV, TransparentRedirect.TLS_PORT_ENV);
@@ -95,7 +101,8 @@ public record InjectorConfig(String image,
         return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090,
                 IptablesCommand.DEFAULT_PROXY_UID,
                 orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", "128Mi"),
-                List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-sidecar", "nexus-proxy-policy",
+                List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-admin-token", "admin-token",
+                "nexus-proxy-sidecar", "nexus-proxy-policy",
                 SIDECAR_JVM_OPTIONS, "changeit", true, IptablesCommand.DEFAULT_HTTP_PORT, IptablesCommand.DEFAULT_HTTPS_PORT,
                 List.of(), List.of());
     }
@@ -129,6 +136,11 @@ public record InjectorConfig(String image,
             r.requireObject(transparent, "transparent");
             r.rejectUnknown(transparent, TRANSPARENT_KEYS, "transparent.");
         }
+        JsonNode adminToken = root.path("adminToken");
+        if (!adminToken.isMissingNode()) {
+            r.requireObject(adminToken, "adminToken");
+            r.rejectUnknown(adminToken, ADMIN_TOKEN_KEYS, "adminToken.");
+        }
         List<String> serviceCidrs = new ArrayList<>();
         for (String text : r.strings(root, "serviceCidrs", d.serviceCidrs())) {
             serviceCidrs.add(r.cidr(text, "serviceCidrs").toString());
@@ -149,6 +161,8 @@ public record InjectorConfig(String image,
                 r.integer(root, "proxyUid", d.proxyUid(), 1, Integer.MAX_VALUE),
                 requests, limits, serviceCidrs,
                 r.string(root, "caSecretName", d.caSecretName()),
+                r.string(adminToken, "secretName", d.adminTokenSecretName()),
+                r.string(adminToken, "key", d.adminTokenSecretKey()),
                 r.string(root, "configMapName", d.configMapName()),
                 r.string(root, "policyConfigMapName", d.policyConfigMapName()),
                 r.string(root, "jvmOptions", d.jvmOptions()),

@@ -27,6 +27,11 @@ final class TrustBundle {
      */
     static final String PRIVATE_DIR = "/etc/nexus/private";
     static final String PRIVATE_KEY = PRIVATE_DIR + "/tls.key";
+    /** Where the admin token Secret is mounted, in the init step only; the file name of the token in it. */
+    static final String ADMIN_SECRET_DIR = "/etc/nexus/admin";
+    static final String ADMIN_TOKEN_FILE = "admin-token";
+    /** The sidecar's owner-only copy of the admin token (its config's {@code admin.token_file}). */
+    static final String PRIVATE_ADMIN_TOKEN = PRIVATE_DIR + "/" + ADMIN_TOKEN_FILE;
 
     /** The roots of the proxy image (Debian/Ubuntu layout), merged with the proxy CA. */
     static final String SYSTEM_ROOTS = "/etc/ssl/certs/ca-certificates.crt";
@@ -39,12 +44,15 @@ final class TrustBundle {
 
     /**
      * The init step's script: runs in the proxy image, which has a shell, the CA roots and keytool. It copies
-     * the CA key for the sidecar (created owner-only by the umask), then builds the trust files.
+     * the CA key and the admin token for the sidecar (created owner-only by the umask), then builds the trust
+     * files.
      */
     static String initScript() {
         return String.join("\n",
                 "set -eu",
                 "(umask 077 && rm -f " + PRIVATE_KEY + " && cp " + SECRET_KEY + " " + PRIVATE_KEY + ")",
+                "(umask 077 && rm -f " + PRIVATE_ADMIN_TOKEN + " && cp " + ADMIN_SECRET_DIR + "/" + ADMIN_TOKEN_FILE + " "
+                        + PRIVATE_ADMIN_TOKEN + ")",
                 "cat " + SYSTEM_ROOTS + " " + SECRET_CERT + " > " + MERGED_BUNDLE,
                 "cp " + SECRET_CERT + " " + PROXY_CA,
                 "keytool -importkeystore -noprompt -srckeystore \"$JAVA_HOME/lib/security/cacerts\" -srcstorepass changeit"

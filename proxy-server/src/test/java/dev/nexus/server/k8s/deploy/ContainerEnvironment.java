@@ -13,7 +13,6 @@ final class ContainerEnvironment {
 
     /** What each Secret-backed variable the chart wires in would hold in a real install. */
     private static final Map<String, String> SECRET_STAND_INS = Map.of(
-            "NEXUS_ADMIN_TOKEN", "admin-token-from-a-secret",
             "NEXUS_AUTHORITY_API_KEY", "authority-key-from-a-secret",
             "NEXUS_REDIS_URL", "rediss://:pw@redis.example.com:6380",
             "NEXUS_REDIS_PASSWORD", "5f1c0a9e7b3d24c8e6a1f0b9d7c3e2a4",

@@ -137,7 +137,7 @@ class GatewayChartTest {
     void renderedConfigLoadsInTheProxyWithTheEnvironmentThePodGives() throws IOException, ConfigException {
         for (Manifests variant : List.of(defaults, full, lean, withRedis, withOpenRedis)) {
             NexusConfig config = proxyConfig(variant);
-            assertThat(config.admin().token()).as("the admin port listens off loopback").isPresent();
+            assertThat(config.admin().token()).as("the token is read from a file, never from the environment").isEmpty();
             assertThat(config.listen().address()).isEqualTo("0.0.0.0");
         }
         NexusConfig file = proxyConfig(defaults);
@@ -196,13 +196,12 @@ class GatewayChartTest {
     @Test
     void secretsReachTheProxyOnlyAsSecretReferences() {
         assertThat(ContainerEnvironment.secretReferences(proxyContainer(full).path("env"))).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "NEXUS_ADMIN_TOKEN", "nexus-admin/admin-token",
                 "NEXUS_AUTHORITY_API_KEY", "nexus-authority/api-key",
                 "NEXUS_REDIS_ENCRYPTION_KEY", "nexus-redis/encryption-key"));
         assertThat(ContainerEnvironment.secretReferences(proxyContainer(lean).path("env"))).containsEntry("NEXUS_REDIS_URL", "nexus-redis-url/redis-url");
         // The config only references them; their values never pass through Helm.
         assertThat(full.named("ConfigMap", FULLNAME + "-config").path("data").path("config.yaml").asText())
-                .contains("token: \"${NEXUS_ADMIN_TOKEN}\"", "api_key: \"${NEXUS_AUTHORITY_API_KEY}\"",
+                .contains("api_key: \"${NEXUS_AUTHORITY_API_KEY}\"",
                         "k1: \"${NEXUS_REDIS_ENCRYPTION_KEY}\"");
     }
 
@@ -227,6 +226,14 @@ class GatewayChartTest {
             JsonNode init = pod.path("initContainers").get(0);
             assertThat(new MountedFiles(pod, init).resolve("/etc/nexus/private/tls.key").volume()).isEqualTo(caKey.volume());
             assertThat(new MountedFiles(pod, init).resolve("/etc/nexus/ca/tls.key").objectName()).contains("nexus-proxy-ca");
+            // So is the admin token, from its Secret, which only the init container mounts.
+            MountedFiles.Source adminToken = files.resolve(config.admin().tokenFile().toString());
+            assertThat(adminToken.volume()).isEqualTo(caKey.volume());
+            MountedFiles.Source tokenSecret = new MountedFiles(pod, init).resolve("/etc/nexus/admin/admin-token");
+            assertThat(tokenSecret.objectName()).contains("nexus-admin");
+            assertThat(init.path("command").get(2).asText()).contains("cp /etc/nexus/admin/admin-token " + config.admin().tokenFile());
+            assertThat(proxyContainer(variant).path("volumeMounts").findValuesAsText("name"))
+                    .doesNotContain(tokenSecret.volume().path("name").asText());
         }
     }
 

@@ -153,13 +153,13 @@ class InjectorChartTest {
         assertThat(config.caSecretName()).isEqualTo("nexus-proxy-ca");
         assertThat(config.configMapName()).isEqualTo("nexus-proxy-sidecar");
         assertThat(config.proxyUid()).isEqualTo(1337);
+        assertThat(config.adminTokenSecretName() + "/" + config.adminTokenSecretKey()).isEqualTo("nexus-admin/admin-token");
         assertThat(ContainerEnvironment.secretReferences(SchemaValidation.YAML.valueToTree(config.extraEnv()))).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "NEXUS_ADMIN_TOKEN", "nexus-admin/admin-token",
                 "NEXUS_AUTHORITY_API_KEY", "nexus-authority/api-key",
                 "NEXUS_REDIS_ENCRYPTION_KEY", "nexus-redis/encryption-key"));
 
         assertThat(injectorConfig(issuer).transparentHttpPort()).isEqualTo(16080);
-        assertThat(injectorConfig(preCreated).extraEnv()).hasSize(2);
+        assertThat(injectorConfig(preCreated).extraEnv()).hasSize(1);
     }
 
     @Test
@@ -189,9 +189,45 @@ class InjectorChartTest {
             assertThat(config.listen().port()).isEqualTo(injector.proxyPort());
             assertThat(config.admin().port()).as("the sidecar's probes call the admin port").isEqualTo(injector.adminPort());
             assertThat(sidecar.path("readinessProbe").path("httpGet").path("port").asInt()).isEqualTo(config.admin().port());
-            assertThat(config.admin().token()).isPresent();
             assertThat(config.transparent().http().enabled()).isFalse();
             assertThat(config.transparent().tls().enabled()).isFalse();
+        }
+    }
+
+    /**
+     * The admin token guards the sidecar's connection endpoints from the agent on the same loopback: the sidecar
+     * reads it from its private memory volume, filled by the init step, the only container that mounts the
+     * Secret; no agent container mounts either volume or sees the token in its environment.
+     */
+    @Test
+    void theAdminTokenReachesTheSidecarFromItsSecretAndNeverTheAgent() throws Exception {
+        for (String mode : List.of("explicit", "transparent")) {
+            JsonNode pod = injectedPod(selfSigned, mode);
+            JsonNode spec = pod.path("spec");
+            JsonNode sidecar = sidecar(pod);
+            NexusConfig config = sidecarConfig(selfSigned, sidecar);
+            assertThat(config.admin().token()).as("no token in the config or the environment").isEmpty();
+
+            MountedFiles.Source tokenFile = new MountedFiles(spec, sidecar).resolve(config.admin().tokenFile().toString());
+            assertThat(tokenFile.volume().path("emptyDir").path("medium").asText()).isEqualTo("Memory");
+            JsonNode init = named(spec.path("initContainers"), "nexus-ca-init");
+            MountedFiles.Source copiedFrom = new MountedFiles(spec, init).resolve("/etc/nexus/admin/admin-token");
+            assertThat(copiedFrom.objectName()).contains("nexus-admin");
+            assertThat(copiedFrom.volume().path("secret").path("items").get(0).path("key").asText()).isEqualTo("admin-token");
+            assertThat(init.path("command").get(2).asText())
+                    .contains("cp /etc/nexus/admin/admin-token " + config.admin().tokenFile());
+            assertThat(new MountedFiles(spec, init).resolve(config.admin().tokenFile().toString()).volume())
+                    .isEqualTo(tokenFile.volume());
+
+            String secretVolume = copiedFrom.volume().path("name").asText();
+            String privateVolume = tokenFile.volume().path("name").asText();
+            for (JsonNode container : spec.path("containers")) {
+                assertThat(container.path("volumeMounts").findValuesAsText("name")).as(container.path("name").asText())
+                        .doesNotContain(secretVolume, privateVolume);
+                assertThat(container.path("env").toString()).doesNotContain("nexus-admin");
+            }
+            assertThat(sidecar.path("volumeMounts").findValuesAsText("name")).doesNotContain(secretVolume);
+            assertThat(sidecar.path("env").toString()).doesNotContain("nexus-admin");
         }
     }
 

@@ -118,7 +118,7 @@ class AdmissionReviewHandlerTest {
     void existingVolumesAndMountsAreKeptAndTheTrustVolumeIsAdded() {
         JsonNode pod = injectAndApply("explicit-multi-container.json", false);
         assertThat(names(pod.path("spec").path("volumes"))).containsExactly(
-                "work", "kube-api-access-x2b7q", "nexus-ca", "nexus-proxy-ca", "nexus-ca-private", "nexus-proxy-config", "nexus-policy",
+                "work", "kube-api-access-x2b7q", "nexus-ca", "nexus-proxy-ca", "nexus-admin-token", "nexus-ca-private", "nexus-proxy-config", "nexus-policy",
                 "nexus-tmp");
         JsonNode agent = named(pod.path("spec").path("containers"), "agent");
         assertThat(names(agent.path("volumeMounts"))).containsExactly("work", "kube-api-access-x2b7q", "nexus-ca");

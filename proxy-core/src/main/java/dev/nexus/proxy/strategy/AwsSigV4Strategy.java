@@ -150,6 +150,11 @@ final class AwsSigV4Strategy implements CredentialStrategy {
     }
 
     @Override
+    public List<String> secretValues(Lease lease) {
+        return CredentialFields.present(lease, "access_key", "secret_key", "session_token");
+    }
+
+    @Override
     public String toString() {
         return "aws_sigv4[region=" + region + ", service=" + service + ", unsignedPayload=" + unsignedPayload + "]";
     }

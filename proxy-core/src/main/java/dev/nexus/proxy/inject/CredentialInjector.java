@@ -6,6 +6,7 @@ import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.credentials.LeaseProvider;
+import dev.nexus.proxy.redact.SecretPatternCache;
 import dev.nexus.proxy.strategy.CredentialStrategy;
 import dev.nexus.proxy.strategy.Strategies;
 import dev.nexus.proxy.strategy.StrategyOptions;
@@ -24,6 +25,7 @@ public final class CredentialInjector {
 
     private final LeaseProvider leases;
     private final Cache<StrategyKey, CredentialStrategy> strategies = Caffeine.newBuilder().maximumSize(4096).build();
+    private final SecretPatternCache secretPatterns = new SecretPatternCache();
 
     public CredentialInjector(LeaseProvider leases) {
         this.leases = leases;
@@ -38,6 +40,11 @@ public final class CredentialInjector {
     public CompletableFuture<InjectionPlan> replanAfterRejection(InjectionPlan rejected) {
         return leases.refreshAfterRejection(rejected.connectionId(), rejected.lease())
                 .thenApply(lease -> planFor(rejected.decision(), lease));
+    }
+
+    /** What responses to requests made with this injector's plans are scanned for, per lease and strategy. */
+    public SecretPatternCache secretPatterns() {
+        return secretPatterns;
     }
 
     private InjectionPlan planFor(Decision.Inject decision, Lease lease) {

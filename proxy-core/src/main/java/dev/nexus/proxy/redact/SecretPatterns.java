@@ -191,8 +191,10 @@ public final class SecretPatterns {
     /**
      * The text with every occurrence overwritten by {@link #MARKER}, or {@code null} when there is none.
      * Characters are taken as the ISO-8859-1 bytes HTTP headers are made of.
+     *
+     * @param found {@code found[0]} is increased by the number of occurrences
      */
-    String redact(CharSequence text) {
+    String redact(CharSequence text, long[] found) {
         char[] masked = null;
         int s = 0;
         for (int i = 0; i < text.length(); i++) {
@@ -200,6 +202,7 @@ public final class SecretPatterns {
             int t = delta[s + (c > 0xFF ? 0 : byteClass[c])];
             if (t < 0) {
                 s = ~t;
+                found[0]++;
                 if (masked == null) {
                     masked = text.toString().toCharArray();
                 }

@@ -13,6 +13,8 @@ import dev.nexus.proxy.inject.InjectionFailures;
 import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.redact.RedactionFailure;
+import dev.nexus.proxy.redact.ResponseRedaction;
 import dev.nexus.proxy.strategy.StrategyException;
 import dev.nexus.proxy.upstream.UpstreamConnection;
 import dev.nexus.proxy.upstream.UpstreamFailure;
@@ -80,6 +82,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private final CredentialInjector injector;
     /** Set on {@code inject} routes only. */
     private RequestCredentials credentials;
+    /** Scans what goes back to the agent once credentials were injected. */
+    private ResponseRedaction redaction = ResponseRedaction.NONE;
 
     private HttpRequest outbound;
     private UpstreamConnection upstream;
@@ -130,6 +134,11 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     public void start() {
         outbound = prepareOutbound();
         if (decision instanceof Decision.Inject inject) {
+            if (ResponseRedaction.refuses(agentRequest.method())) {
+                respondError(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", ResponseRedaction.refusal(inject));
+                return;
+            }
+            ResponseRedaction.prepareRequest(outbound.headers(), inject);
             credentials = new RequestCredentials(injector, inject, target, outbound);
             CompletableFuture<InjectionPlan> planning = credentials.plan();
             if (planning.isDone()) {
@@ -153,6 +162,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             respondInjectionFailure(error);
             return;
         }
+        redaction = ResponseRedaction.open(planned, injector.secretPatterns(), events);
         try {
             if (credentials.adopt(planned, requestHasBody, clientCtx.alloc())) {
                 collectingSignedBody = true;
@@ -368,8 +378,14 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         HopByHopHeaders.addVia(headers, "1.1", settings.proxyName());
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (code < 200) {
+            redaction.headers(headers);
             informational = true; // 100 Continue and friends: relayed, then the real response follows
             clientCtx.writeAndFlush(response);
+            return;
+        }
+        if (!redaction.head(response, agentRequest.method())) {
+            upstreamReusable = false;
+            respondError(HttpResponseStatus.BAD_GATEWAY, "unscannable_response", redaction.unscannableDetail());
             return;
         }
         status = code;
@@ -436,6 +452,12 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             return;
         }
         bytesOut += content.content().readableBytes();
+        try {
+            content = redaction.body(content, clientCtx);
+        } catch (RedactionFailure e) {
+            upstreamFailed(e.getMessage());
+            return;
+        }
         if (last) {
             clientCtx.writeAndFlush(content, clientCtx.voidPromise());
             finish(true);
@@ -472,6 +494,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
             respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
             return;
         }
+        redaction = ResponseRedaction.open(planned, injector.secretPatterns(), events);
         try {
             credentials.adoptRefreshed(planned);
         } catch (StrategyException e) {
@@ -489,6 +512,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         HttpHeaders headers = response.headers();
         HopByHopHeaders.strip(headers, true);
         HopByHopHeaders.addVia(headers, "1.1", settings.proxyName());
+        redaction.headers(headers);
         status = 101;
         responseStarted = true;
         switchingProtocols = true;
@@ -504,6 +528,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
                 tunnel -> record(bytesIn + tunnel.bytesFromClient(), bytesOut + tunnel.bytesFromUpstream()));
         upstreamChannel.config().setAutoRead(false);
         upstreamChannel.pipeline().addLast("tunnel", new TunnelRelay(clientChannel, stats, false));
+        redaction.scanUpgraded(upstreamChannel.pipeline(), "tunnel");
         upstreamChannel.pipeline().remove(UpstreamHandler.class);
         upstreamChannel.pipeline().remove("idle");
         upstreamChannel.pipeline().remove("codec");
@@ -589,7 +614,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
         status = errorStatus.code();
         boolean close = !requestComplete || !clientKeepAlive || client.draining();
-        clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, close));
+        clientCtx.writeAndFlush(redaction.error(ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, close)));
         closeClientAfterResponse = close;
         finish(false);
     }
@@ -645,6 +670,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     }
 
     private void record(long in, long out) {
+        redaction.finish(this::audit);
         events.exchangeCompleted(new ExchangeRecord(start.toEpochMilli(), (InetSocketAddress) clientCtx.channel().remoteAddress(),
                 agentRequest.method().name(), target.scheme(), target.host(), target.port(), target.path(), status,
                 in, out, System.nanoTime() - startNanos, connectNanos, decision.routeName(), decisionLabel));

@@ -241,6 +241,8 @@ public final class ResponseRedaction {
     }
 
     private void count(RedactionChannel channel, long found) {
-        counts[channel.ordinal()] += found;
+        if (found > 0) {
+            counts[channel.ordinal()] += found;
+        }
     }
 }

@@ -14,11 +14,11 @@ import java.util.Set;
  * scanned byte costs two array reads and no allocation. Immutable and shared by every exchange that
  * uses the lease.
  *
- * <p>In the start state the scan skips ahead Wu-Manber style: every pattern is at least
- * {@link #MIN_SECRET_BYTES} long, so if the two bytes ending a window of that length are not a pair
- * found in the first {@code MIN_SECRET_BYTES} bytes of some pattern, no occurrence starts in the
- * window and the scan moves on by {@code MIN_SECRET_BYTES - 1} bytes. Ordinary text rarely hits
- * the filter, so bodies are scanned several bytes per step.
+ * <p>In the start state the scan skips ahead Wu-Manber style: with {@code m} the shortest pattern's
+ * length (at least {@link #MIN_SECRET_BYTES}), if the two bytes ending a window of {@code m} bytes
+ * are not a pair found in the first {@code m} bytes of some pattern, no occurrence starts in the
+ * window and the scan moves on by {@code m - 1} bytes. Ordinary text rarely hits the filter, so
+ * bodies are scanned many bytes per step (an API token of 40 bytes: 39).
  */
 public final class SecretPatterns {
 
@@ -50,13 +50,14 @@ public final class SecretPatterns {
     private final int[] matchLength;
     /** Per state: how many trailing bytes may still become part of a match (at most longest - 1). */
     private final int[] holdDepth;
-    /** Bit set over 65536 byte pairs occurring in the first MIN_SECRET_BYTES bytes of a pattern. */
+    /** Bit set over 65536 byte pairs occurring in the first (shortest pattern length) bytes of a pattern. */
     private final long[] pairs = new long[1024];
     private final int skip;
 
     private SecretPatterns(List<byte[]> patterns) {
         this.patternCount = patterns.size();
         this.longest = patterns.stream().mapToInt(p -> p.length).max().orElse(0);
+        int shortest = patterns.stream().mapToInt(p -> p.length).min().orElse(MIN_SECRET_BYTES);
         int next = 1;
         for (byte[] pattern : patterns) {
             if (pattern.length < MIN_SECRET_BYTES) {
@@ -67,13 +68,13 @@ public final class SecretPatterns {
                     byteClass[b & 0xFF] = next++;
                 }
             }
-            for (int k = 0; k + 1 < MIN_SECRET_BYTES; k++) {
+            for (int k = 0; k + 1 < shortest; k++) {
                 int pair = (pattern[k] & 0xFF) << 8 | (pattern[k + 1] & 0xFF);
                 pairs[pair >>> 6] |= 1L << pair;
             }
         }
         this.classes = next;
-        this.skip = MIN_SECRET_BYTES - 1;
+        this.skip = shortest - 1;
         Trie trie = new Trie(patterns, byteClass, classes);
         int states = trie.size;
         this.delta = new int[states * classes];

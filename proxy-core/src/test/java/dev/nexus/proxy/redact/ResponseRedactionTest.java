@@ -12,6 +12,7 @@ import dev.nexus.proxy.observe.AgentMetrics;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.testing.FixedLeases;
+import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.RecordedRequest;
@@ -69,9 +70,11 @@ class ResponseRedactionTest {
     private final List<String> agentSaw = new ArrayList<>();
     private TestOrigin origin;
     private ProxyHarness proxy;
+    private LogCapture logs;
 
     @BeforeEach
     void start() throws Exception {
+        logs = new LogCapture();
         origin = TestOrigin.start(TestOrigin.Responder.of(ResponseRedactionTest::respond));
         AgentServices agents = new AgentServices(null, audit::add, new AgentLabels(Set.of(), List.of()),
                 new AgentMetrics(new PrometheusRegistry()), null);
@@ -87,6 +90,10 @@ class ResponseRedactionTest {
                     .doesNotContain(QUERY_KEY_ENCODED).doesNotContain(QUERY_KEY);
         }
         assertThat(audit.toString()).doesNotContain(SECRET);
+        String logged = logs.text();
+        logs.close();
+        assertThat(logged + proxy.events().redactions).doesNotContain(SECRET).doesNotContain(PASSWORD)
+                .doesNotContain(BASIC_PAIR).doesNotContain(QUERY_KEY_ENCODED);
     }
 
     /** {@code /<connection>/[headers-only/]...}: the connection, and the route's redact_responses. */

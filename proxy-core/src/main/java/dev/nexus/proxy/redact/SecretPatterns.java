@@ -2,6 +2,7 @@ package dev.nexus.proxy.redact;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -89,7 +90,7 @@ public final class SecretPatterns {
     public static SecretPatterns compile(List<byte[]> patterns) {
         Set<String> seen = new LinkedHashSet<>();
         List<byte[]> distinct = patterns.stream()
-                .filter(p -> seen.add(new String(p, java.nio.charset.StandardCharsets.ISO_8859_1))).toList();
+                .filter(p -> seen.add(new String(p, StandardCharsets.ISO_8859_1))).toList();
         return distinct.isEmpty() ? NONE : new SecretPatterns(distinct);
     }
 

@@ -9,6 +9,7 @@ import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.ingress.ConnectionAdmission;
+import dev.nexus.proxy.redact.SecretPatternCache;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
 import dev.nexus.proxy.ingress.TransparentInitializers;
 import dev.nexus.proxy.observe.ProxyEvents;
@@ -73,7 +74,7 @@ public final class ProxyServer implements AutoCloseable {
         ConnectionTracker tracker = new ConnectionTracker();
         ConnectionAdmission admission = new ConnectionAdmission(settings.connectionLimits());
         ProxyServices services = new ProxyServices(settings, policy, injector, pools,
-                tls == null ? null : tls.interception(), events, tracker, agents);
+                tls == null ? null : tls.interception(), events, tracker, agents, new SecretPatternCache());
         try {
             Channel listener = bind(group, transport, "proxy listener", settings.listenAddress(), admission,
                     new ProxyChannelInitializer(services));

@@ -3,6 +3,7 @@ package dev.nexus.policy.compile;
 import dev.nexus.policy.model.ActionType;
 import dev.nexus.policy.model.DefaultPolicy;
 import dev.nexus.policy.model.PolicyDocument;
+import dev.nexus.policy.model.RedactResponses;
 import dev.nexus.policy.model.Route;
 import dev.nexus.policy.model.RouteMatch;
 import dev.nexus.policy.match.AddressPolicy;
@@ -130,12 +131,15 @@ public final class PolicyCompiler {
         boolean intercept = route.interceptTls() != null ? route.interceptTls()
                 : route.action() == ActionType.INJECT || restricts;
         long maxBody = route.maxBodyBytes() != null ? route.maxBodyBytes() : RouteOptions.DEFAULT_MAX_BODY_BYTES;
-        return new RouteOptions(intercept, route.stripRequestHeaders(), route.timeout(), maxBody, route.unsignedPayload());
+        RedactResponses redact = route.redactResponses() == null ? RedactResponses.FULL
+                : RedactResponses.fromWireName(route.redactResponses()).orElse(RedactResponses.FULL);
+        return new RouteOptions(intercept, route.stripRequestHeaders(), route.timeout(), maxBody, route.unsignedPayload(),
+                redact);
     }
 
     private static RouteOptions intercepting(RouteOptions options) {
         return new RouteOptions(true, options.stripRequestHeaders(), options.timeout(), options.maxBodyBytes(),
-                options.unsignedPayload());
+                options.unsignedPayload(), options.redactResponses());
     }
 
     private static AddressPolicy addressPolicy(Route route, Iterable<HostPattern> hosts) {

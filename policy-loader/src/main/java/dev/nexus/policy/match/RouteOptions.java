@@ -1,7 +1,10 @@
 package dev.nexus.policy.match;
 
+import dev.nexus.policy.model.RedactResponses;
+
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Per-route options the data plane honours once a route is chosen.
@@ -11,9 +14,10 @@ import java.util.List;
  * @param timeout             upstream response timeout for this route, or {@code null} for the proxy default
  * @param maxBodyBytes        the largest body buffered for body-signing strategies
  * @param unsignedPayload     aws_sigv4 signs with {@code UNSIGNED-PAYLOAD} instead of buffering the body (HTTPS only)
+ * @param redactResponses     how much of an inject route's responses is scanned for the injected credential
  */
 public record RouteOptions(boolean interceptTls, List<String> stripRequestHeaders, Duration timeout,
-                           long maxBodyBytes, boolean unsignedPayload) {
+                           long maxBodyBytes, boolean unsignedPayload, RedactResponses redactResponses) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
@@ -21,5 +25,12 @@ public record RouteOptions(boolean interceptTls, List<String> stripRequestHeader
 
     public RouteOptions {
         stripRequestHeaders = List.copyOf(stripRequestHeaders);
+        Objects.requireNonNull(redactResponses, "redactResponses");
+    }
+
+    /** Options with the default {@link RedactResponses#FULL}. */
+    public RouteOptions(boolean interceptTls, List<String> stripRequestHeaders, Duration timeout, long maxBodyBytes,
+                        boolean unsignedPayload) {
+        this(interceptTls, stripRequestHeaders, timeout, maxBodyBytes, unsignedPayload, RedactResponses.FULL);
     }
 }

@@ -17,11 +17,12 @@ import java.util.Map;
  * @param allowPrivateCidrs   restricted destination ranges this route may reach although it names hosts
  * @param connectionChoices   connection ids or patterns the agent may select per request (empty: none)
  * @param connectionHeader    the header carrying the agent's choice, or {@code null} for the default
+ * @param redactResponses     as written ({@code full}, {@code headers}, {@code off}), or {@code null} for {@code full}
  */
 public record Route(String name, String file, int index, RouteMatch match, ActionType action, String connection,
                     StrategySpec strategy, String message, Boolean interceptTls, List<String> stripRequestHeaders,
                     Duration timeout, Long maxBodyBytes, boolean unsignedPayload, List<String> allowPrivateCidrs,
-                    List<String> connectionChoices, String connectionHeader,
+                    List<String> connectionChoices, String connectionHeader, String redactResponses,
                     SourceLocation location, Map<String, SourceLocation> locations) {
 
     public Route {

@@ -148,12 +148,13 @@ public final class PolicyParser {
         Long maxBody = optionalLong(map, path, "max_body_bytes");
         Boolean unsigned = optionalBoolean(map, path, "unsigned_payload");
         List<String> privateCidrs = stringList(map, path, "allow_private_cidrs", "", locations);
+        String redactResponses = redactResponses(map, path);
         if (shapeErrors > shapeErrorsBefore) {
             return null;
         }
         return new Route(name, file, index, match, action, connection, strategy, message, interceptTls, strip,
                 timeout, maxBody, Boolean.TRUE.equals(unsigned), privateCidrs, connectionChoices, connectionHeader,
-                map.location(), locations);
+                redactResponses, map.location(), locations);
     }
 
     private ActionType bindAction(Node.MapNode map, String path) {
@@ -317,6 +318,15 @@ public final class PolicyParser {
     private String optionalString(Node.MapNode map, String path, String key) {
         Node.Entry entry = map.entries().get(key);
         return entry == null ? null : string(entry.value(), path + "." + key);
+    }
+
+    /** YAML 1.1 reads an unquoted {@code off} as {@code false}: that spelling means {@code off} here too. */
+    private String redactResponses(Node.MapNode map, String path) {
+        Node.Entry entry = map.entries().get("redact_responses");
+        if (entry != null && entry.value() instanceof Node.ScalarNode scalar && Boolean.FALSE.equals(scalar.value())) {
+            return "off";
+        }
+        return optionalString(map, path, "redact_responses");
     }
 
     private Boolean optionalBoolean(Node.MapNode map, String path, String key) {

@@ -3,6 +3,7 @@ package dev.nexus.policy.validate;
 import dev.nexus.policy.compile.RouteSchemes;
 import dev.nexus.policy.model.ActionType;
 import dev.nexus.policy.model.PolicyDocument;
+import dev.nexus.policy.model.RedactResponses;
 import dev.nexus.policy.model.Route;
 import dev.nexus.policy.model.RouteMatch;
 import dev.nexus.policy.model.StrategySpec;
@@ -119,6 +120,11 @@ public final class PolicyValidator {
         onlyWith(route, action == ActionType.INJECT, route.strategy() != null, "strategy", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.maxBodyBytes() != null, "max_body_bytes", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.unsignedPayload(), "unsigned_payload", "action: inject");
+        onlyWith(route, action == ActionType.INJECT, route.redactResponses() != null, "redact_responses", "action: inject");
+        if (route.redactResponses() != null && RedactResponses.fromWireName(route.redactResponses()).isEmpty()) {
+            error(route, "redact_responses", "invalid value \"" + route.redactResponses()
+                    + "\" (expected full, headers or off)");
+        }
         onlyWith(route, action == ActionType.DENY, route.message() != null, "message", "action: deny");
         onlyWith(route, action != ActionType.DENY, route.interceptTls() != null, "intercept_tls", "action: inject or allow");
         onlyWith(route, action != ActionType.DENY, !route.stripRequestHeaders().isEmpty(), "strip_request_headers",

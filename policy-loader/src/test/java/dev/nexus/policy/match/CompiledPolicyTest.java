@@ -1,5 +1,6 @@
 package dev.nexus.policy.match;
 
+import dev.nexus.policy.model.RedactResponses;
 import dev.nexus.policy.model.StrategySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -237,6 +238,16 @@ class CompiledPolicyTest {
                   - name: npm
                     match: {hosts: ["*.npmjs.org"]}
                     action: allow
+                  - name: echo
+                    match: {hosts: [echo.example]}
+                    action: inject
+                    connection: echo-key
+                    redact_responses: headers
+                  - name: risky
+                    match: {hosts: [risky.example]}
+                    action: inject
+                    connection: echo-key
+                    redact_responses: off
                   - name: blocked
                     match: {hosts: [evil.example]}
                     action: deny
@@ -248,6 +259,12 @@ class CompiledPolicyTest {
         assertEquals(new StrategySpec("query_param", Map.of("param_name", "appid")), inject.strategyOverride());
         assertEquals(new RouteOptions(true, List.of("X-Debug"), Duration.ofSeconds(30), RouteOptions.DEFAULT_MAX_BODY_BYTES, false),
                 inject.options());
+
+        assertEquals(RedactResponses.FULL, inject.options().redactResponses(), "full is the default on inject routes");
+        Decision.Inject headersOnly = assertInstanceOf(Decision.Inject.class, policy.decide(get("https://echo.example/")));
+        assertEquals(RedactResponses.HEADERS, headersOnly.options().redactResponses());
+        Decision.Inject unscanned = assertInstanceOf(Decision.Inject.class, policy.decide(get("https://risky.example/")));
+        assertEquals(RedactResponses.OFF, unscanned.options().redactResponses(), "unquoted off is YAML false and means off");
 
         Decision.Allow allow = assertInstanceOf(Decision.Allow.class, policy.decide(get("https://registry.npmjs.org/x")));
         assertEquals("route \"npm\" matched host *.npmjs.org", allow.reason());

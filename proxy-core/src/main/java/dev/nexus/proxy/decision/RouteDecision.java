@@ -8,6 +8,7 @@ import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.identity.IdentityResolver;
 import dev.nexus.proxy.observe.AgentMetrics;
+import dev.nexus.proxy.redact.ResponseRedaction;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.services.ProxyServices;
@@ -93,6 +94,9 @@ public final class RouteDecision {
                 return new RouteOutcome.Refuse(refused.error(), refused.detail(), inject);
             }
             destined = ((ConnectionSelection.Selected) selection).decision();
+            if (ResponseRedaction.refuses(head.method())) {
+                return new RouteOutcome.Refuse(ErrorCode.METHOD_NOT_ALLOWED, ResponseRedaction.refusal(inject), inject);
+            }
         }
         String unavailable = unavailableFeature(destined, head.connect());
         if (unavailable != null) {

@@ -14,6 +14,7 @@ public enum ErrorCode {
     REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout"),
     REQUEST_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request_too_large"),
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented"),
+    METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed"),
     UNSUPPORTED_REQUEST(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported_request"),
 
     TOO_MANY_CONNECTIONS(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections"),
@@ -39,6 +40,7 @@ public enum ErrorCode {
     UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failed"),
     UPSTREAM_CONNECTION_LIMIT(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_connection_limit"),
     BAD_GATEWAY(HttpResponseStatus.BAD_GATEWAY, "bad_gateway"),
+    UNSCANNABLE_RESPONSE(HttpResponseStatus.BAD_GATEWAY, "unscannable_response"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout");
 
     private final HttpResponseStatus status;

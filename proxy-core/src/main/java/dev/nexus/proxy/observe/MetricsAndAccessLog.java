@@ -41,6 +41,11 @@ public final class MetricsAndAccessLog implements ProxyEvents {
     }
 
     @Override
+    public void redacted(String route, RedactionChannel channel, long count) {
+        metrics.redactions(route, channel, count);
+    }
+
+    @Override
     public void exchangeCompleted(ExchangeRecord record) {
         accessLog.log(record);
         metrics.requestCompleted(record.method(), record.status(), record.route(), record.durationNanos());

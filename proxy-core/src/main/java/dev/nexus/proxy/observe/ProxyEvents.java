@@ -26,6 +26,13 @@ public interface ProxyEvents {
     default void malformedRequest(MalformedReason reason) {
     }
 
+    /**
+     * {@code count} occurrences of an injected secret were overwritten in what {@code route} sent back
+     * through {@code channel}. Never carries the secret.
+     */
+    default void redacted(String route, RedactionChannel channel, long count) {
+    }
+
     /** A request or tunnel finished, successfully or not. */
     default void exchangeCompleted(ExchangeRecord record) {
     }

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   <li>{@code nexus_upstream_connect_seconds} (histogram)</li>
  *   <li>{@code nexus_tunnels_total{outcome}}</li>
  *   <li>{@code nexus_malformed_requests_total{reason}}</li>
+ *   <li>{@code nexus_redactions_total{route,channel}}</li>
  * </ul>
  */
 public final class ProxyMetrics {
@@ -67,6 +68,7 @@ public final class ProxyMetrics {
     private final DistributionDataPoint upstreamConnect;
     private final Map<TunnelOutcome, CounterDataPoint> tunnels = new EnumMap<>(TunnelOutcome.class);
     private final Map<MalformedReason, CounterDataPoint> malformed = new EnumMap<>(MalformedReason.class);
+    private final Counter redactions;
 
     public ProxyMetrics(PrometheusRegistry registry) {
         requests = Counter.builder()
@@ -131,6 +133,13 @@ public final class ProxyMetrics {
         for (MalformedReason reason : MalformedReason.values()) {
             malformed.put(reason, malformedTotal.labelValues(reason.label));
         }
+
+        redactions = Counter.builder()
+                .name("nexus_redactions_total")
+                .help("Occurrences of an injected secret overwritten in responses to the agent, by route and channel.")
+                .labelNames("route", "channel")
+                .withoutExemplars()
+                .register(registry);
     }
 
     /**
@@ -172,6 +181,13 @@ public final class ProxyMetrics {
 
     public void malformedRequest(MalformedReason reason) {
         malformed.get(reason).inc();
+    }
+
+    /** Called at the end of an exchange that redacted something: rare, so the label child is looked up here. */
+    public void redactions(String route, RedactionChannel channel, long count) {
+        if (count > 0) {
+            redactions.labelValues(route == null ? NO_ROUTE : route, channel.label).inc(count);
+        }
     }
 
     private RouteSeries series(String route) {

@@ -3,11 +3,14 @@ package dev.nexus.proxy.relay;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.RequestTarget;
-import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.inject.InjectionFailures;
 import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.inject.RequestCredentials;
+import dev.nexus.proxy.observe.ProxyEvents;
 import dev.nexus.proxy.observe.audit.AuditEvent;
+import dev.nexus.proxy.redact.ResponseRedaction;
+import dev.nexus.proxy.redact.SecretPatternCache;
+import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.strategy.StrategyException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -38,10 +41,15 @@ final class CredentialStage {
 
         boolean finished();
 
+        /** What goes back to the agent from now on is scanned for the credentials just applied. */
+        void redactWith(ResponseRedaction redaction);
+
         void audit(AuditEvent.Builder event);
     }
 
     private final Exchange exchange;
+    private final SecretPatternCache secretPatterns;
+    private final ProxyEvents events;
     private final ChannelHandlerContext clientCtx;
     private final ReadGate clientGate;
     private final RequestForwarder forwarder;
@@ -51,16 +59,19 @@ final class CredentialStage {
     private boolean collectingSignedBody;
     private boolean replayed;
 
-    CredentialStage(Exchange exchange, ClientSide client, CredentialInjector injector, Decision.Inject decision,
+    CredentialStage(Exchange exchange, ClientSide client, ProxyServices services, Decision.Inject decision,
                     RequestTarget target, RequestForwarder forwarder, boolean requestHasBody) {
         this.exchange = exchange;
+        this.secretPatterns = services.secretPatterns();
+        this.events = services.events();
         this.clientCtx = client.context();
         this.clientGate = client.readGate();
         this.forwarder = forwarder;
         this.requestHasBody = requestHasBody;
-        this.credentials = new RequestCredentials(injector, decision, target, forwarder.outbound());
+        this.credentials = new RequestCredentials(services.injector(), decision, target, forwarder.outbound());
         this.replay = new CredentialReplay(credentials, CredentialReplay.DEFAULT_LIMIT_BYTES, clientCtx.alloc());
         forwarder.copyPiecesTo(replay::keep);
+        ResponseRedaction.prepareRequest(forwarder.outbound().headers(), decision); // only scannable encodings
     }
 
     /** Asks for the plan; the exchange hears {@code proceed} or {@code refuse}. */
@@ -84,6 +95,7 @@ final class CredentialStage {
             if (error != null) {
                 throw error;
             }
+            exchange.redactWith(ResponseRedaction.open(planned, secretPatterns, events));
             if (!credentials.adopt(planned, requestHasBody, clientCtx.alloc())) {
                 if (credentials.signsWhileStreaming()) {
                     streamThroughSigner();
@@ -191,6 +203,7 @@ final class CredentialStage {
             exchange.refuse(credentials.describeFailedRefresh(error));
             return;
         }
+        exchange.redactWith(ResponseRedaction.open(planned, secretPatterns, events));
         try {
             credentials.adoptRefreshed(planned);
         } catch (StrategyException e) {

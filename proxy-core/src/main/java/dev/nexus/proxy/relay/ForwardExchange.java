@@ -8,6 +8,8 @@ import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.inject.InjectionFailures;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.audit.AuditEvent;
+import dev.nexus.proxy.redact.RedactionFailure;
+import dev.nexus.proxy.redact.ResponseRedaction;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.upstream.UpstreamConnection;
@@ -106,7 +108,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         this.response = new ResponseRelay(clientCtx, agentRequest, settings.proxyName()); // reads Connection first
         this.forwarder = new RequestForwarder(outboundHead(), requestHasBody);
         this.credentials = decision instanceof Decision.Inject inject
-                ? new CredentialStage(this, client, services.injector(), inject, target, forwarder, requestHasBody)
+                ? new CredentialStage(this, client, services, inject, target, forwarder, requestHasBody)
                 : null;
     }
 
@@ -269,7 +271,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             status = 101;
             responseStarted = true;
             switchingProtocols = true;
-            WebSocketUpgrade.relaySwitch(clientCtx, head, settings.proxyName());
+            WebSocketUpgrade.relaySwitch(clientCtx, head, settings.proxyName(), response.redaction());
             return;
         }
         if (code < 200) {
@@ -279,13 +281,22 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             response.relayInterim(head);
             return;
         }
+        boolean originKeepsConnection = HttpUtil.isKeepAlive(head);
+        if (!response.relayHead(head, forwarder.complete(), client.draining())) {
+            upstreamFailedWith(ErrorCode.UNSCANNABLE_RESPONSE, response.redaction().unscannableDetail());
+            return;
+        }
         status = code;
         responseStarted = true;
-        upstreamReusable = HttpUtil.isKeepAlive(head);
+        upstreamReusable = originKeepsConnection;
         if (credentials != null) {
             credentials.delivered(code);
         }
-        response.relayHead(head, forwarder.complete(), client.draining());
+    }
+
+    @Override
+    public void redactWith(ResponseRedaction redaction) {
+        response.redactWith(redaction);
     }
 
     private void onResponseContent(HttpContent content) {
@@ -304,8 +315,12 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             }
             return;
         }
-        if (response.relayBody(content, upstreamGate)) {
-            finish(true);
+        try {
+            if (response.relayBody(content, upstreamGate)) {
+                finish(true);
+            }
+        } catch (RedactionFailure e) {
+            upstreamFailed(e.getMessage());
         }
     }
 
@@ -326,7 +341,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /** After 101 both connections become one byte relay; the upstream connection leaves the pool for good. */
     private void completeUpgrade() {
         finished = true;
-        WebSocketUpgrade.becomeRelay(client, upstream.channel(),
+        WebSocketUpgrade.becomeRelay(client, upstream.channel(), response.redaction(),
                 (fromClient, fromUpstream) -> record(bytesIn + fromClient, response.bytesOut() + fromUpstream));
     }
 
@@ -438,7 +453,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         }
         status = errorStatus.code();
         closeClient = forwarder.broken() || !forwarder.complete() || !response.clientKeepAlive() || client.draining();
-        clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, closeClient));
+        clientCtx.writeAndFlush(response.redaction().error(
+                ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, closeClient)));
         finish(false);
     }
 
@@ -491,6 +507,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     }
 
     private void record(long in, long out) {
+        response.redaction().finish(this::audit);
         services.events().exchangeCompleted(new ExchangeRecord(startMillis,
                 (InetSocketAddress) clientCtx.channel().remoteAddress(), agentRequest.method().name(), target.scheme(),
                 target.host(), target.port(), target.path(), status, in, out, System.nanoTime() - startNanos,

@@ -1,6 +1,8 @@
 package dev.nexus.proxy.relay;
 
 import io.netty.buffer.Unpooled;
+import dev.nexus.proxy.redact.RedactionFailure;
+import dev.nexus.proxy.redact.ResponseRedaction;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -28,6 +30,8 @@ final class ResponseRelay {
     private final boolean headRequest;
     private final boolean http10Client;
     private final boolean clientKeepAlive;
+    private final HttpMethod requestMethod;
+    private ResponseRedaction redaction = ResponseRedaction.NONE;
     private boolean skippingInterimBody;
     private boolean closeClient;
     private long bytesOut;
@@ -36,14 +40,25 @@ final class ResponseRelay {
     ResponseRelay(ChannelHandlerContext clientCtx, HttpRequest agentRequest, String proxyName) {
         this.clientCtx = clientCtx;
         this.proxyName = proxyName;
-        this.headRequest = agentRequest.method().equals(HttpMethod.HEAD);
+        this.requestMethod = agentRequest.method();
+        this.headRequest = requestMethod.equals(HttpMethod.HEAD);
         this.http10Client = agentRequest.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.clientKeepAlive = HttpUtil.isKeepAlive(agentRequest);
+    }
+
+    /** From now on what goes back to the agent is scanned for the injected secret ({@link ResponseRedaction}). */
+    void redactWith(ResponseRedaction value) {
+        this.redaction = value;
+    }
+
+    ResponseRedaction redaction() {
+        return redaction;
     }
 
     /** A 1xx answer other than 101 (100 Continue and friends): relayed, then the real response follows. */
     void relayInterim(HttpResponse response) {
         prepareHeaders(response);
+        redaction.headers(response.headers());
         skippingInterimBody = true;
         // A complete message, so the agent-side encoder is ready for the final head that follows.
         clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
@@ -51,13 +66,18 @@ final class ResponseRelay {
     }
 
     /**
-     * The final response head, framed for the agent.
+     * The final response head, redacted and framed for the agent.
      *
      * @param requestComplete whether the agent's request was read to its end (else its connection must close)
      * @param draining        whether the proxy is shutting down
+     * @return {@code false} (nothing written) when its body could not be scanned: see
+     *         {@link ResponseRedaction#unscannableDetail()}
      */
-    void relayHead(HttpResponse response, boolean requestComplete, boolean draining) {
+    boolean relayHead(HttpResponse response, boolean requestComplete, boolean draining) {
         prepareHeaders(response);
+        if (!redaction.head(response, requestMethod)) {
+            return false;
+        }
         frameForClient(response, response.status().code());
         if (!requestComplete || draining || !clientKeepAlive) {
             closeClient = true;
@@ -68,6 +88,7 @@ final class ResponseRelay {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         clientCtx.write(response, clientCtx.voidPromise());
+        return true;
     }
 
     private void prepareHeaders(HttpResponse response) {
@@ -99,15 +120,17 @@ final class ResponseRelay {
      * A piece of the response body (or of an interim answer's empty body, which is dropped).
      *
      * @return whether it was the final response's last piece
+     * @throws RedactionFailure when the body cannot be scanned after all (a corrupt compressed stream)
      */
-    boolean relayBody(HttpContent content, ReadGate upstreamGate) {
-        boolean last = content instanceof LastHttpContent;
+    boolean relayBody(HttpContent piece, ReadGate upstreamGate) {
+        boolean last = piece instanceof LastHttpContent;
         if (skippingInterimBody) {
-            content.release();
+            piece.release();
             skippingInterimBody = !last;
             return false;
         }
-        bytesOut += content.content().readableBytes();
+        bytesOut += piece.content().readableBytes();
+        HttpContent content = redaction.body(piece, clientCtx);
         if (last) {
             clientCtx.writeAndFlush(content, clientCtx.voidPromise());
             return true;

@@ -1,5 +1,6 @@
 package dev.nexus.proxy.relay;
 
+import dev.nexus.proxy.redact.ResponseRedaction;
 import dev.nexus.proxy.upstream.UpstreamHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,22 +22,26 @@ final class WebSocketUpgrade {
     }
 
     /** Relays the 101 head, keeping its upgrade headers. */
-    static void relaySwitch(ChannelHandlerContext clientCtx, HttpResponse response, String proxyName) {
+    static void relaySwitch(ChannelHandlerContext clientCtx, HttpResponse response, String proxyName,
+                            ResponseRedaction redaction) {
         HopByHopHeaders.strip(response.headers(), true);
         HopByHopHeaders.addVia(response.headers(), "1.1", proxyName);
+        redaction.headers(response.headers());
         clientCtx.writeAndFlush(response);
     }
 
     /**
-     * Turns the two connections into a relay.
+     * Turns the two connections into a relay; what the origin sends is scanned by {@code redaction}.
      *
      * @param record called once when the relay ends, with the bytes relayed each way
      */
-    static void becomeRelay(ClientSide client, Channel upstreamChannel, RelayRecorder record) {
+    static void becomeRelay(ClientSide client, Channel upstreamChannel, ResponseRedaction redaction,
+                            RelayRecorder record) {
         TunnelRelay.TunnelStats stats = new TunnelRelay.TunnelStats(
                 tunnel -> record.relayed(tunnel.bytesFromClient(), tunnel.bytesFromUpstream()));
         upstreamChannel.config().setAutoRead(false);
         upstreamChannel.pipeline().addLast("tunnel", new TunnelRelay(client.context().channel(), stats, false));
+        redaction.scanUpgraded(upstreamChannel.pipeline(), "tunnel");
         upstreamChannel.pipeline().remove(UpstreamHandler.class);
         upstreamChannel.pipeline().remove("idle");
         upstreamChannel.pipeline().remove("codec");

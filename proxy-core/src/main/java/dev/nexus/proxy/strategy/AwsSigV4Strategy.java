@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -171,6 +172,11 @@ final class AwsSigV4Strategy implements CredentialStrategy {
         boolean defaultPort = request.port() == ("https".equals(request.scheme()) ? 443 : 80);
         String host = request.host().indexOf(':') >= 0 ? '[' + request.host() + ']' : request.host();
         return defaultPort ? host : host + ':' + request.port();
+    }
+
+    @Override
+    public List<String> secretValues(Lease lease) {
+        return CredentialFields.present(lease, "access_key", "secret_key", "session_token");
     }
 
     @Override

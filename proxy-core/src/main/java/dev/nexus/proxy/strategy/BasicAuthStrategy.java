@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * {@code basic_auth}: {@code Authorization: Basic base64(username:password)} (RFC 7617, UTF-8), with
@@ -41,8 +42,20 @@ final class BasicAuthStrategy implements CredentialStrategy {
     public void apply(OutboundRequest request, Lease lease) {
         String username = CredentialFields.require(lease, StrategyType.BASIC_AUTH, usernameField);
         String password = CredentialFields.require(lease, StrategyType.BASIC_AUTH, passwordField);
-        byte[] pair = (username + ':' + password).getBytes(StandardCharsets.UTF_8);
-        request.headers().set(HttpHeaderNames.AUTHORIZATION, "Basic " + Base64.getEncoder().encodeToString(pair));
+        request.headers().set(HttpHeaderNames.AUTHORIZATION, "Basic " + encodedPair(username, password));
+    }
+
+    private static String encodedPair(String username, String password) {
+        return Base64.getEncoder().encodeToString((username + ':' + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public List<String> secretValues(Lease lease) {
+        List<String> values = CredentialFields.present(lease, usernameField, passwordField);
+        if (values.size() == 2) {
+            values.add(encodedPair(values.get(0), values.get(1)));
+        }
+        return values;
     }
 
     @Override

@@ -3,10 +3,25 @@ package dev.nexus.proxy.strategy;
 import dev.nexus.policy.model.StrategyType;
 import dev.nexus.proxy.credentials.Lease;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Reads credential fields from a lease with errors that name the field and never the value. */
 final class CredentialFields {
 
     private CredentialFields() {
+    }
+
+    /** The values of those of {@code fields} the lease has (non-empty), in order. */
+    static List<String> present(Lease lease, String... fields) {
+        List<String> values = new ArrayList<>(fields.length);
+        for (String field : fields) {
+            String value = lease.credential(field);
+            if (value != null) {
+                values.add(value);
+            }
+        }
+        return values;
     }
 
     static String require(Lease lease, StrategyType type, String field) {

@@ -3,6 +3,8 @@ package dev.nexus.proxy.strategy;
 import dev.nexus.policy.model.StrategyType;
 import dev.nexus.proxy.credentials.Lease;
 
+import java.util.List;
+
 /**
  * Applies a lease's credentials to an outgoing request, one of the six types of the Nexus execution
  * contract. Implementations are immutable and thread-safe: one instance serves every request of a
@@ -44,4 +46,11 @@ public interface CredentialStrategy {
      * @throws StrategyException when a credential field is missing, empty or unusable
      */
     void apply(OutboundRequest request, Lease lease);
+
+    /**
+     * The secret material this strategy takes from {@code lease}: the value of every credential field
+     * it reads (absent fields left out) and any form derived from them that it puts on the wire as is
+     * (the {@code basic_auth} base64 pair). Response redaction looks for these; never log them.
+     */
+    List<String> secretValues(Lease lease);
 }

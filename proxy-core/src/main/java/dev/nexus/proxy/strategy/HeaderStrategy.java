@@ -4,6 +4,8 @@ import dev.nexus.policy.model.StrategyType;
 import dev.nexus.proxy.credentials.Lease;
 import io.netty.util.AsciiString;
 
+import java.util.List;
+
 /**
  * {@code header}: sets {@code header_name} (default {@code Authorization}) to {@code value_prefix}
  * (default none) immediately followed by {@code credentials[credential_field]} (default
@@ -50,6 +52,11 @@ final class HeaderStrategy implements CredentialStrategy {
         String credential = CredentialFields.require(lease, type, credentialField);
         request.headers().set(headerName,
                 CredentialFields.headerValue(type, credentialField, valuePrefix.isEmpty() ? credential : valuePrefix + credential));
+    }
+
+    @Override
+    public List<String> secretValues(Lease lease) {
+        return CredentialFields.present(lease, credentialField);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * {@code hmac_payload}: sets {@code header_name} to HMAC({@code credentials[secret_field]}, raw body)
@@ -55,6 +56,11 @@ final class HmacPayloadStrategy implements CredentialStrategy {
         byte[] mac = Digests.hmac(algorithm, secret.getBytes(StandardCharsets.UTF_8), request.body());
         String value = encoding == Encoding.HEX ? ByteBufUtil.hexDump(mac) : Base64.getEncoder().encodeToString(mac);
         request.headers().set(headerName, value);
+    }
+
+    @Override
+    public List<String> secretValues(Lease lease) {
+        return CredentialFields.present(lease, secretField);
     }
 
     @Override

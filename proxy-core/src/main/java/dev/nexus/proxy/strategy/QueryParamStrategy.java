@@ -3,6 +3,8 @@ package dev.nexus.proxy.strategy;
 import dev.nexus.policy.model.StrategyType;
 import dev.nexus.proxy.credentials.Lease;
 
+import java.util.List;
+
 /**
  * {@code query_param}: puts {@code param_name=credentials[credential_field]} (default field
  * {@code api_key}) into the query, percent-encoded with RFC 3986 unreserved characters kept. Every
@@ -46,6 +48,11 @@ final class QueryParamStrategy implements CredentialStrategy {
         String credential = CredentialFields.require(lease, StrategyType.QUERY_PARAM, credentialField);
         String query = QueryParameters.remove(request.rawQuery(), paramName::equalsIgnoreCase);
         request.setRawQuery(QueryParameters.append(query, paramName, credential));
+    }
+
+    @Override
+    public List<String> secretValues(Lease lease) {
+        return CredentialFields.present(lease, credentialField);
     }
 
     @Override

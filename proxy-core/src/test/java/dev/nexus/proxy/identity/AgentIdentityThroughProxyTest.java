@@ -153,7 +153,8 @@ class AgentIdentityThroughProxyTest {
     void anAgentActsOnBehalfOfAUserItMaySelect() throws Exception {
         HttpResponse<String> response = get(agent("billing-bot", BILLING_SECRET), "/invoices", "Nexus-Connection", "user-a");
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("auth=Bearer " + USER_A_TOKEN + " selector=null");
+        // The origin echoes what it got; the proxy masks the injected token in the echo, byte for byte.
+        assertThat(response.body()).isEqualTo("auth=Bearer " + "*".repeat(USER_A_TOKEN.length()) + " selector=null");
         assertThat(audit).anyMatch(event -> event.outcome() == AuditOutcome.INJECTED
                 && "user-a".equals(event.connection()) && "billing-bot".equals(event.agent().name()));
     }

@@ -57,6 +57,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class InterceptionTest {
 
     private static final String SECRET = "intercepted-secret-value";
+    /** The origin echoes the key; the agent sees it masked, which also proves the origin got exactly SECRET. */
+    private static final String ECHOED_SECRET = "*".repeat(SECRET.length());
 
     @TempDir
     Path dir;
@@ -128,7 +130,7 @@ class InterceptionTest {
         HttpResponse<String> response = agent().send(HttpRequest.newBuilder(URI.create(url("/repos")))
                 .header("X-API-Key", "agent-guess").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("key=" + SECRET + " host=localhost:" + origin.port());
+        assertThat(response.body()).isEqualTo("key=" + ECHOED_SECRET + " host=localhost:" + origin.port());
         assertThat(response.sslSession()).isPresent();
         X509Certificate leaf = (X509Certificate) response.sslSession().get().getPeerCertificates()[0];
         assertThat(leaf.getIssuerX500Principal()).isEqualTo(ca.certificate().getSubjectX500Principal());
@@ -159,7 +161,7 @@ class InterceptionTest {
         Process process = curl.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(output).isEqualTo("key=" + SECRET + " host=localhost:" + origin.port());
+        assertThat(output).isEqualTo("key=" + ECHOED_SECRET + " host=localhost:" + origin.port());
     }
 
     @Test

@@ -39,6 +39,17 @@ class ProxyMetricsTest {
     }
 
     @Test
+    void countsRedactionsByRouteAndChannel() {
+        metrics.redactions("github", RedactionChannel.HEADER, 2);
+        metrics.redactions("github", RedactionChannel.HEADER, 1);
+        metrics.redactions("github", RedactionChannel.BODY, 0);
+        metrics.redactions(null, RedactionChannel.WEBSOCKET, 4);
+
+        assertEquals(3.0, value(registry, "nexus_redactions", "route", "github", "channel", "header"));
+        assertEquals(4.0, value(registry, "nexus_redactions", "route", "none", "channel", "websocket"));
+    }
+
+    @Test
     void tracksActiveConnectionsPerSide() {
         metrics.connectionOpened(ProxyMetrics.Side.CLIENT);
         metrics.connectionOpened(ProxyMetrics.Side.CLIENT);

@@ -23,10 +23,12 @@ import java.util.Objects;
  * @param strategy        strategy type wire name ({@code header}, {@code aws_sigv4}, ...), or {@code null}
  * @param leaseAgeMillis  how old the lease was when used, or -1 when no lease was used
  * @param reason          a short safe code explaining the outcome (e.g. {@code wrong_secret}), or {@code null}
+ * @param redactions      how many occurrences of the secret were overwritten in the response, or -1 when not counted
  */
 public record AuditEvent(long timeMillis, AgentIdentity agent, String route, String action, String connection,
                          String scheme, String host, int port, String method, String path, int upstreamStatus,
-                         String strategy, long leaseAgeMillis, AuditOutcome outcome, String reason) {
+                         String strategy, long leaseAgeMillis, AuditOutcome outcome, String reason,
+                         long redactions) {
 
     public AuditEvent {
         Objects.requireNonNull(outcome, "outcome");
@@ -55,6 +57,7 @@ public record AuditEvent(long timeMillis, AgentIdentity agent, String route, Str
         private String strategy;
         private long leaseAgeMillis = -1;
         private String reason;
+        private long redactions = -1;
 
         private Builder(AuditOutcome outcome) {
             this.outcome = Objects.requireNonNull(outcome, "outcome");
@@ -131,9 +134,15 @@ public record AuditEvent(long timeMillis, AgentIdentity agent, String route, Str
             return this;
         }
 
+        /** How many occurrences of the secret were overwritten (never the secret itself). */
+        public Builder redactions(long count) {
+            this.redactions = count;
+            return this;
+        }
+
         public AuditEvent build() {
             return new AuditEvent(timeMillis, agent, route, action, connection, scheme, host, port, method, path,
-                    upstreamStatus, strategy, leaseAgeMillis, outcome, reason);
+                    upstreamStatus, strategy, leaseAgeMillis, outcome, reason, redactions);
         }
     }
 }

@@ -45,6 +45,9 @@ final class AuditJson {
             out.append(",\"lease_age_ms\":").append(event.leaseAgeMillis());
         }
         field(out, "reason", event.reason());
+        if (event.redactions() >= 0) {
+            out.append(",\"redactions\":").append(event.redactions());
+        }
         out.append('}');
     }
 

@@ -8,6 +8,8 @@ public enum AuditOutcome {
     INJECTED,
     /** The origin rejected the credentials; they were refreshed and the request replayed. */
     REFRESHED,
+    /** The origin's response carried the injected secret; it was overwritten before the agent saw it. */
+    REDACTED,
     /** Policy denied the request. */
     DENIED,
     /** The Authority says the connection is revoked, not active or gone; the proxy failed closed. */

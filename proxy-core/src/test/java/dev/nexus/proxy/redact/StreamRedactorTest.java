@@ -1,0 +1,164 @@
+package dev.nexus.proxy.redact;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The streaming matcher on its own: occurrences anywhere, split anywhere, same length, little held back. */
+class StreamRedactorTest {
+
+    private static final String SECRET = "ghp_Secr3tT0kenValue42";
+    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+
+    private static SecretPatterns patterns(String... values) {
+        return SecretPatterns.compile(SecretForms.of(List.of(values)));
+    }
+
+    /** Feeds {@code text} cut at {@code cuts} and returns what came out, checking nothing beyond the hold limit waited. */
+    private static String redact(SecretPatterns patterns, String text, int... cuts) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        StreamRedactor redactor = new StreamRedactor(patterns);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int from = 0;
+        List<Integer> bounds = new ArrayList<>();
+        for (int cut : cuts) {
+            bounds.add(cut);
+        }
+        bounds.add(bytes.length);
+        for (int to : bounds) {
+            ByteBuf piece = ALLOC.directBuffer(to - from).writeBytes(bytes, from, to - from);
+            redactor.redact(piece, ALLOC, buf -> {
+                byte[] chunk = new byte[buf.readableBytes()];
+                buf.readBytes(chunk);
+                buf.release();
+                out.writeBytes(chunk);
+            });
+            assertThat(to - out.size()).as("bytes held back").isLessThanOrEqualTo(patterns.maxHeldBytes());
+            from = to;
+        }
+        ByteBuf rest = redactor.finish(ALLOC);
+        if (rest != null) {
+            byte[] chunk = new byte[rest.readableBytes()];
+            rest.readBytes(chunk);
+            rest.release();
+            out.writeBytes(chunk);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String stars(int n) {
+        return "*".repeat(n);
+    }
+
+    @Test
+    void aSecretSplitAcrossTwoPiecesIsFoundAtEveryOffset() {
+        SecretPatterns patterns = patterns(SECRET);
+        String body = "{\"headers\":{\"Authorization\":\"Bearer " + SECRET + "\"}}";
+        String expected = body.replace(SECRET, stars(SECRET.length()));
+        for (int cut = 0; cut <= body.length(); cut++) {
+            assertThat(redact(patterns, body, cut)).as("cut at %d", cut).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aSecretSpreadOverOneBytePiecesIsFound() {
+        String body = "x" + SECRET + "y" + SECRET;
+        int[] everyByte = new int[body.length() - 1];
+        for (int i = 0; i < everyByte.length; i++) {
+            everyByte[i] = i + 1;
+        }
+        assertThat(redact(patterns(SECRET), body, everyByte))
+                .isEqualTo("x" + stars(SECRET.length()) + "y" + stars(SECRET.length()));
+    }
+
+    @Test
+    void encodedSpellingsAndOverlapsAreAllMasked() {
+        String secret = "p@ss word/with+plus";
+        String body = "raw=" + secret + "&url=p%40ss%20word%2Fwith%2Bplus&form=p%40ss+word%2Fwith%2Bplus"
+                + "&lower=p%40ss%20word%2fwith%2bplus&json=\"p@ss word\\/with+plus\"";
+        String out = redact(patterns(secret), body, 7, 30, 31, 90);
+        assertThat(out).doesNotContain("p@ss").doesNotContain("p%40ss").hasSameSizeAs(body);
+        assertThat(out).startsWith("raw=" + stars(secret.length()) + "&url=");
+    }
+
+    @Test
+    void aPrefixThatDoesNotCompleteIsPassedOnUnchanged() {
+        String body = "ghp_Secr3tT0kenValue4 and ghp_Secr3tT0ken and ghp_";
+        for (int cut = 0; cut <= body.length(); cut++) {
+            assertThat(redact(patterns(SECRET), body, cut)).isEqualTo(body);
+        }
+    }
+
+    @Test
+    void shortValuesAreNotLookedFor() {
+        SecretPatterns patterns = patterns("admin", "1234567");
+        assertThat(patterns.isEmpty()).isTrue();
+        assertThat(redact(patterns, "admin 1234567 admin")).isEqualTo("admin 1234567 admin");
+    }
+
+    @Test
+    void randomBinaryStreamsAreMaskedExactlyWhereTheSecretsAre() {
+        Random random = new Random(42);
+        SecretPatterns patterns = patterns(SECRET, "another-secret-value");
+        for (int round = 0; round < 200; round++) {
+            StringBuilder body = new StringBuilder();
+            StringBuilder expected = new StringBuilder();
+            for (int part = 0; part < 20; part++) {
+                String noise = randomText(random, random.nextInt(40));
+                body.append(noise);
+                expected.append(noise);
+                if (random.nextInt(3) == 0) {
+                    String secret = random.nextBoolean() ? SECRET : "another-secret-value";
+                    body.append(secret);
+                    expected.append(stars(secret.length()));
+                }
+            }
+            int a = random.nextInt(body.length() + 1);
+            int b = random.nextInt(body.length() + 1);
+            assertThat(redact(patterns, body.toString(), Math.min(a, b), Math.max(a, b)))
+                    .isEqualTo(expected.toString());
+        }
+    }
+
+    @Test
+    void headerValuesAreMaskedInPlaceOfTheSecret() {
+        SecretPatterns patterns = patterns(SECRET);
+        long[] found = new long[1];
+        assertThat(patterns.redact("https://example.com/cb?key=" + SECRET + "&x=" + SECRET, found))
+                .isEqualTo("https://example.com/cb?key=" + stars(SECRET.length()) + "&x=" + stars(SECRET.length()));
+        assertThat(patterns.redact("nothing to see", found)).isNull();
+        assertThat(found[0]).isEqualTo(2);
+    }
+
+    @Test
+    void readOnlyPiecesAreCopiedNotWrittenTo() {
+        StreamRedactor redactor = new StreamRedactor(patterns(SECRET));
+        ByteBuf readOnly = Unpooled.copiedBuffer("a " + SECRET + " b", StandardCharsets.UTF_8).asReadOnly();
+        List<String> out = new ArrayList<>();
+        redactor.redact(readOnly, ALLOC, buf -> {
+            out.add(buf.toString(StandardCharsets.UTF_8));
+            buf.release();
+        });
+        assertThat(out).containsExactly("a " + stars(SECRET.length()) + " b");
+        assertThat(redactor.redactions()).isEqualTo(1);
+    }
+
+    private static String randomText(Random random, int length) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzghp_S3\"{}:, \n";
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
+}

@@ -130,12 +130,14 @@ public final class PolicyCompiler {
         boolean intercept = route.interceptTls() != null ? route.interceptTls()
                 : route.action() == ActionType.INJECT || restricts;
         long maxBody = route.maxBodyBytes() != null ? route.maxBodyBytes() : RouteOptions.DEFAULT_MAX_BODY_BYTES;
-        return new RouteOptions(intercept, route.stripRequestHeaders(), route.timeout(), maxBody, route.unsignedPayload());
+        return new RouteOptions(intercept, route.stripRequestHeaders(), route.timeout(), maxBody, route.unsignedPayload(),
+                new RouteOptions.Lifetimes(route.maxStreamLifetime(), "close".equals(route.onCredentialExpiry()),
+                        route.maxTunnelLifetime()));
     }
 
     private static RouteOptions intercepting(RouteOptions options) {
         return new RouteOptions(true, options.stripRequestHeaders(), options.timeout(), options.maxBodyBytes(),
-                options.unsignedPayload());
+                options.unsignedPayload(), options.lifetimes());
     }
 
     private static AddressPolicy addressPolicy(Route route, Iterable<HostPattern> hosts) {

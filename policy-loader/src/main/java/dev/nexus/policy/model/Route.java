@@ -17,11 +17,15 @@ import java.util.Map;
  * @param allowPrivateCidrs   restricted destination ranges this route may reach although it names hosts
  * @param connectionChoices   connection ids or patterns the agent may select per request (empty: none)
  * @param connectionHeader    the header carrying the agent's choice, or {@code null} for the default
+ * @param maxStreamLifetime   inject: longest time an exchange may stay open, or {@code null} for no limit
+ * @param onCredentialExpiry  inject: {@code keep} or {@code close} as written, or {@code null} for keep
+ * @param maxTunnelLifetime   allow: longest time a CONNECT tunnel may stay open, or {@code null} for no limit
  */
 public record Route(String name, String file, int index, RouteMatch match, ActionType action, String connection,
                     StrategySpec strategy, String message, Boolean interceptTls, List<String> stripRequestHeaders,
                     Duration timeout, Long maxBodyBytes, boolean unsignedPayload, List<String> allowPrivateCidrs,
                     List<String> connectionChoices, String connectionHeader,
+                    Duration maxStreamLifetime, String onCredentialExpiry, Duration maxTunnelLifetime,
                     SourceLocation location, Map<String, SourceLocation> locations) {
 
     public Route {

@@ -37,6 +37,7 @@ public final class PolicyValidator {
     private static final Pattern ROUTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> SCHEMES = Set.of("http", "https");
+    private static final Set<String> ON_CREDENTIAL_EXPIRY = Set.of("keep", "close");
 
     private final Diagnostics diagnostics = new Diagnostics();
 
@@ -115,6 +116,16 @@ public final class PolicyValidator {
         onlyWith(route, action == ActionType.INJECT, route.strategy() != null, "strategy", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.maxBodyBytes() != null, "max_body_bytes", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.unsignedPayload(), "unsigned_payload", "action: inject");
+        onlyWith(route, action == ActionType.INJECT, route.maxStreamLifetime() != null, "max_stream_lifetime",
+                "action: inject");
+        onlyWith(route, action == ActionType.INJECT, route.onCredentialExpiry() != null, "on_credential_expiry",
+                "action: inject");
+        onlyWith(route, action == ActionType.ALLOW, route.maxTunnelLifetime() != null, "max_tunnel_lifetime",
+                "action: allow");
+        if (route.onCredentialExpiry() != null && !ON_CREDENTIAL_EXPIRY.contains(route.onCredentialExpiry())) {
+            error(route, "on_credential_expiry", "invalid value \"" + route.onCredentialExpiry()
+                    + "\" (expected keep or close)");
+        }
         onlyWith(route, action == ActionType.DENY, route.message() != null, "message", "action: deny");
         onlyWith(route, action != ActionType.DENY, route.interceptTls() != null, "intercept_tls", "action: inject or allow");
         onlyWith(route, action != ActionType.DENY, !route.stripRequestHeaders().isEmpty(), "strip_request_headers",

@@ -10,6 +10,7 @@ import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.settings.ProxySettings;
+import dev.nexus.proxy.streams.StreamEnd;
 import dev.nexus.proxy.upstream.UpstreamConnection;
 import dev.nexus.proxy.upstream.UpstreamFailure;
 import dev.nexus.proxy.upstream.UpstreamHandler;
@@ -71,6 +72,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /** Set on {@code inject} routes only. */
     private final CredentialStage credentials;
 
+    /** Set on {@code inject} routes once credentials are applied: the exchange as an open stream. */
+    private LiveExchange live;
     private UpstreamConnection upstream;
     private ReadGate upstreamGate;
     private boolean resending;
@@ -130,7 +133,30 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
 
     @Override
     public void proceed() {
+        if (live == null) {
+            live = LiveExchange.open(services.streams(), clientCtx.channel().eventLoop(), (Decision.Inject) decision,
+                    agent, target, credentials.lease().expiresAt(),
+                    event -> audit(status > 0 ? event.upstreamStatus(status) : event), this::endStream);
+        }
         acquireUpstream();
+    }
+
+    /**
+     * The proxy ends the exchange before either side did (revoked credential, route lifetime): an answer of its
+     * own while the response has not started, else the agent's connection is cut so the body never looks whole.
+     */
+    private void endStream(StreamEnd reason) {
+        if (finished) {
+            return;
+        }
+        upstreamReusable = false;
+        if (responseStarted) {
+            cutBothConnections();
+        } else if (reason == StreamEnd.REVOKED) {
+            refuse(credentials.revokedAnswer());
+        } else {
+            respondError(ErrorCode.UPSTREAM_TIMEOUT, "the route ended the exchange: " + reason.description(), routeField());
+        }
     }
 
     @Override
@@ -326,8 +352,15 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /** After 101 both connections become one byte relay; the upstream connection leaves the pool for good. */
     private void completeUpgrade() {
         finished = true;
-        WebSocketUpgrade.becomeRelay(client, upstream.channel(),
-                (fromClient, fromUpstream) -> record(bytesIn + fromClient, response.bytesOut() + fromUpstream));
+        WebSocketEnding webSocket = WebSocketUpgrade.becomeRelay(client, upstream.channel(), (fromClient, fromUpstream) -> {
+            if (live != null) {
+                live.closed();
+            }
+            record(bytesIn + fromClient, response.bytesOut() + fromUpstream);
+        });
+        if (live != null) {
+            live.upgraded(webSocket);
+        }
     }
 
     @Override
@@ -474,6 +507,9 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     }
 
     private void releaseStages() {
+        if (live != null) {
+            live.closed();
+        }
         forwarder.release();
         if (credentials != null) {
             credentials.release();

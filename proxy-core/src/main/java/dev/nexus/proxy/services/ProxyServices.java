@@ -5,6 +5,7 @@ import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.streams.LiveStreams;
 import dev.nexus.proxy.tls.InterceptionContexts;
 import dev.nexus.proxy.upstream.UpstreamPools;
 
@@ -15,8 +16,10 @@ import dev.nexus.proxy.upstream.UpstreamPools;
  * @param injector     applies credentials on inject routes; {@code null} when no credential source is configured
  * @param interception leaf certificates for intercepted HTTPS; {@code null} when interception is off
  * @param agents       agent identity, per-agent metrics and the audit trail
+ * @param streams      open exchanges carrying injected credentials, and open tunnels (revocation, lifetimes)
  */
 public record ProxyServices(ProxySettings settings, PolicyDecider policy, CredentialInjector injector,
                             UpstreamPools pools, InterceptionContexts interception, ProxyEvents events,
-                            ConnectionTracker tracker, AgentServices agents) {
+                            ConnectionTracker tracker, AgentServices agents,
+                            LiveStreams streams) {
 }

@@ -12,6 +12,8 @@ import dev.nexus.proxy.credentials.redis.RedisLeaseStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreSettings;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
+import dev.nexus.proxy.services.AgentServices;
+import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.TestAuthority;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -63,7 +65,8 @@ final class ProxyReplica implements AutoCloseable {
                 .sharedStore(store == null ? null : builder.storeView.apply(store))
                 .jitter(() -> 0.5)
                 .build();
-        proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(cache)).start();
+        proxy = ProxyHarness.builder().policy(builder.policy).injector(new CredentialInjector(cache)).tls(builder.tls)
+                .agents(builder.agents).start();
         agentSaw = builder.agentSaw;
     }
 
@@ -97,6 +100,11 @@ final class ProxyReplica implements AutoCloseable {
         return cache;
     }
 
+    /** The replica's proxy listener and its open streams. */
+    ProxyHarness proxy() {
+        return proxy;
+    }
+
     /** The L2 store, or null for a replica without Redis. */
     RedisLeaseStore store() {
         return store;
@@ -127,6 +135,9 @@ final class ProxyReplica implements AutoCloseable {
         private LeaseCipher cipher;
         private String namespace;
         private UnaryOperator<SharedLeaseStore> storeView = UnaryOperator.identity();
+        private PolicyDecider policy = routeByPath();
+        private TlsComponents tls;
+        private AgentServices agents = AgentServices.none();
 
         private Builder(TestAuthority authority, String apiKey, List<String> agentSaw) {
             this.authority = authority;
@@ -156,6 +167,24 @@ final class ProxyReplica implements AutoCloseable {
         /** What the cache sees of the Redis store, e.g. a {@link ForwardingLeaseStore} holding some calls back. */
         Builder storeView(UnaryOperator<SharedLeaseStore> value) {
             storeView = value;
+            return this;
+        }
+
+        /** The policy (default {@link #routeByPath()}). */
+        Builder policy(PolicyDecider value) {
+            policy = value;
+            return this;
+        }
+
+        /** TLS interception and upstream trust (default: none). */
+        Builder tls(TlsComponents value) {
+            tls = value;
+            return this;
+        }
+
+        /** Identity and the audit trail (default: none). */
+        Builder agents(AgentServices value) {
+            agents = value;
             return this;
         }
 

@@ -79,6 +79,8 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     private boolean resending;
     private boolean retriedStaleConnection;
     private boolean discardingRejection;
+    /** From a swallowed 401 until the request is sent again with refreshed credentials. */
+    private boolean refreshing;
     private boolean switchingProtocols;
     private boolean responseStarted;
     private boolean upstreamReusable;
@@ -144,10 +146,14 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /**
      * The proxy ends the exchange before either side did (revoked credential, route lifetime): an answer of its
      * own while the response has not started, else the agent's connection is cut so the body never looks whole.
+     * A revocation that reaches an exchange busy refreshing its rejected credential is left to that refresh,
+     * whose own answer (the Authority's terminal one, usually the very cause of the revocation) follows.
+     *
+     * @return whether the exchange was ended here
      */
-    private void endStream(StreamEnd reason) {
-        if (finished) {
-            return;
+    private boolean endStream(StreamEnd reason) {
+        if (finished || reason == StreamEnd.REVOKED && refreshing) {
+            return false;
         }
         upstreamReusable = false;
         if (responseStarted) {
@@ -157,6 +163,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         } else {
             respondError(ErrorCode.UPSTREAM_TIMEOUT, "the route ended the exchange: " + reason.description(), routeField());
         }
+        return true;
     }
 
     @Override
@@ -217,6 +224,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         upstream = null;
         upstreamGate = null;
         resending = true;
+        refreshing = false;
         acquireUpstream();
     }
 
@@ -284,6 +292,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         int code = head.status().code();
         if (code == 401 && credentials != null && credentials.swallowsUnauthorized()) {
             discardingRejection = true; // swallowed: refresh once, replay once
+            refreshing = true;
             upstreamReusable = HttpUtil.isKeepAlive(head) && forwarder.complete();
             return;
         }

@@ -16,6 +16,7 @@ import io.netty.channel.EventLoop;
 
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * One exchange of an {@code inject} route as an open stream in {@link LiveStreams}: registered once its
@@ -29,10 +30,11 @@ final class LiveExchange implements LiveStream {
     private final EventLoop loop;
     private final Consumer<AuditEvent.Builder> audit;
     private final Registration registration;
-    private Consumer<StreamEnd> ending;
+    /** Ends the stream; answers whether it did (an exchange may leave a revocation to its own refresh). */
+    private Predicate<StreamEnd> ending;
     private boolean closed;
 
-    private LiveExchange(EventLoop loop, Consumer<AuditEvent.Builder> audit, Consumer<StreamEnd> ending,
+    private LiveExchange(EventLoop loop, Consumer<AuditEvent.Builder> audit, Predicate<StreamEnd> ending,
                          LiveStreams streams, StreamInfo info, StreamDeadline deadline) {
         this.loop = loop;
         this.audit = audit;
@@ -45,11 +47,11 @@ final class LiveExchange implements LiveStream {
      *
      * @param leaseExpiresAt when the lease the exchange carries expires, or {@code null}
      * @param audit          completes and writes an audit record (agent, destination, request)
-     * @param ending         ends the exchange while it is still HTTP
+     * @param ending         ends the exchange while it is still HTTP; answers whether it did
      */
     static LiveExchange open(LiveStreams streams, EventLoop loop, Decision.Inject decision, AgentIdentity agent,
                              RequestTarget target, Instant leaseExpiresAt, Consumer<AuditEvent.Builder> audit,
-                             Consumer<StreamEnd> ending) {
+                             Predicate<StreamEnd> ending) {
         Instant now = Instant.now();
         StreamInfo info = new StreamInfo(agent, decision.routeName(), decision.connectionId(), target.host(),
                 target.port(), now);
@@ -63,16 +65,21 @@ final class LiveExchange implements LiveStream {
             if (closed) {
                 return;
             }
-            audit.accept(AuditEvent.builder(reason == StreamEnd.REVOKED ? AuditOutcome.REVOKED_DURING_STREAM
-                    : AuditOutcome.STREAM_ENDED).reason(reason.code()));
-            ending.accept(reason);
+            AuditEvent.Builder event = AuditEvent.builder(reason == StreamEnd.REVOKED ? AuditOutcome.REVOKED_DURING_STREAM
+                    : AuditOutcome.STREAM_ENDED).reason(reason.code());
+            if (ending.test(reason)) {
+                audit.accept(event);
+            }
         });
     }
 
     /** The exchange became a WebSocket relay: from now on ending it means a Close frame. */
     void upgraded(WebSocketEnding webSocket) {
         registration.kind(StreamKind.WEBSOCKET);
-        ending = reason -> webSocket.end(reason.description());
+        ending = reason -> {
+            webSocket.end(reason.description());
+            return true;
+        };
     }
 
     /** The exchange (or its WebSocket) ended: it leaves the registry. On its event loop; idempotent. */

@@ -13,6 +13,7 @@ import dev.nexus.proxy.redact.SecretPatternCache;
 import dev.nexus.proxy.ingress.ProxyChannelInitializer;
 import dev.nexus.proxy.ingress.TransparentInitializers;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.streams.LiveStreams;
 import dev.nexus.proxy.transport.Transport;
 import dev.nexus.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
@@ -46,16 +47,18 @@ public final class ProxyServer implements AutoCloseable {
     private final List<Channel> transparentTls;
     private final UpstreamPools pools;
     private final ConnectionTracker tracker;
+    private final LiveStreams streams;
     private final Transport transport;
 
     private ProxyServer(EventLoopGroup group, Channel listener, List<Channel> transparentHttp, List<Channel> transparentTls,
-                        UpstreamPools pools, ConnectionTracker tracker, Transport transport) {
+                        UpstreamPools pools, ConnectionTracker tracker, LiveStreams streams, Transport transport) {
         this.group = group;
         this.listener = listener;
         this.transparentHttp = transparentHttp;
         this.transparentTls = transparentTls;
         this.pools = pools;
         this.tracker = tracker;
+        this.streams = streams;
         this.transport = transport;
     }
 
@@ -73,8 +76,12 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamPools pools = new UpstreamPools(settings, transport, tls == null ? null : tls.upstream(), events);
         ConnectionTracker tracker = new ConnectionTracker();
         ConnectionAdmission admission = new ConnectionAdmission(settings.connectionLimits());
+        LiveStreams streams = new LiveStreams();
+        if (injector != null) {
+            injector.onRevoked(streams::revoke); // a withdrawn credential ends the streams still carrying it
+        }
         ProxyServices services = new ProxyServices(settings, policy, injector, pools,
-                tls == null ? null : tls.interception(), events, tracker, agents, new SecretPatternCache());
+                tls == null ? null : tls.interception(), events, tracker, agents, new SecretPatternCache(), streams);
         try {
             Channel listener = bind(group, transport, "proxy listener", settings.listenAddress(), admission,
                     new ProxyChannelInitializer(services));
@@ -86,7 +93,7 @@ public final class ProxyServer implements AutoCloseable {
             ProxySettings.TransparentListener tlsListener = settings.transparentTls();
             List<Channel> transparentTls = tlsListener == null ? List.of() : bindTransparent(group, transport, "TLS",
                     tlsListener, admission, TransparentInitializers.tls(services, tlsListener.originalPort()));
-            return new ProxyServer(group, listener, transparentHttp, transparentTls, pools, tracker, transport);
+            return new ProxyServer(group, listener, transparentHttp, transparentTls, pools, tracker, streams, transport);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -145,6 +152,11 @@ public final class ProxyServer implements AutoCloseable {
 
     private static List<InetSocketAddress> localAddresses(List<Channel> channels) {
         return channels.stream().map(channel -> (InetSocketAddress) channel.localAddress()).toList();
+    }
+
+    /** The open streams and tunnels, for the admin API. */
+    public LiveStreams streams() {
+        return streams;
     }
 
     public InetSocketAddress boundAddress() {

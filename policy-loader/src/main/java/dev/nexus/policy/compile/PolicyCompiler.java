@@ -134,12 +134,13 @@ public final class PolicyCompiler {
         RedactResponses redact = route.redactResponses() == null ? RedactResponses.FULL
                 : RedactResponses.fromWireName(route.redactResponses()).orElse(RedactResponses.FULL);
         return new RouteOptions(intercept, route.stripRequestHeaders(), route.timeout(), maxBody, route.unsignedPayload(),
-                redact);
+                redact, new RouteOptions.Lifetimes(route.maxStreamLifetime(), "close".equals(route.onCredentialExpiry()),
+                        route.maxTunnelLifetime()));
     }
 
     private static RouteOptions intercepting(RouteOptions options) {
         return new RouteOptions(true, options.stripRequestHeaders(), options.timeout(), options.maxBodyBytes(),
-                options.unsignedPayload(), options.redactResponses());
+                options.unsignedPayload(), options.redactResponses(), options.lifetimes());
     }
 
     private static AddressPolicy addressPolicy(Route route, Iterable<HostPattern> hosts) {

@@ -18,11 +18,15 @@ import java.util.Map;
  * @param connectionChoices   connection ids or patterns the agent may select per request (empty: none)
  * @param connectionHeader    the header carrying the agent's choice, or {@code null} for the default
  * @param redactResponses     as written ({@code full}, {@code headers}, {@code off}), or {@code null} for {@code full}
+ * @param maxStreamLifetime   inject: longest time an exchange may stay open, or {@code null} for no limit
+ * @param onCredentialExpiry  inject: {@code keep} or {@code close} as written, or {@code null} for keep
+ * @param maxTunnelLifetime   allow: longest time a CONNECT tunnel may stay open, or {@code null} for no limit
  */
 public record Route(String name, String file, int index, RouteMatch match, ActionType action, String connection,
                     StrategySpec strategy, String message, Boolean interceptTls, List<String> stripRequestHeaders,
                     Duration timeout, Long maxBodyBytes, boolean unsignedPayload, List<String> allowPrivateCidrs,
                     List<String> connectionChoices, String connectionHeader, String redactResponses,
+                    Duration maxStreamLifetime, String onCredentialExpiry, Duration maxTunnelLifetime,
                     SourceLocation location, Map<String, SourceLocation> locations) {
 
     public Route {

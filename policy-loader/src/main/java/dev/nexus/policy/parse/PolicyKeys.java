@@ -13,7 +13,8 @@ public final class PolicyKeys {
     public static final List<String> ROUTE = List.of("name", "match", "action", "connection", "connection_choices",
             "connection_header", "strategy", "message",
             "intercept_tls", "strip_request_headers", "timeout", "max_body_bytes", "unsigned_payload",
-            "redact_responses", "allow_private_cidrs");
+            "redact_responses", "allow_private_cidrs", "max_stream_lifetime", "on_credential_expiry",
+            "max_tunnel_lifetime");
     public static final List<String> MATCH = List.of("hosts", "ports", "schemes", "methods", "paths", "paths_ignore_case", "agents");
     public static final List<String> STRATEGY = List.of("type", "config");
 

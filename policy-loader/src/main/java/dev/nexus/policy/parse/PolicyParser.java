@@ -136,25 +136,20 @@ public final class PolicyParser {
         StrategySpec strategy = bindStrategy(map, path, locations);
         Boolean interceptTls = optionalBoolean(map, path, "intercept_tls");
         List<String> strip = stringList(map, path, "strip_request_headers", "", locations);
-        Duration timeout = null;
-        String timeoutText = optionalString(map, path, "timeout");
-        if (timeoutText != null) {
-            try {
-                timeout = DurationSyntax.parse(timeoutText);
-            } catch (PatternException e) {
-                diagnostics.error(locations.get("timeout"), path + ".timeout", e.getMessage());
-            }
-        }
+        Duration timeout = optionalDuration(map, path, "timeout", locations);
         Long maxBody = optionalLong(map, path, "max_body_bytes");
         Boolean unsigned = optionalBoolean(map, path, "unsigned_payload");
         List<String> privateCidrs = stringList(map, path, "allow_private_cidrs", "", locations);
         String redactResponses = redactResponses(map, path);
+        Duration maxStreamLifetime = optionalDuration(map, path, "max_stream_lifetime", locations);
+        String onCredentialExpiry = optionalString(map, path, "on_credential_expiry");
+        Duration maxTunnelLifetime = optionalDuration(map, path, "max_tunnel_lifetime", locations);
         if (shapeErrors > shapeErrorsBefore) {
             return null;
         }
         return new Route(name, file, index, match, action, connection, strategy, message, interceptTls, strip,
                 timeout, maxBody, Boolean.TRUE.equals(unsigned), privateCidrs, connectionChoices, connectionHeader,
-                redactResponses, map.location(), locations);
+                redactResponses, maxStreamLifetime, onCredentialExpiry, maxTunnelLifetime, map.location(), locations);
     }
 
     private ActionType bindAction(Node.MapNode map, String path) {
@@ -340,6 +335,20 @@ public final class PolicyParser {
         shapeErrors++;
         diagnostics.error(entry.value().location(), path + "." + key, "expected true or false, got " + entry.value().kind());
         return null;
+    }
+
+    /** A duration such as {@code 30s}; a malformed one is reported at its value and read as absent. */
+    private Duration optionalDuration(Node.MapNode map, String path, String key, Map<String, SourceLocation> locations) {
+        String text = optionalString(map, path, key);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return DurationSyntax.parse(text);
+        } catch (PatternException e) {
+            diagnostics.error(locations.get(key), path + "." + key, e.getMessage());
+            return null;
+        }
     }
 
     private Long optionalLong(Node.MapNode map, String path, String key) {

@@ -39,6 +39,7 @@ public final class PolicyValidator {
     private static final Pattern ROUTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> SCHEMES = Set.of("http", "https");
+    private static final Set<String> ON_CREDENTIAL_EXPIRY = Set.of("keep", "close");
 
     private final Diagnostics diagnostics = new Diagnostics();
 
@@ -124,6 +125,16 @@ public final class PolicyValidator {
         if (route.redactResponses() != null && RedactResponses.fromWireName(route.redactResponses()).isEmpty()) {
             error(route, "redact_responses", "invalid value \"" + route.redactResponses()
                     + "\" (expected full, headers or off)");
+        }
+        onlyWith(route, action == ActionType.INJECT, route.maxStreamLifetime() != null, "max_stream_lifetime",
+                "action: inject");
+        onlyWith(route, action == ActionType.INJECT, route.onCredentialExpiry() != null, "on_credential_expiry",
+                "action: inject");
+        onlyWith(route, action == ActionType.ALLOW, route.maxTunnelLifetime() != null, "max_tunnel_lifetime",
+                "action: allow");
+        if (route.onCredentialExpiry() != null && !ON_CREDENTIAL_EXPIRY.contains(route.onCredentialExpiry())) {
+            error(route, "on_credential_expiry", "invalid value \"" + route.onCredentialExpiry()
+                    + "\" (expected keep or close)");
         }
         onlyWith(route, action == ActionType.DENY, route.message() != null, "message", "action: deny");
         onlyWith(route, action != ActionType.DENY, route.interceptTls() != null, "intercept_tls", "action: inject or allow");

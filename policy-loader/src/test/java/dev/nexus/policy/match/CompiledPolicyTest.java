@@ -377,4 +377,32 @@ class CompiledPolicyTest {
                 "decision: deny (no route matched, default deny)",
                 "what happens: refused with 403; nothing is sent to the destination"), steps);
     }
+
+    @Test
+    void lifetimeOptionsCompileIntoTheRouteOptionsOfStreamsAndTunnels() {
+        CompiledPolicy policy = compile("""
+                version: 1
+                routes:
+                  - name: events
+                    match: {hosts: [stream.example]}
+                    action: inject
+                    connection: c
+                    max_stream_lifetime: 15m
+                    on_credential_expiry: close
+                  - name: tunnels
+                    match: {hosts: [git.example]}
+                    action: allow
+                    max_tunnel_lifetime: 8h
+                  - name: plain
+                    match: {hosts: [plain.example]}
+                    action: inject
+                    connection: c
+                """);
+        Decision.Inject events = assertInstanceOf(Decision.Inject.class, policy.decide(get("https://stream.example/sse")));
+        assertEquals(new RouteOptions.Lifetimes(Duration.ofMinutes(15), true, null), events.options().lifetimes());
+        Decision.Allow tunnels = assertInstanceOf(Decision.Allow.class, policy.decide(get("https://git.example/")));
+        assertEquals(new RouteOptions.Lifetimes(null, false, Duration.ofHours(8)), tunnels.options().lifetimes());
+        Decision.Inject plain = assertInstanceOf(Decision.Inject.class, policy.decide(get("https://plain.example/")));
+        assertEquals(RouteOptions.Lifetimes.UNLIMITED, plain.options().lifetimes(), "default: keep, no limits");
+    }
 }

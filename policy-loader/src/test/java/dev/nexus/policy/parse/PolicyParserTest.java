@@ -70,7 +70,8 @@ class PolicyParserTest {
                 Arguments.of("unknown route key", HEAD + "  - name: a\n    match: {hosts: [a.com]}\n    action: allow\n    tiemout: 3s\n",
                         "policy.yaml:6:5: routes[0].tiemout: unknown key \"tiemout\" (allowed: name, match, action, connection, connection_choices, connection_header,"
                                 + " strategy, message, intercept_tls, strip_request_headers, timeout, max_body_bytes,"
-                                + " unsigned_payload, redact_responses, allow_private_cidrs)"),
+                                + " unsigned_payload, redact_responses, allow_private_cidrs, max_stream_lifetime, on_credential_expiry,"
+                                + " max_tunnel_lifetime)"),
                 Arguments.of("unknown match key", HEAD + "  - name: a\n    match: {hosts: [a.com], host: b.com}\n    action: allow\n",
                         "policy.yaml:4:29: routes[0].match.host: unknown key \"host\" (allowed: hosts, ports, schemes, methods, paths, paths_ignore_case, agents)"),
                 Arguments.of("missing version", "routes: []\n",
@@ -91,6 +92,8 @@ class PolicyParserTest {
                         "policy.yaml:6:14: routes[0].timeout: expected a string, got a number"),
                 Arguments.of("bad timeout unit", HEAD + "  - name: a\n    match: {hosts: [a.com]}\n    action: allow\n    timeout: 30 s\n",
                         "policy.yaml:6:14: routes[0].timeout: invalid duration \"30 s\" (expected a number and a unit ms, s, m or h, e.g. 30s or 500ms)"),
+                Arguments.of("bad max_stream_lifetime", HEAD + "  - name: a\n    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    max_stream_lifetime: forever\n",
+                        "policy.yaml:7:26: routes[0].max_stream_lifetime: invalid duration \"forever\" (expected a number and a unit ms, s, m or h, e.g. 30s or 500ms)"),
                 Arguments.of("duplicate key", HEAD + "  - name: a\n    name: b\n    match: {hosts: [a.com]}\n    action: allow\n",
                         "policy.yaml:4:5: routes[0].name: duplicate key \"name\" (first defined at policy.yaml:3:5)"),
                 Arguments.of("defaults cannot inject", "version: 1\ndefaults: {action: inject}\n",

@@ -80,6 +80,12 @@ class PolicyValidatorTest {
                         "policy.yaml:6:27: routes[0].allow_private_cidrs[0]: invalid CIDR \"10.0.0.300/8\" (\"10.0.0.300\" is not an IPv4 or IPv6 address)"),
                 Arguments.of("bad agent", route("    match: {hosts: [a.com], agents: [\"\"]}\n    action: allow\n"),
                         "policy.yaml:4:38: routes[0].match.agents[0]: agent pattern must not be empty (use \"*\" for every agent)"),
+                Arguments.of("on_credential_expiry value", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    on_credential_expiry: drop\n"),
+                        "policy.yaml:7:27: routes[0].on_credential_expiry: invalid value \"drop\" (expected keep or close)"),
+                Arguments.of("max_stream_lifetime on allow", route("    match: {hosts: [a.com]}\n    action: allow\n    max_stream_lifetime: 1h\n"),
+                        "policy.yaml:6:26: routes[0].max_stream_lifetime: max_stream_lifetime is only allowed with action: inject (this route is allow)"),
+                Arguments.of("max_tunnel_lifetime on inject", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    max_tunnel_lifetime: 1h\n"),
+                        "policy.yaml:7:26: routes[0].max_tunnel_lifetime: max_tunnel_lifetime is only allowed with action: allow (this route is inject)"),
                 Arguments.of("bad route name", "version: 1\nroutes:\n  - name: \"my route\"\n    match: {hosts: [a.com]}\n    action: allow\n",
                         "policy.yaml:3:11: routes[0].name: invalid route name \"my route\" (1-64 characters: letters, digits, '.', '_', '-', starting with a letter or digit)"));
     }

@@ -1,6 +1,7 @@
 package dev.nexus.proxy.credentials;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * What the data plane asks for credentials: a cached, single-flight, refreshed-ahead view over a
@@ -19,6 +20,14 @@ public interface LeaseProvider extends AutoCloseable {
 
     /** Drops the connection's lease everywhere (this process, and other replicas when shared). */
     void invalidate(String connectionId);
+
+    /**
+     * Calls {@code listener} (on any thread) with a connection id whenever its credentials are withdrawn: a
+     * terminal Authority answer, an invalidation here or on another replica. Streams still carrying the old
+     * credential must end. Providers without revocations never call it.
+     */
+    default void onRevoked(Consumer<String> listener) {
+    }
 
     @Override
     default void close() {

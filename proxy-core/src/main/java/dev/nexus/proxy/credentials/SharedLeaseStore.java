@@ -38,6 +38,9 @@ public interface SharedLeaseStore extends AutoCloseable {
     /** Called with a connection id whenever another replica publishes or invalidates its lease. */
     void onRemoteChange(Consumer<String> listener);
 
+    /** Called with a connection id whenever another replica invalidates (revokes) its lease. */
+    void onRemoteInvalidation(Consumer<String> listener);
+
     /** Whether the store is reachable right now (for /readyz details and metrics). */
     boolean available();
 

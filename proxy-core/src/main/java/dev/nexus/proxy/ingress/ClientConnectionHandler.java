@@ -171,7 +171,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
         } else if (outcome instanceof RouteOutcome.Tunnel relay) {
             services.tracker().busy(1);
             rememberAgent(relay.agent());
-            tunnel = new ConnectTunnel(this, services.events(), pools(), target, relay.decision());
+            tunnel = new ConnectTunnel(this, services, pools(), target, relay.decision(), relay.agent());
             tunnel.start();
         } else if (outcome instanceof RouteOutcome.Intercept intercept) {
             rememberAgent(intercept.agent());

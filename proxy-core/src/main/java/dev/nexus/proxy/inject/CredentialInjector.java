@@ -11,6 +11,7 @@ import dev.nexus.proxy.strategy.Strategies;
 import dev.nexus.proxy.strategy.StrategyOptions;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Turns an {@code inject} decision into an {@link InjectionPlan}: asks the lease provider for the
@@ -38,6 +39,11 @@ public final class CredentialInjector {
     public CompletableFuture<InjectionPlan> replanAfterRejection(InjectionPlan rejected) {
         return leases.refreshAfterRejection(rejected.connectionId(), rejected.lease())
                 .thenApply(lease -> planFor(rejected.decision(), lease));
+    }
+
+    /** Hears every connection whose credentials are withdrawn (see {@link LeaseProvider#onRevoked}). */
+    public void onRevoked(Consumer<String> listener) {
+        leases.onRevoked(listener);
     }
 
     private InjectionPlan planFor(Decision.Inject decision, Lease lease) {

@@ -59,6 +59,11 @@ public final class RequestCredentials {
         return injector.plan(decision);
     }
 
+    /** The plan whose credentials the request carries now, or {@code null} before one was adopted. */
+    public InjectionPlan adopted() {
+        return plan;
+    }
+
     /**
      * Takes the plan and strips what the agent sent. Credentials are applied at once unless the strategy
      * signs a body the request has: then it must first be {@linkplain #collect collected} and

@@ -3,9 +3,16 @@ package dev.nexus.proxy.relay;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
 import dev.nexus.policy.match.Decision;
+import dev.nexus.proxy.exchange.AgentIdentity;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
+import dev.nexus.proxy.services.ProxyServices;
+import dev.nexus.proxy.streams.LiveStreams;
+import dev.nexus.proxy.streams.Registration;
+import dev.nexus.proxy.streams.StreamDeadline;
+import dev.nexus.proxy.streams.StreamInfo;
+import dev.nexus.proxy.streams.StreamKind;
 import dev.nexus.proxy.upstream.UpstreamFailure;
 import dev.nexus.proxy.upstream.UpstreamPool;
 import io.netty.channel.Channel;
@@ -21,7 +28,9 @@ import java.util.Map;
 
 /**
  * A {@code CONNECT} the policy allows without interception: connect to the checked address, answer
- * {@code 200 Connection Established}, then relay bytes untouched in both directions.
+ * {@code 200 Connection Established}, then relay bytes untouched in both directions. The open tunnel is listed in
+ * {@link LiveStreams} (it carries no credential of the proxy's, so no revocation ends it) and closed when the
+ * route's {@code max_tunnel_lifetime} passes.
  */
 public final class ConnectTunnel {
 
@@ -31,22 +40,27 @@ public final class ConnectTunnel {
     private final ClientSide client;
     private final ChannelHandlerContext clientCtx;
     private final ProxyEvents events;
+    private final LiveStreams streams;
     private final UpstreamPool pool;
     private final RequestTarget target;
     private final Decision.Destined decision;
+    private final AgentIdentity agent;
     private final Instant start = Instant.now();
     private final long startNanos = System.nanoTime();
     private long connectNanos = -1;
     private boolean clientClosed;
 
-    public ConnectTunnel(ClientSide client, ProxyEvents events, UpstreamPool pool, RequestTarget target,
-                         Decision.Destined decision) {
+    /** @param agent who opened the tunnel ({@code null} when identity is not enforced), for the admin API */
+    public ConnectTunnel(ClientSide client, ProxyServices services, UpstreamPool pool, RequestTarget target,
+                         Decision.Destined decision, AgentIdentity agent) {
         this.client = client;
         this.clientCtx = client.context();
-        this.events = events;
+        this.events = services.events();
+        this.streams = services.streams();
         this.pool = pool;
         this.target = target;
         this.decision = decision;
+        this.agent = agent;
     }
 
     public void start() {
@@ -70,10 +84,23 @@ public final class ConnectTunnel {
 
     private void established(Channel upstream) {
         clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED));
-        TunnelRelay.TunnelStats stats = new TunnelRelay.TunnelStats(
-                tunnel -> record(200, tunnel.bytesFromClient(), tunnel.bytesFromUpstream()));
+        Registration open = register(upstream);
+        TunnelRelay.TunnelStats stats = new TunnelRelay.TunnelStats(tunnel -> {
+            open.close();
+            record(200, tunnel.bytesFromClient(), tunnel.bytesFromUpstream());
+        });
         upstream.pipeline().addLast("tunnel", new TunnelRelay(clientCtx.channel(), stats, false));
         client.becomeTunnel(upstream, stats);
+    }
+
+    /** Lists the tunnel as open; past the route's lifetime both connections close, which ends the relay. */
+    private Registration register(Channel upstream) {
+        Instant now = Instant.now();
+        StreamInfo info = new StreamInfo(agent, decision.routeName(), null, target.host(), target.port(), now);
+        return streams.register(StreamKind.TUNNEL, info, reason -> upstream.eventLoop().execute(() -> {
+            upstream.close();
+            clientCtx.channel().close();
+        }), upstream.eventLoop(), StreamDeadline.forTunnel(decision.options().lifetimes(), now));
     }
 
     private void refused(Throwable cause) {

@@ -1,6 +1,8 @@
 package dev.nexus.proxy.relay;
 
 import dev.nexus.policy.match.Decision;
+import dev.nexus.proxy.credentials.CredentialException;
+import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.inject.InjectionFailures;
@@ -220,6 +222,17 @@ final class CredentialStage {
             exchange.audit(credentials.deliveredEvent(status)
                     .reason(replayed ? CredentialReplay.Verdict.REPLAY.auditReason : null));
         }
+    }
+
+    /** The lease the request carries now (after {@code proceed}). */
+    Lease lease() {
+        return credentials.adopted().lease();
+    }
+
+    /** What the agent is told when the credential is revoked before its response started. */
+    InjectionFailures.AgentError revokedAnswer() {
+        return credentials.describeFailure(new CredentialException(CredentialException.Kind.REVOKED,
+                credentials.adopted().connectionId(), "revoked while the request was waiting for its response"));
     }
 
     void release() {

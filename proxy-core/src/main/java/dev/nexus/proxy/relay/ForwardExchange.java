@@ -12,6 +12,7 @@ import dev.nexus.proxy.redact.RedactionFailure;
 import dev.nexus.proxy.redact.ResponseRedaction;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.settings.ProxySettings;
+import dev.nexus.proxy.streams.StreamEnd;
 import dev.nexus.proxy.upstream.UpstreamConnection;
 import dev.nexus.proxy.upstream.UpstreamFailure;
 import dev.nexus.proxy.upstream.UpstreamHandler;
@@ -73,11 +74,15 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /** Set on {@code inject} routes only. */
     private final CredentialStage credentials;
 
+    /** Set on {@code inject} routes once credentials are applied: the exchange as an open stream. */
+    private LiveExchange live;
     private UpstreamConnection upstream;
     private ReadGate upstreamGate;
     private boolean resending;
     private boolean retriedStaleConnection;
     private boolean discardingRejection;
+    /** From a swallowed 401 until the request is sent again with refreshed credentials. */
+    private boolean refreshing;
     private boolean switchingProtocols;
     private boolean responseStarted;
     private boolean upstreamReusable;
@@ -132,7 +137,35 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
 
     @Override
     public void proceed() {
+        if (live == null) {
+            live = LiveExchange.open(services.streams(), clientCtx.channel().eventLoop(), (Decision.Inject) decision,
+                    agent, target, credentials.lease().expiresAt(),
+                    event -> audit(status > 0 ? event.upstreamStatus(status) : event), this::endStream);
+        }
         acquireUpstream();
+    }
+
+    /**
+     * The proxy ends the exchange before either side did (revoked credential, route lifetime): an answer of its
+     * own while the response has not started, else the agent's connection is cut so the body never looks whole.
+     * A revocation that reaches an exchange busy refreshing its rejected credential is left to that refresh,
+     * whose own answer (the Authority's terminal one, usually the very cause of the revocation) follows.
+     *
+     * @return whether the exchange was ended here
+     */
+    private boolean endStream(StreamEnd reason) {
+        if (finished || reason == StreamEnd.REVOKED && refreshing) {
+            return false;
+        }
+        upstreamReusable = false;
+        if (responseStarted) {
+            cutBothConnections();
+        } else if (reason == StreamEnd.REVOKED) {
+            refuse(credentials.revokedAnswer());
+        } else {
+            respondError(ErrorCode.UPSTREAM_TIMEOUT, "the route ended the exchange: " + reason.description(), routeField());
+        }
+        return true;
     }
 
     @Override
@@ -193,6 +226,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         upstream = null;
         upstreamGate = null;
         resending = true;
+        refreshing = false;
         acquireUpstream();
     }
 
@@ -260,6 +294,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         int code = head.status().code();
         if (code == 401 && credentials != null && credentials.swallowsUnauthorized()) {
             discardingRejection = true; // swallowed: refresh once, replay once
+            refreshing = true;
             upstreamReusable = HttpUtil.isKeepAlive(head) && forwarder.complete();
             return;
         }
@@ -341,8 +376,16 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /** After 101 both connections become one byte relay; the upstream connection leaves the pool for good. */
     private void completeUpgrade() {
         finished = true;
-        WebSocketUpgrade.becomeRelay(client, upstream.channel(), response.redaction(),
-                (fromClient, fromUpstream) -> record(bytesIn + fromClient, response.bytesOut() + fromUpstream));
+        WebSocketEnding webSocket = WebSocketUpgrade.becomeRelay(client, upstream.channel(), response.redaction(),
+                (fromClient, fromUpstream) -> {
+                    if (live != null) {
+                        live.closed();
+                    }
+                    record(bytesIn + fromClient, response.bytesOut() + fromUpstream);
+                });
+        if (live != null) {
+            live.upgraded(webSocket);
+        }
     }
 
     @Override
@@ -500,6 +543,9 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     }
 
     private void releaseStages() {
+        if (live != null) {
+            live.closed();
+        }
         forwarder.release();
         if (credentials != null) {
             credentials.release();

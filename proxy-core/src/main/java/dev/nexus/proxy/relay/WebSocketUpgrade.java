@@ -34,18 +34,22 @@ final class WebSocketUpgrade {
      * Turns the two connections into a relay; what the origin sends is scanned by {@code redaction}.
      *
      * @param record called once when the relay ends, with the bytes relayed each way
+     * @return what ends the WebSocket on the proxy's initiative
      */
-    static void becomeRelay(ClientSide client, Channel upstreamChannel, ResponseRedaction redaction,
-                            RelayRecorder record) {
+    static WebSocketEnding becomeRelay(ClientSide client, Channel upstreamChannel, ResponseRedaction redaction,
+                                       RelayRecorder record) {
         TunnelRelay.TunnelStats stats = new TunnelRelay.TunnelStats(
                 tunnel -> record.relayed(tunnel.bytesFromClient(), tunnel.bytesFromUpstream()));
+        WebSocketEnding ending = new WebSocketEnding(client.context().channel());
         upstreamChannel.config().setAutoRead(false);
+        upstreamChannel.pipeline().addLast(WebSocketEnding.NAME, ending);
         upstreamChannel.pipeline().addLast("tunnel", new TunnelRelay(client.context().channel(), stats, false));
         redaction.scanUpgraded(upstreamChannel.pipeline(), "tunnel");
         upstreamChannel.pipeline().remove(UpstreamHandler.class);
         upstreamChannel.pipeline().remove("idle");
         upstreamChannel.pipeline().remove("codec");
         client.becomeTunnel(upstreamChannel, stats);
+        return ending;
     }
 
     /** Accounts for a finished relay. */

@@ -2,6 +2,7 @@ package dev.nexus.proxy.credentials;
 
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
+import dev.nexus.proxy.services.AgentServices;
 import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.ScriptedOrigin;
@@ -52,7 +53,9 @@ class CredentialReplayTest {
         logs = new LogCapture();
         authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
         origin = TestOrigin.start(TestOrigin.Responder.of(this::refuseGenerationZero));
-        proxy = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw).audit(audit::add).start();
+        AgentServices anonymous = AgentServices.none();
+        proxy = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
+                .agents(new AgentServices(null, audit::add, anonymous.labels(), anonymous.metrics(), null)).start();
         Secrets.grantTokens(authority, "rotating");
     }
 

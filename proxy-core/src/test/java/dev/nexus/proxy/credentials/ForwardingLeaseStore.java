@@ -53,6 +53,11 @@ class ForwardingLeaseStore implements SharedLeaseStore {
     }
 
     @Override
+    public void onRemoteInvalidation(Consumer<String> listener) {
+        delegate.onRemoteInvalidation(listener);
+    }
+
+    @Override
     public boolean available() {
         return delegate.available();
     }

@@ -12,8 +12,8 @@ import dev.nexus.proxy.credentials.redis.RedisLeaseStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreSettings;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
-import dev.nexus.proxy.observe.audit.AuditTrail;
 import dev.nexus.proxy.services.AgentServices;
+import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.TestAuthority;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -65,10 +65,8 @@ final class ProxyReplica implements AutoCloseable {
                 .sharedStore(store == null ? null : builder.storeView.apply(store))
                 .jitter(() -> 0.5)
                 .build();
-        AgentServices anonymous = AgentServices.none();
-        proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(cache))
-                .agents(new AgentServices(null, builder.audit, anonymous.labels(), anonymous.metrics(), null))
-                .start();
+        proxy = ProxyHarness.builder().policy(builder.policy).injector(new CredentialInjector(cache)).tls(builder.tls)
+                .agents(builder.agents).start();
         agentSaw = builder.agentSaw;
     }
 
@@ -111,6 +109,11 @@ final class ProxyReplica implements AutoCloseable {
         return cache;
     }
 
+    /** The replica's proxy listener and its open streams. */
+    ProxyHarness proxy() {
+        return proxy;
+    }
+
     /** The L2 store, or null for a replica without Redis. */
     RedisLeaseStore store() {
         return store;
@@ -141,7 +144,9 @@ final class ProxyReplica implements AutoCloseable {
         private LeaseCipher cipher;
         private String namespace;
         private UnaryOperator<SharedLeaseStore> storeView = UnaryOperator.identity();
-        private AuditTrail audit = AuditTrail.DISABLED;
+        private PolicyDecider policy = routeByPath();
+        private TlsComponents tls;
+        private AgentServices agents = AgentServices.none();
 
         private Builder(TestAuthority authority, String apiKey, List<String> agentSaw) {
             this.authority = authority;
@@ -174,9 +179,21 @@ final class ProxyReplica implements AutoCloseable {
             return this;
         }
 
-        /** Where the replica's audit records go. */
-        Builder audit(AuditTrail value) {
-            audit = value;
+        /** The policy (default {@link #routeByPath()}). */
+        Builder policy(PolicyDecider value) {
+            policy = value;
+            return this;
+        }
+
+        /** TLS interception and upstream trust (default: none). */
+        Builder tls(TlsComponents value) {
+            tls = value;
+            return this;
+        }
+
+        /** Identity and the audit trail (default: none). */
+        Builder agents(AgentServices value) {
+            agents = value;
             return this;
         }
 

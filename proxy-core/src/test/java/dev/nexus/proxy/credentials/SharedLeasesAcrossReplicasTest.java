@@ -89,7 +89,7 @@ class SharedLeasesAcrossReplicasTest {
         return replica;
     }
 
-    private static LeaseCipher cipher(String keyId) {
+    static LeaseCipher cipher(String keyId) {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return LeaseCipher.fromBase64(keyId, Map.of(keyId, Base64.getEncoder().encodeToString(key)));

@@ -47,6 +47,7 @@ public final class DataPlaneRuntime implements ProxyRuntime {
                 config.transport().eventLoopThreads(), policy.decider(),
                 new CredentialInjector(credentials.leases()), tls, agents.services(),
                 new MetricsAndAccessLog(context.metrics(), context.accessLog()));
+        StreamsEndpoint.register(context.adminRouter(), server.streams());
         context.readiness().register("proxy listener", () -> server.isListening()
                 ? ReadinessCheck.Result.up(String.valueOf(server.boundAddress()))
                 : ReadinessCheck.Result.down("not listening"));

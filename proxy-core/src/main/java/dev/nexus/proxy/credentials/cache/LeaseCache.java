@@ -21,11 +21,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,6 +46,8 @@ import java.util.logging.Logger;
  *       call failed as unavailable) a lease keeps being served until its own {@code expires_at}, even past
  *       the safety margin; without a servable lease the call fails fast with {@link Kind#UNAVAILABLE}.</li>
  *   <li><b>Terminal answers</b> drop the lease here and in L2 and are remembered briefly (see {@link GuardedSource}).</li>
+ *   <li><b>Revocations</b> (terminal answers, {@link #invalidate}, another replica's invalidation) are told to
+ *       the {@link #onRevoked} listeners, so streams carrying the withdrawn credential end.</li>
  *   <li><b>401 rotation:</b> {@link #refreshAfterRejection} forces one refresh per rejected lease, rate-limited
  *       per connection; with L2, replicas rejecting the same lease share one refresh.</li>
  * </ul>
@@ -68,6 +72,7 @@ public final class LeaseCache implements LeaseProvider {
     private final GuardedSource source;
     private final SharedTier shared;
     private final LeaseCacheMetrics metrics;
+    private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
 
     private LeaseCache(Builder builder) {
         this.settings = builder.settings;
@@ -85,6 +90,10 @@ public final class LeaseCache implements LeaseProvider {
         this.shared = new SharedTier(builder.shared, source, metrics, settings);
         if (builder.shared != null) {
             builder.shared.onRemoteChange(leases::invalidate);
+            builder.shared.onRemoteInvalidation(connectionId -> {
+                leases.invalidate(connectionId);
+                revoked(connectionId);
+            });
         }
         builder.source.onChange(connectionId -> {
             leases.invalidate(connectionId);
@@ -278,6 +287,22 @@ public final class LeaseCache implements LeaseProvider {
     private void dropEverywhere(String connectionId) {
         leases.invalidate(connectionId);
         shared.invalidate(connectionId);
+        revoked(connectionId);
+    }
+
+    @Override
+    public void onRevoked(Consumer<String> listener) {
+        revocationListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void revoked(String connectionId) {
+        for (Consumer<String> listener : revocationListeners) {
+            try {
+                listener.accept(connectionId);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a revocation listener failed for connection " + connectionId, e);
+            }
+        }
     }
 
     /** The cached leases for the admin endpoint, sorted by connection id; no credential values. */

@@ -54,6 +54,7 @@ final class LeaseEvents {
 
     private final String origin;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> invalidationListeners = new CopyOnWriteArrayList<>();
     private final ConcurrentMap<String, List<CompletableFuture<Kind>>> waiters = new ConcurrentHashMap<>();
 
     /** @param origin this replica's instance id, so it can recognise and skip its own events */
@@ -71,6 +72,11 @@ final class LeaseEvents {
 
     void addListener(Consumer<String> listener) {
         listeners.add(listener);
+    }
+
+    /** Hears only the other replicas' invalidations (revocations), after the change listeners. */
+    void addInvalidationListener(Consumer<String> listener) {
+        invalidationListeners.add(listener);
     }
 
     /**
@@ -108,11 +114,18 @@ final class LeaseEvents {
         if (waiting != null) {
             waiting.forEach(waiter -> waiter.complete(kind));
         }
-        for (Consumer<String> listener : listeners) {
+        notify(listeners, event.connection());
+        if (kind == Kind.INVALIDATED) {
+            notify(invalidationListeners, event.connection());
+        }
+    }
+
+    private static void notify(List<Consumer<String>> targets, String connectionId) {
+        for (Consumer<String> listener : targets) {
             try {
-                listener.accept(event.connection());
+                listener.accept(connectionId);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "A lease change listener failed for connection " + event.connection(), e);
+                LOG.log(Level.WARNING, "A lease change listener failed for connection " + connectionId, e);
             }
         }
     }

@@ -186,6 +186,11 @@ public final class RedisLeaseStore implements SharedLeaseStore {
     }
 
     @Override
+    public void onRemoteInvalidation(Consumer<String> listener) {
+        events.addInvalidationListener(listener);
+    }
+
+    @Override
     public boolean available() {
         return connections.available();
     }

@@ -25,7 +25,14 @@ public enum AuditOutcome {
     /** No identity method named the agent: 403. */
     UNIDENTIFIED,
     /** The agent named a connection the route does not let it choose: 403. */
-    CONNECTION_NOT_ALLOWED;
+    CONNECTION_NOT_ALLOWED,
+    /** An open exchange (WebSocket, event stream, long poll) was ended because its credential was revoked. */
+    REVOKED_DURING_STREAM,
+    /**
+     * An open exchange was ended by its route: {@code max_stream_lifetime} passed, or the lease it started with
+     * expired under {@code on_credential_expiry: close} ({@code reason} says which).
+     */
+    STREAM_ENDED;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 

@@ -50,12 +50,16 @@ final class InMemorySharedStore {
         for (Replica replica : replicas) {
             if (replica != origin) {
                 replica.listeners.forEach(listener -> listener.accept(connectionId));
+                if (lease.isEmpty()) {
+                    replica.invalidationListeners.forEach(listener -> listener.accept(connectionId));
+                }
             }
         }
     }
 
     private final class Replica implements SharedLeaseStore {
         private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+        private final List<Consumer<String>> invalidationListeners = new CopyOnWriteArrayList<>();
 
         @Override
         public CompletableFuture<Optional<Lease>> read(String connectionId) {
@@ -101,6 +105,11 @@ final class InMemorySharedStore {
         @Override
         public void onRemoteChange(Consumer<String> listener) {
             listeners.add(listener);
+        }
+
+        @Override
+        public void onRemoteInvalidation(Consumer<String> listener) {
+            invalidationListeners.add(listener);
         }
 
         @Override

@@ -13,7 +13,6 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -114,7 +113,6 @@ class S3ClientsThroughProxyTest {
     }
 
     @Test
-    @Disabled("open: s3proxy 2.6.0 answers aws-chunked uploads relayed by the proxy with a connection the SDK sees end early; see the issue-19 report")
     void streamingPutObjectSentAwsChunkedIsStored() throws Exception {
         byte[] data = random(3 * 1024 * 1024 + 17, 1);
         client.putObject(b -> b.bucket(BUCKET).key("stream.bin"),
@@ -125,7 +123,6 @@ class S3ClientsThroughProxyTest {
     }
 
     @Test
-    @Disabled("open: s3proxy 2.6.0 answers aws-chunked uploads relayed by the proxy with a connection the SDK sees end early; see the issue-19 report")
     void multipartUploadOf64MiBCompletes() throws Exception {
         byte[] part = random(8 * 1024 * 1024, 2);
         String uploadId = client.createMultipartUpload(b -> b.bucket(BUCKET).key("big.bin")).uploadId();

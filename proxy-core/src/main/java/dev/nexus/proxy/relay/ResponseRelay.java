@@ -1,6 +1,9 @@
 package dev.nexus.proxy.relay;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -38,11 +41,16 @@ final class ResponseRelay {
         this.clientKeepAlive = HttpUtil.isKeepAlive(agentRequest);
     }
 
-    /** A 1xx answer other than 101 (100 Continue and friends): relayed, then the real response follows. */
+    /**
+     * A 1xx answer other than 101 (100 Continue and friends): relayed, then the real response follows. It
+     * goes out as a complete message: the agent's encoder accepts the final response's head only after the
+     * interim one has ended, and the interim's (empty) end from the origin is dropped.
+     */
     void relayInterim(HttpResponse response) {
         prepareHeaders(response);
         skippingInterimBody = true;
-        clientCtx.writeAndFlush(response);
+        clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER,
+                response.headers(), EmptyHttpHeaders.INSTANCE), clientCtx.voidPromise());
     }
 
     /**

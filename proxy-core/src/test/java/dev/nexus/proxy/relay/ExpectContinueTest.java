@@ -12,9 +12,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code Expect: 100-continue} and final answers that come while the agent is still sending, through the
@@ -68,7 +72,7 @@ class ExpectContinueTest {
             assertThat(agent.readHead()).startsWith("HTTP/1.1 403").containsIgnoringCase("connection: close");
             assertThat(new String(agent.readBytes(6), StandardCharsets.US_ASCII)).isEqualTo("denied");
             assertThat(agent.closedByPeer()).isTrue();
-            assertThat(origin.awaitClosedByProxy(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(origin.awaitClosedByProxy(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(bodyBytesSeen.get()).isZero();
     }
@@ -82,7 +86,7 @@ class ExpectContinueTest {
             socket.close();
         }); RawConnection agent = new RawConnection(proxy.address())) {
             agent.send(put(origin, "Content-Length: " + size + "\r\n"));
-            Thread sender = new Thread(() -> sendZeros(agent.output(), size), "agent-body");
+            Thread sender = new Thread(() -> sendZeros(agent.output(), size, new AtomicLong()), "agent-body");
             sender.setDaemon(true);
             sender.start();
             String head = agent.readHead();
@@ -90,6 +94,39 @@ class ExpectContinueTest {
             assertThat(new String(agent.readBytes(9), StandardCharsets.US_ASCII)).isEqualTo("too large");
             assertThat(agent.closedByPeer()).isTrue();
         }
+    }
+
+    @Test
+    void anAgentThatDoesNotWaitForContinueIsNotReadWhileItsBodyIsHeld() throws Exception {
+        long size = 256L * 1024 * 1024;
+        CountDownLatch mayContinue = new CountDownLatch(1);
+        AtomicLong bodyBytesSeen = new AtomicLong(-1);
+        AtomicLong sent = new AtomicLong();
+        try (ScriptedOrigin origin = new ScriptedOrigin(socket -> {
+            write(socket, "HTTP/1.1 204 No Content\r\n\r\n"); // the first request; the upload comes next, pooled
+            skipHead(socket.getInputStream());
+            try {
+                mayContinue.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            write(socket, "HTTP/1.1 100 Continue\r\n\r\n");
+            bodyBytesSeen.set(countBytes(socket.getInputStream(), size));
+            write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        }); RawConnection agent = new RawConnection(proxy.address())) {
+            agent.send("GET " + origin.url("/first") + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port() + "\r\n\r\n");
+            assertThat(agent.readHead()).startsWith("HTTP/1.1 204");
+            agent.send(put(origin, "Expect: 100-continue\r\nContent-Length: " + size + "\r\n"));
+            Thread sender = new Thread(() -> sent.set(sendZeros(agent.output(), size, sent)), "agent-body");
+            sender.setDaemon(true);
+            sender.start();
+            // Within the proxy's one-second wait for the 100: the agent can fill socket buffers, no more.
+            await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> sent.get() < 64L * 1024 * 1024);
+            mayContinue.countDown();
+            assertThat(agent.readHead()).startsWith("HTTP/1.1 100");
+            assertThat(agent.readHead()).startsWith("HTTP/1.1 200");
+        }
+        assertThat(bodyBytesSeen.get()).isEqualTo(size);
     }
 
     private static String put(ScriptedOrigin origin, String headers) {
@@ -114,14 +151,37 @@ class ExpectContinueTest {
         return count;
     }
 
-    private static void sendZeros(OutputStream out, long size) {
+    private static void skipHead(InputStream in) throws IOException {
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed inside a request head");
+            }
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+    }
+
+    private static long countBytes(InputStream in, long limit) throws IOException {
+        long count = 0;
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; count < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - count))) >= 0; ) {
+            count += n;
+        }
+        return count;
+    }
+
+    /** Writes {@code size} zero bytes, counting them in {@code progress}, until done or refused. */
+    private static long sendZeros(OutputStream out, long size, AtomicLong progress) {
         byte[] piece = new byte[64 * 1024];
         try {
-            for (long sent = 0; sent < size; sent += piece.length) {
+            while (progress.get() < size) {
                 out.write(piece);
+                progress.addAndGet(piece.length);
             }
         } catch (IOException refused) {
-            // the proxy stopped reading after the answer: expected
+            // the proxy stopped reading after its answer: expected where the test answers early
         }
+        return progress.get();
     }
 }

@@ -162,6 +162,40 @@ class S3ClientsThroughProxyTest {
         }
     }
 
+    @Test
+    void presignedUploadPartsCompleteAMultipartUploadThroughTheProxy() throws Exception {
+        byte[] first = random(5 * 1024 * 1024, 5);
+        byte[] second = random(1024 * 1024 + 3, 6);
+        String uploadId = client.createMultipartUpload(b -> b.bucket(BUCKET).key("presigned-parts.bin")).uploadId();
+        List<CompletedPart> parts = new ArrayList<>();
+        try (S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .credentialsProvider(StaticCredentialsProvider.create(PLACEHOLDER)).build()) {
+            byte[][] bodies = {first, second};
+            for (int number = 1; number <= bodies.length; number++) {
+                int partNumber = number;
+                URL put = presigner.presignUploadPart(p -> p.signatureDuration(Duration.ofMinutes(5))
+                        .uploadPartRequest(b -> b.bucket(BUCKET).key("presigned-parts.bin").uploadId(uploadId)
+                                .partNumber(partNumber))).url();
+                assertThat(put.getQuery()).contains("nexus-placeholder").contains("uploadId=");
+                HttpURLConnection upload = open(put);
+                upload.setRequestMethod("PUT");
+                upload.setDoOutput(true);
+                upload.setFixedLengthStreamingMode(bodies[number - 1].length);
+                upload.getOutputStream().write(bodies[number - 1]);
+                assertThat(upload.getResponseCode()).isEqualTo(200);
+                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(upload.getHeaderField("ETag")).build());
+            }
+        }
+        client.completeMultipartUpload(b -> b.bucket(BUCKET).key("presigned-parts.bin").uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts)));
+
+        byte[] back = client.getObjectAsBytes(b -> b.bucket(BUCKET).key("presigned-parts.bin")).asByteArray();
+        assertThat(back).hasSize(first.length + second.length);
+        assertThat(java.util.Arrays.copyOfRange(back, first.length, back.length)).isEqualTo(second);
+        assertThat(java.util.Arrays.copyOfRange(back, 0, first.length)).isEqualTo(first);
+    }
+
     private static HttpURLConnection open(URL url) throws Exception {
         return (HttpURLConnection) url.openConnection(new Proxy(Proxy.Type.HTTP,
                 new InetSocketAddress("127.0.0.1", proxy.address().getPort())));

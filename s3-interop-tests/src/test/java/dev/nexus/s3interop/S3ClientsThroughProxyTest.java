@@ -13,7 +13,6 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -114,7 +113,6 @@ class S3ClientsThroughProxyTest {
     }
 
     @Test
-    @Disabled("open: s3proxy 2.6.0 answers aws-chunked uploads relayed by the proxy with a connection the SDK sees end early; see the issue-19 report")
     void streamingPutObjectSentAwsChunkedIsStored() throws Exception {
         byte[] data = random(3 * 1024 * 1024 + 17, 1);
         client.putObject(b -> b.bucket(BUCKET).key("stream.bin"),
@@ -125,7 +123,6 @@ class S3ClientsThroughProxyTest {
     }
 
     @Test
-    @Disabled("open: s3proxy 2.6.0 answers aws-chunked uploads relayed by the proxy with a connection the SDK sees end early; see the issue-19 report")
     void multipartUploadOf64MiBCompletes() throws Exception {
         byte[] part = random(8 * 1024 * 1024, 2);
         String uploadId = client.createMultipartUpload(b -> b.bucket(BUCKET).key("big.bin")).uploadId();
@@ -165,6 +162,40 @@ class S3ClientsThroughProxyTest {
         }
     }
 
+    @Test
+    void presignedUploadPartsCompleteAMultipartUploadThroughTheProxy() throws Exception {
+        byte[] first = random(5 * 1024 * 1024, 5);
+        byte[] second = random(1024 * 1024 + 3, 6);
+        String uploadId = client.createMultipartUpload(b -> b.bucket(BUCKET).key("presigned-parts.bin")).uploadId();
+        List<CompletedPart> parts = new ArrayList<>();
+        try (S3Presigner presigner = S3Presigner.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .credentialsProvider(StaticCredentialsProvider.create(PLACEHOLDER)).build()) {
+            byte[][] bodies = {first, second};
+            for (int number = 1; number <= bodies.length; number++) {
+                int partNumber = number;
+                URL put = presigner.presignUploadPart(p -> p.signatureDuration(Duration.ofMinutes(5))
+                        .uploadPartRequest(b -> b.bucket(BUCKET).key("presigned-parts.bin").uploadId(uploadId)
+                                .partNumber(partNumber))).url();
+                assertThat(put.getQuery()).contains("nexus-placeholder").contains("uploadId=");
+                HttpURLConnection upload = open(put);
+                upload.setRequestMethod("PUT");
+                upload.setDoOutput(true);
+                upload.setFixedLengthStreamingMode(bodies[number - 1].length);
+                upload.getOutputStream().write(bodies[number - 1]);
+                assertThat(upload.getResponseCode()).isEqualTo(200);
+                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(upload.getHeaderField("ETag")).build());
+            }
+        }
+        client.completeMultipartUpload(b -> b.bucket(BUCKET).key("presigned-parts.bin").uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts)));
+
+        byte[] back = client.getObjectAsBytes(b -> b.bucket(BUCKET).key("presigned-parts.bin")).asByteArray();
+        assertThat(back).hasSize(first.length + second.length);
+        assertThat(java.util.Arrays.copyOfRange(back, first.length, back.length)).isEqualTo(second);
+        assertThat(java.util.Arrays.copyOfRange(back, 0, first.length)).isEqualTo(first);
+    }
+
     private static HttpURLConnection open(URL url) throws Exception {
         return (HttpURLConnection) url.openConnection(new Proxy(Proxy.Type.HTTP,
                 new InetSocketAddress("127.0.0.1", proxy.address().getPort())));
@@ -174,7 +205,9 @@ class S3ClientsThroughProxyTest {
      * Checksums only where required: with the SDK's default trailing CRC32 the SDK sends
      * STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, which s3proxy 2.6.0 does not understand (it answers
      * XAmzContentSHA256Mismatch even to a client talking to it directly); without it, the SDK sends
-     * STREAMING-AWS4-HMAC-SHA256-PAYLOAD, which s3proxy verifies.
+     * STREAMING-AWS4-HMAC-SHA256-PAYLOAD. s3proxy 2.6.0 verifies the head (seed) signature of that mode but
+     * not the chunk signatures (its ChunkedInputStream skips them); {@link TrailerModeThroughProxyTest} proves
+     * the chunk chain and the trailer mode against an origin that verifies both with the real key.
      */
     private static S3Client client(SdkHttpClient httpClient) {
         return S3Client.builder().endpointOverride(endpoint()).forcePathStyle(true).region(Region.US_EAST_1)

@@ -3,6 +3,7 @@ package dev.nexus.proxy.redact;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
 
@@ -48,7 +49,7 @@ final class ScannableRequests {
 
     /** The content coding of a response body as the proxy can scan it, or {@code null} if it cannot. */
     static Coding coding(HttpHeaders response) {
-        java.util.List<String> values = response.getAll(HttpHeaderNames.CONTENT_ENCODING);
+        List<String> values = response.getAll(HttpHeaderNames.CONTENT_ENCODING);
         if (values.isEmpty()) {
             return Coding.IDENTITY;
         }
@@ -56,7 +57,9 @@ final class ScannableRequests {
             return null; // stacked codings
         }
         return switch (values.get(0).trim().toLowerCase(Locale.ROOT)) {
-            case "", "identity" -> Coding.IDENTITY;
+            // aws-chunked describes how an upload was framed, not the stored bytes: S3 implementations that echo
+            // it on a download send the object as it is.
+            case "", "identity", "aws-chunked" -> Coding.IDENTITY;
             case "gzip", "x-gzip" -> Coding.GZIP;
             case "deflate" -> Coding.DEFLATE;
             default -> null;

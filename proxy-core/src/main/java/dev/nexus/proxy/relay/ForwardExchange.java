@@ -111,7 +111,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         this.webSocketRequested = HopByHopHeaders.isWebSocketUpgrade(agentRequest.headers());
         this.upgradeRequested = agentRequest.headers().contains(HttpHeaderNames.UPGRADE);
         this.response = new ResponseRelay(clientCtx, agentRequest, settings.proxyName()); // reads Connection first
-        this.forwarder = new RequestForwarder(outboundHead(), requestHasBody);
+        this.forwarder = new RequestForwarder(outboundHead(), requestHasBody, client.readGate());
         this.credentials = decision instanceof Decision.Inject inject
                 ? new CredentialStage(this, client, services, inject, target, forwarder, requestHasBody)
                 : null;

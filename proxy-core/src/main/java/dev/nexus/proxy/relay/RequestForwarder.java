@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * connection. Body pieces that arrive before a connection is at hand wait here in order. With
  * {@code Expect: 100-continue} the body also waits until the origin says 100, so that a 401 can come
  * before any of it is spent; an origin that ignores the expectation gets the body after a second, as
- * curl and the JDK client do.
+ * curl and the JDK client do. An agent that sends its body without waiting for the 100 is not read from
+ * while its first piece is held, so the proxy never holds more than one read of it.
  */
 final class RequestForwarder {
 
@@ -28,6 +29,7 @@ final class RequestForwarder {
     private static final long CONTINUE_WAIT_MILLIS = 1000;
 
     private final HttpRequest outbound;
+    private final ReadGate clientGate;
     private final boolean expectsContinue;
     private final ArrayDeque<HttpContent> waiting = new ArrayDeque<>(4);
     /** Sees every piece just before it goes upstream (the replay copy); {@code null} when none is kept. */
@@ -42,8 +44,9 @@ final class RequestForwarder {
     private boolean complete;
     private boolean bodyForwarded;
 
-    RequestForwarder(HttpRequest outbound, boolean requestHasBody) {
+    RequestForwarder(HttpRequest outbound, boolean requestHasBody, ReadGate clientGate) {
         this.outbound = outbound;
+        this.clientGate = clientGate;
         this.expectsContinue = requestHasBody && HttpUtil.is100ContinueExpected(outbound);
     }
 
@@ -93,6 +96,9 @@ final class RequestForwarder {
             channel.write(LastHttpContent.EMPTY_LAST_CONTENT); // the first attempt's end went to the earlier connection
         } else if (holdingForContinue()) {
             continueTimer = channel.eventLoop().schedule(this::onContinue, CONTINUE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            if (!waiting.isEmpty()) {
+                clientGate.close(ReadGate.AWAITING_CONTINUE);
+            }
         } else {
             writeWaiting();
         }
@@ -108,6 +114,9 @@ final class RequestForwarder {
             piece.release();
         } else if (upstream == null || holdingForContinue()) {
             waiting.add(piece);
+            if (holdingForContinue()) {
+                clientGate.close(ReadGate.AWAITING_CONTINUE);
+            }
         } else {
             write(piece);
         }
@@ -120,6 +129,7 @@ final class RequestForwarder {
         }
         continued = true;
         cancelTimer();
+        clientGate.open(ReadGate.AWAITING_CONTINUE);
         if (upstream != null) {
             writeWaiting();
             upstream.flush();
@@ -146,6 +156,7 @@ final class RequestForwarder {
     /** Drops the pieces still waiting. */
     void release() {
         cancelTimer();
+        clientGate.open(ReadGate.AWAITING_CONTINUE);
         HttpContent piece;
         while ((piece = waiting.poll()) != null) {
             piece.release();

@@ -55,14 +55,17 @@ final class ResponseRelay {
         return redaction;
     }
 
-    /** A 1xx answer other than 101 (100 Continue and friends): relayed, then the real response follows. */
+    /**
+     * A 1xx answer other than 101 (100 Continue and friends): relayed, then the real response follows. It
+     * goes out as a complete message: the agent's encoder accepts the final response's head only after the
+     * interim one has ended, and the interim's (empty) end from the origin is dropped.
+     */
     void relayInterim(HttpResponse response) {
         prepareHeaders(response);
         redaction.headers(response.headers());
         skippingInterimBody = true;
-        // A complete message, so the agent-side encoder is ready for the final head that follows.
-        clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                Unpooled.EMPTY_BUFFER, response.headers(), EmptyHttpHeaders.INSTANCE));
+        clientCtx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(), Unpooled.EMPTY_BUFFER,
+                response.headers(), EmptyHttpHeaders.INSTANCE), clientCtx.voidPromise());
     }
 
     /**

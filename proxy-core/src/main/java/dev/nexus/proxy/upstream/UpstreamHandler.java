@@ -2,6 +2,7 @@ package dev.nexus.proxy.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -80,8 +81,17 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
+    /**
+     * A write the origin no longer takes (it answered early and stopped reading, or closed) only shuts the
+     * connection's output: whatever answer it sent is still read and relayed, and its close ends the
+     * exchange as usual. Any other failure closes the connection.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (listener != null && ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()
+                && duplex.isOutputShutdown() && !duplex.isInputShutdown()) {
+            return; // this write and any later one of the same request fail; the answer is still coming
+        }
         failure = cause;
         ctx.close();
     }

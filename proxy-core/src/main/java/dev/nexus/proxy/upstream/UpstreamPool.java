@@ -260,6 +260,7 @@ public final class UpstreamPool implements AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                ch.config().setAutoClose(false); // a failed write shuts output only: an early answer can still be read
                 if (key.tls()) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), key.host(), key.port()));
                 }

@@ -137,6 +137,16 @@ class ResponseRedactionTest {
             HttpUtil.setContentLength(response, response.content().readableBytes());
             return response;
         }
+        if (uri.contains("/empty-coded")) {
+            FullHttpResponse response = TestOrigin.text(HttpResponseStatus.OK, "");
+            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, "x-unknown");
+            return response;
+        }
+        if (uri.contains("/aws-chunked-object")) {
+            FullHttpResponse response = TestOrigin.text(HttpResponseStatus.OK, "stored object " + key);
+            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, "aws-chunked");
+            return response;
+        }
         if (uri.contains("/brotli")) {
             FullHttpResponse response = TestOrigin.text(HttpResponseStatus.OK, "not really brotli " + key);
             response.headers().set(HttpHeaderNames.CONTENT_ENCODING, "br");
@@ -234,6 +244,21 @@ class ResponseRedactionTest {
         assertThat(origin.lastRequest().header("accept-encoding")).isEqualTo("identity");
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(text(response)).contains("\"error\":\"unscannable_response\"").contains("route-conn-header");
+    }
+
+    @Test
+    void anEmptyBodyPassesWhateverCodingItNames() throws Exception {
+        HttpResponse<byte[]> response = send("/conn-header/empty-coded");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-encoding")).hasValue("x-unknown");
+        assertThat(response.body()).isEmpty();
+    }
+
+    @Test
+    void anObjectStoredFromAnAwsChunkedUploadIsScannedAsItIs() throws Exception {
+        HttpResponse<byte[]> response = send("/conn-header/aws-chunked-object");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response)).isEqualTo("stored object " + MASK);
     }
 
     @Test

@@ -124,6 +124,7 @@ final class RequestCredentials {
     /** Replaces the refused credentials on the head with the refreshed plan's. */
     void adoptRefreshed(InjectionPlan planned) {
         plan = planned;
+        outbound.setUri(target.pathAndQuery()); // back to the agent's {field} templates, rendered anew below
         OutboundRequest request = outboundRequest();
         plan.strip(request);
         plan.apply(request);

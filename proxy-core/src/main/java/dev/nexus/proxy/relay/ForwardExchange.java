@@ -22,6 +22,7 @@ import dev.nexus.proxy.upstream.UpstreamPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -200,8 +201,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
 
     private void respondInjectionFailure(Throwable error) {
         audit(AuditEvent.builder(AuditOutcome.ofFailure(error)).decision(decision));
-        InjectionFailures.AgentError answer = InjectionFailures.describe(error, (Decision.Inject) decision);
-        respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
+        respondError(InjectionFailures.describe(error, (Decision.Inject) decision));
     }
 
     /**
@@ -467,9 +467,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
         }
         if (error != null) {
             audit(AuditEvent.builder(AuditOutcome.ofFailure(error)).decision(decision));
-            InjectionFailures.AgentError answer =
-                    InjectionFailures.refusedAfterRefreshFailed(error, (Decision.Inject) decision);
-            respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
+            respondError(InjectionFailures.refusedAfterRefreshFailed(error, (Decision.Inject) decision));
             return;
         }
         try {
@@ -584,12 +582,19 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     }
 
     private void respondError(HttpResponseStatus errorStatus, String error, String detail, Map<String, String> fields) {
+        respondError(new InjectionFailures.AgentError(errorStatus, error, detail, fields));
+    }
+
+    private void respondError(InjectionFailures.AgentError answer) {
         if (finished) {
             return;
         }
-        status = errorStatus.code();
+        status = answer.status().code();
         boolean close = !requestComplete || !clientKeepAlive || client.draining();
-        clientCtx.writeAndFlush(ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, close));
+        FullHttpResponse response = ErrorResponses.json(clientCtx.alloc(), answer.status(), answer.error(),
+                answer.detail(), answer.fields(), close);
+        answer.headers().forEach(response.headers()::set);
+        clientCtx.writeAndFlush(response);
         closeClientAfterResponse = close;
         finish(false);
     }

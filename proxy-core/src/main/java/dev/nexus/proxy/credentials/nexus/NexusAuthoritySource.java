@@ -141,7 +141,9 @@ public final class NexusAuthoritySource implements CredentialSource {
 
     private Lease answer(HttpResponse<byte[]> response, String connectionId) {
         if (response.statusCode() != 200) {
-            throw AuthorityErrors.fromStatus(response.statusCode(), response.body(), connectionId, settings.apiKeyHeader());
+            throw AuthorityErrors.fromStatus(response.statusCode(), response.body(),
+                    response.headers().firstValue("Retry-After").orElse(null), connectionId, settings.apiKeyHeader(),
+                    clock.instant());
         }
         try {
             return parser.parse(response.body()).toLease(connectionId, clock.instant());

@@ -41,9 +41,9 @@ public enum AuditOutcome {
             return CREDENTIAL_ERROR;
         }
         return switch (credential.kind()) {
-            case REVOKED, NOT_FOUND -> REVOKED;
+            case REVOKED, NOT_FOUND, REFUSED -> REVOKED;
             case ATTENTION_REQUIRED -> ATTENTION_REQUIRED;
-            case UNAVAILABLE, AUTHORITY_UNAUTHORIZED -> AUTHORITY_UNAVAILABLE;
+            case UNAVAILABLE, AUTHORITY_UNAUTHORIZED, RATE_LIMITED -> AUTHORITY_UNAVAILABLE;
             case INVALID_CONNECTION -> CREDENTIAL_ERROR;
         };
     }

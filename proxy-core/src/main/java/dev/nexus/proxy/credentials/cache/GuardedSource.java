@@ -10,6 +10,7 @@ import dev.nexus.proxy.credentials.Lease;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
@@ -84,6 +85,11 @@ final class GuardedSource {
         if (millis > rateLimitedUntilMillis) {
             rateLimitedUntilMillis = millis;
         }
+    }
+
+    Optional<Instant> rateLimitedUntil(long nowMillis) {
+        long until = rateLimitedUntilMillis;
+        return nowMillis < until ? Optional.of(Instant.ofEpochMilli(until)) : Optional.empty();
     }
 
     private boolean rateLimited(long nowMillis) {

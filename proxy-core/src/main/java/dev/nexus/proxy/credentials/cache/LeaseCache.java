@@ -19,6 +19,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -299,6 +300,11 @@ public final class LeaseCache implements LeaseProvider {
 
     private void shareRateLimit(Instant until) {
         shared.shareRateLimit(until);
+    }
+
+    /** Until when the Authority takes no call (its 429, here or on another replica); empty when it takes calls. */
+    public Optional<Instant> authorityRateLimitedUntil() {
+        return source.rateLimitedUntil(clock.millis());
     }
 
     /** The cached leases for the admin endpoint, sorted by connection id; no credential values. */

@@ -9,6 +9,7 @@ import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.observe.audit.AuditTrail;
 import dev.nexus.proxy.ingress.RequestTarget;
 import dev.nexus.proxy.inject.CredentialInjector;
+import dev.nexus.proxy.decision.NexusControlHeaders;
 import dev.nexus.proxy.inject.InjectionFailures;
 import dev.nexus.proxy.inject.InjectionPlan;
 import dev.nexus.proxy.observe.ExchangeRecord;
@@ -244,6 +245,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener {
     private HttpRequest prepareOutbound() {
         HttpHeaders headers = agentRequest.headers();
         HopByHopHeaders.strip(headers, webSocketRequested);
+        NexusControlHeaders.strip(headers);
         headers.set(HttpHeaderNames.HOST, target.authority());
         HopByHopHeaders.addVia(headers, agentRequest.protocolVersion().text().substring(5), settings.proxyName());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, agentRequest.method(), target.pathAndQuery(), headers);

@@ -6,9 +6,14 @@ import dev.nexus.proxy.credentials.CredentialSource;
 import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.credentials.MalformedTokenException;
 import dev.nexus.proxy.credentials.TokenResponseParser;
+import dev.nexus.proxy.credentials.reconsent.ConsentAuthority;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import javax.net.ssl.SSLContext;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,6 +24,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +44,7 @@ import java.util.logging.Logger;
  * following the protocol's error table; a malformed 200 body counts as the Authority being unavailable.
  * The API key is sent on every call and appears nowhere else: not in logs, metrics or messages.
  */
-public final class NexusAuthoritySource implements CredentialSource {
+public final class NexusAuthoritySource implements CredentialSource, ConsentAuthority {
 
     private static final Logger LOG = Logger.getLogger(NexusAuthoritySource.class.getName());
     private static final String TOKEN = "token";
@@ -52,6 +59,7 @@ public final class NexusAuthoritySource implements CredentialSource {
     private final HttpClient client;
     private final TokenResponseParser parser = new TokenResponseParser();
     private final AuthorityMetrics metrics;
+    private static final ObjectMapper CONSENT_JSON = new ObjectMapper();
 
     /**
      * Registers the Authority call metrics in {@code registry} (one source per registry; {@link #close()} unregisters them).
@@ -91,6 +99,67 @@ public final class NexusAuthoritySource implements CredentialSource {
     @Override
     public CompletableFuture<Lease> refresh(String connectionId) {
         return call(REFRESH, "POST", "/v1/refresh/", connectionId);
+    }
+
+    /** {@code POST /v1/request-connection}: starts a consent a human completes at the answer's {@code auth_url}. */
+    @Override
+    public CompletableFuture<ConsentStart> requestConnection(String workspaceId, String providerId, List<String> scopes,
+                                                             String returnUrl) {
+        Map<String, Object> body = Map.of("workspace_id", workspaceId, "provider_id", providerId, "scopes", scopes,
+                "return_url", returnUrl);
+        HttpRequest.Builder request;
+        try {
+            request = authorityRequest("/v1/request-connection")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(CONSENT_JSON.writeValueAsBytes(body)));
+        } catch (JsonProcessingException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("consent request cannot be written"));
+        }
+        return consentCall(request.build(), "request-connection for provider " + providerId).thenApply(answer -> {
+            String id = answer.path("connection_id").asText("");
+            String url = answer.path("auth_url").asText("");
+            if (id.isEmpty() || url.isEmpty()) {
+                throw new CompletionException(new IllegalStateException(
+                        "the Authority's request-connection answer lacks connection_id or auth_url"));
+            }
+            return new ConsentStart(id, url);
+        });
+    }
+
+    /** {@code GET /v1/check-connection/{id}}: {@code active}, {@code pending} or {@code failed}. */
+    @Override
+    public CompletableFuture<String> checkConnection(String connectionId) {
+        HttpRequest request = authorityRequest("/v1/check-connection/" + pathSegment(connectionId)).GET().build();
+        return consentCall(request, "check-connection for connection " + connectionId)
+                .thenApply(answer -> answer.path("status").asText("").toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private HttpRequest.Builder authorityRequest(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(settings.responseTimeout())
+                .header("Accept", "application/json");
+        if (settings.apiKey() != null) {
+            builder.header(settings.apiKeyHeader(), settings.apiKey());
+        }
+        return builder;
+    }
+
+    /** One consent call: a 200 JSON object, or a failure naming the call and status (never the API key). */
+    private CompletableFuture<JsonNode> consentCall(HttpRequest request, String what) {
+        long overallMillis = settings.connectTimeout().plus(settings.responseTimeout()).toMillis();
+        return client.sendAsync(request, BoundedBody.handler(MAX_BODY_BYTES))
+                .orTimeout(overallMillis, TimeUnit.MILLISECONDS)
+                .thenApplyAsync(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new CompletionException(new IllegalStateException(
+                                what + ": the Authority answered " + response.statusCode()));
+                    }
+                    try {
+                        return CONSENT_JSON.readTree(response.body());
+                    } catch (IOException e) {
+                        throw new CompletionException(new IllegalStateException(what + ": the answer is not JSON"));
+                    }
+                }, executor);
     }
 
     private CompletableFuture<Lease> call(String call, String method, String path, String connectionId) {

@@ -3,6 +3,7 @@ package dev.nexus.proxy.credentials.redis;
 import dev.nexus.proxy.credentials.CredentialException;
 import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.credentials.SharedLeaseStore;
+import dev.nexus.proxy.credentials.reconsent.ConsentStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreMetrics.Op;
 import dev.nexus.proxy.credentials.redis.RedisStoreMetrics.Outcome;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -226,6 +227,16 @@ public final class RedisLeaseStore implements SharedLeaseStore {
         result.completeOnTimeout(Optional.empty(), timeout.toMillis(), TimeUnit.MILLISECONDS);
         result.whenComplete((lease, failure) -> event.cancel(false));
         return result;
+    }
+
+    /** Re-consent records in the same Redis and namespace, shared by the replicas and kept across restarts. */
+    public ConsentStore consentStore() {
+        return new RedisConsentStore(settings.namespace() + "consent:", this::consentCommand);
+    }
+
+    private <T> CompletableFuture<T> consentCommand(T fallback,
+                                                    Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> action) {
+        return run(Op.CONSENT, fallback, action);
     }
 
     @Override

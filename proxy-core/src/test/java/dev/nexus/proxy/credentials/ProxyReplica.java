@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -48,6 +49,7 @@ final class ProxyReplica implements AutoCloseable {
     private final NexusAuthoritySource source;
     private final RedisLeaseStore store;
     private final LeaseCache cache;
+    private final LeaseProvider leases;
     private final ProxyHarness proxy;
     private final List<String> agentSaw;
 
@@ -63,7 +65,8 @@ final class ProxyReplica implements AutoCloseable {
                 .sharedStore(store == null ? null : builder.storeView.apply(store))
                 .jitter(() -> 0.5)
                 .build();
-        proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(cache)).start();
+        leases = builder.leases.apply(this);
+        proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(leases)).start();
         agentSaw = builder.agentSaw;
     }
 
@@ -97,6 +100,24 @@ final class ProxyReplica implements AutoCloseable {
         return cache;
     }
 
+    LeaseProvider leases() {
+        return leases;
+    }
+
+    /** {@code http://127.0.0.1:PORT} of this replica's proxy, for {@code curl -x}. */
+    String proxyUrl() {
+        return proxy.proxyUrl();
+    }
+
+    PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** The replica's Authority client (also its consent client). */
+    NexusAuthoritySource source() {
+        return source;
+    }
+
     /** The L2 store, or null for a replica without Redis. */
     RedisLeaseStore store() {
         return store;
@@ -109,6 +130,9 @@ final class ProxyReplica implements AutoCloseable {
     @Override
     public void close() {
         proxy.close();
+        if (leases != cache) {
+            leases.close();
+        }
         cache.close();
         if (store != null) {
             store.close();
@@ -127,6 +151,7 @@ final class ProxyReplica implements AutoCloseable {
         private LeaseCipher cipher;
         private String namespace;
         private UnaryOperator<SharedLeaseStore> storeView = UnaryOperator.identity();
+        private Function<ProxyReplica, LeaseProvider> leases = ProxyReplica::cache;
 
         private Builder(TestAuthority authority, String apiKey, List<String> agentSaw) {
             this.authority = authority;
@@ -156,6 +181,12 @@ final class ProxyReplica implements AutoCloseable {
         /** What the cache sees of the Redis store, e.g. a {@link ForwardingLeaseStore} holding some calls back. */
         Builder storeView(UnaryOperator<SharedLeaseStore> value) {
             storeView = value;
+            return this;
+        }
+
+        /** What the data plane asks for leases, built over the replica's cache (e.g. re-consent in front of it). */
+        Builder leases(Function<ProxyReplica, LeaseProvider> value) {
+            leases = value;
             return this;
         }
 

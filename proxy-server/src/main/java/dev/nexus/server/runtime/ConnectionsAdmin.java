@@ -78,9 +78,12 @@ final class ConnectionsAdmin {
         if (reconsent == null) {
             return List.of();
         }
-        return reconsent.switched().entrySet().stream()
-                .map(entry -> Map.<String, Object>of("connection", entry.getKey(), "served_by", entry.getValue()))
-                .toList();
+        return reconsent.switched().entrySet().stream().map(entry -> {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("connection", entry.getKey());
+            fields.put("served_by", entry.getValue());
+            return fields;
+        }).toList();
     }
 
     /** One cached lease: state and timing, never a credential. */

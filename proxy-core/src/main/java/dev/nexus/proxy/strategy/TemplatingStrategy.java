@@ -26,6 +26,12 @@ final class TemplatingStrategy implements CredentialStrategy {
         return strategy.needsBody();
     }
 
+    /** Delegated: aws_sigv4 signs streaming uploads and presigned URLs without buffering their bodies. */
+    @Override
+    public boolean needsBody(OutboundRequest request) {
+        return strategy.needsBody(request);
+    }
+
     @Override
     public void stripAgentCredentials(OutboundRequest request) {
         strategy.stripAgentCredentials(request);

@@ -62,7 +62,7 @@ class PathTemplatingTest {
         leases.add("telegram", StrategySpec.of("path"), v -> Map.of("api_key", BOT_TOKEN))
                 .add("rotating", StrategySpec.of("path"), v -> Map.of("api_key", v == 1 ? "AAH-revoked" : "AAH-fresh"))
                 .add("whatsapp", new StrategySpec("header", Map.of("value_prefix", "Bearer ")),
-                        v -> Map.of("api_key", "wa-token", "phone_number_id", "1055", "chat_id", "team a&b=c"))
+                        v -> Map.of("api_key", "wa-token", "phone_number_id", "wa-phone-1055", "chat_id", "team a&b=c"))
                 .add("s3", new StrategySpec("aws_sigv4", Map.of("service", "s3", "region", "eu-west-1")),
                         v -> Map.of("access_key", "AKIDTEMPLATE", "secret_key", AWS_SECRET, "bucket", "reports 2026"));
         proxy = ProxyHarness.builder().policy(routeByPath()).injector(new CredentialInjector(leases)).start();
@@ -74,7 +74,7 @@ class PathTemplatingTest {
         origin.close();
         String everything = logs.text() + String.join("\n", agentSaw);
         logs.close();
-        assertThat(everything).doesNotContain("AAH-").doesNotContain(AWS_SECRET).doesNotContain("1055");
+        assertThat(everything).doesNotContain("AAH-").doesNotContain(AWS_SECRET).doesNotContain("wa-phone-1055");
     }
 
     private static PolicyDecider routeByPath() {
@@ -132,7 +132,7 @@ class PathTemplatingTest {
                 "/whatsapp/%7Bphone_number_id%7D/messages?to=%7Bchat_id%7D&keep=%7Bnot_a_field%7D"))).build());
 
         RecordedRequest seen = origin.lastRequest();
-        assertThat(seen.uri()).isEqualTo("/whatsapp/1055/messages?to=team+a%26b%3Dc&keep=%7Bnot_a_field%7D");
+        assertThat(seen.uri()).isEqualTo("/whatsapp/wa-phone-1055/messages?to=team+a%26b%3Dc&keep=%7Bnot_a_field%7D");
         assertThat(seen.header("authorization")).isEqualTo("Bearer wa-token");
     }
 

@@ -59,7 +59,7 @@ class PolicyValidatorTest {
                 Arguments.of("message on allow", route("    match: {hosts: [a.com]}\n    action: allow\n    message: hi\n"),
                         "policy.yaml:6:14: routes[0].message: message is only allowed with action: deny (this route is allow)"),
                 Arguments.of("unknown strategy type", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    strategy: {type: bearer}\n"),
-                        "policy.yaml:7:22: routes[0].strategy.type: unknown strategy type \"bearer\" (expected one of header, query_param, basic_auth, hmac_payload, aws_sigv4, oauth2)"),
+                        "policy.yaml:7:22: routes[0].strategy.type: unknown strategy type \"bearer\" (expected one of header, query_param, basic_auth, hmac_payload, aws_sigv4, oauth2, path)"),
                 Arguments.of("strategy missing param_name", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    strategy:\n      type: query_param\n      config: {credential_field: key}\n"),
                         "policy.yaml:9:15: routes[0].strategy.config: strategy query_param requires config key \"param_name\""),
                 Arguments.of("strategy missing service", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    strategy: {type: aws_sigv4}\n"),
@@ -149,6 +149,19 @@ class PolicyValidatorTest {
                   - name: exact
                     match: {hosts: [api.github.com]}
                     action: allow
+                """);
+    }
+
+    @Test
+    void protocol04PathStrategyIsAccepted() {
+        assertOnlyDiagnosticFree("""
+                version: 1
+                routes:
+                  - name: telegram
+                    match: {hosts: [api.telegram.org], paths: ["/bot{api_key}/*"]}
+                    action: inject
+                    connection: telegram-bot
+                    strategy: {type: path}
                 """);
     }
 

@@ -12,6 +12,8 @@ public final class PipelineNames {
     public static final String IDLE = "idle";
     /** Routes a transparently redirected TLS connection by its ClientHello's server name. */
     public static final String TRANSPARENT_TLS = "transparent-tls";
+    /** Recognises what an agent sends inside an intercepted CONNECT ({@link TunnelContentClassifier}). */
+    public static final String TUNNEL_CLASSIFIER = "tunnel-classifier";
     /** Terminates the agent's TLS after an intercepted CONNECT (InterceptingTlsHandler, then SslHandler). */
     public static final String INTERCEPT_TLS = "intercept-tls";
     /** Byte-level framing checks and early-data hold-back ({@link RequestFramingGuard}). */

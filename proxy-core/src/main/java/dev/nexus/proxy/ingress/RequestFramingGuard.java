@@ -87,10 +87,11 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         if (state == State.HOLD && i < end) {
+            // Held before the head goes on: serving the head may switch the pipeline at once and take them.
             ByteBuf rest = buf.retainedSlice(i, end - i);
             buf.writerIndex(i);
-            passOrRelease(ctx, buf);
             hold(ctx, rest);
+            passOrRelease(ctx, buf);
         } else {
             passOrRelease(ctx, buf);
         }

@@ -142,6 +142,12 @@ final class TunnelContentClassifier extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        services.events().clientConnectionClosed(); // still here: no stage took the connection over
+        ctx.fireChannelInactive();
+    }
+
+    @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         if (timeout != null) {
             timeout.cancel(false);

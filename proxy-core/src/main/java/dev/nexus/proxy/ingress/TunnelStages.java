@@ -20,11 +20,13 @@ final class TunnelStages {
             case TLS -> {
                 pipeline.addLast(PipelineNames.INTERCEPT_TLS,
                         new InterceptingTlsHandler(destination.host(), services.interception()));
-                ProxyChannelInitializer.addHttpStage(pipeline, services,
-                        InterceptedOrigin.https(destination.host(), destination.port()));
+                pipeline.addLast(PipelineNames.PROTOCOL_SELECTOR, new DecryptedStageSelector(services,
+                        InterceptedOrigin.https(destination.host(), destination.port()), destination.routeName()));
             }
             case HTTP1 -> ProxyChannelInitializer.addHttpStage(pipeline, services,
                     InterceptedOrigin.http(destination.host(), destination.port()));
+            case H2C -> Http2Stage.add(pipeline, services, InterceptedOrigin.http(destination.host(), destination.port()),
+                    destination.routeName(), Http2Stage.Protocol.H2C);
             default -> throw new IllegalArgumentException("no stage serves " + kind);
         }
     }

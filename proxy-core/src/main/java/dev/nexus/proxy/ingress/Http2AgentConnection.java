@@ -51,11 +51,13 @@ final class Http2AgentConnection extends ChannelInboundHandlerAdapter implements
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2Exception || cause.getCause() instanceof Http2Exception) {
+            // The codec has sent (or is sending) GOAWAY with the error's code and closes the connection itself.
             LOG.log(System.Logger.Level.WARNING, "closing " + protocol.label + " connection from "
                     + ctx.channel().remoteAddress() + " to " + new TunnelDestination(origin.host(), origin.port(),
                     routeName).describe() + " with GOAWAY: " + cause.getMessage());
+            return;
         }
-        ctx.close();
+        ctx.close(); // I/O errors such as a reset by the agent
     }
 
     @Override

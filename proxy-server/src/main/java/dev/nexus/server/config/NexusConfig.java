@@ -5,6 +5,7 @@ import dev.nexus.proxy.credentials.oauth2.ClientAuthentication;
 import dev.nexus.proxy.credentials.oauth2.OAuth2Connection;
 import dev.nexus.proxy.credentials.oauth2.OAuth2Grant;
 import dev.nexus.proxy.credentials.oauth2.SecretSource;
+import dev.nexus.proxy.settings.Http2Limits;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -67,8 +68,13 @@ public record NexusConfig(
     }
 
     /** HTTP/1.1 decoder limits on what agents send; beyond them the request gets 400. */
-    public record Limits(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
+    /** Request size limits, and {@code http2}: the limits on agents' HTTP/2 connections ({@code limits.http2}). */
+    public record Limits(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, Http2Limits http2) {
         public static final Limits DEFAULT = new Limits(8192, 16384, 65536);
+
+        public Limits(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
+            this(maxInitialLineLength, maxHeaderSize, maxChunkSize, Http2Limits.defaults());
+        }
     }
 
     public record Timeouts(Duration connect, Duration requestHeader, Duration clientIdle, Duration tunnelIdle,

@@ -20,6 +20,7 @@ final class SettingsMapping {
                 .maxInitialLineLength(config.limits().maxInitialLineLength())
                 .maxHeaderSize(config.limits().maxHeaderSize())
                 .maxChunkSize(config.limits().maxChunkSize())
+                .http2(config.limits().http2())
                 .connectTimeout(timeouts.connect())
                 .requestHeaderTimeout(timeouts.requestHeader())
                 .clientIdleTimeout(timeouts.clientIdle())

@@ -43,6 +43,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void http2LimitsAreReadFromTheLimitsSectionAndCheckedWithTheirPath() throws Exception {
+        NexusConfig c = load("""
+                limits:
+                  http2:
+                    max_concurrent_streams: 50
+                    max_header_list_size: 32768
+                    max_resets_per_window: 100
+                    reset_window: 10s
+                """);
+        dev.nexus.proxy.settings.Http2Limits http2 = c.limits().http2();
+        assertEquals(50, http2.maxConcurrentStreams());
+        assertEquals(32768, http2.maxHeaderListSize());
+        assertEquals(100, http2.maxResetsPerWindow());
+        assertEquals(Duration.ofSeconds(10), http2.resetWindow());
+        assertEquals(dev.nexus.proxy.settings.Http2Limits.defaults().maxContinuationFrames(), http2.maxContinuationFrames());
+        assertTrue(error("limits: {http2: {max_concurrent_streams: 0}}").contains("max_concurrent_streams"),
+                "the error names the key");
+    }
+
+    @Test
     void emptyFileGivesTheEmbeddedDefaults() throws Exception {
         assertEquals(NexusConfig.defaults(), load(""));
         assertEquals(NexusConfig.defaults(), load("# only a comment\n"));

@@ -1,6 +1,7 @@
 package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.testing.InterceptingProxy;
+import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RawHttp2Connection;
 import dev.nexus.proxy.testing.RawHttp2Connection.Frame;
 import dev.nexus.proxy.testing.ScriptedOrigin;
@@ -78,13 +79,15 @@ class Http2StreamsTest {
             write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it");
             socket.close();
         });
-        try (RawHttp2Connection h2 = RawHttp2Connection.open(proxy.harness().address(), authority)) {
+        try (LogCapture logs = new LogCapture();
+             RawHttp2Connection h2 = RawHttp2Connection.open(proxy.harness().address(), authority)) {
             h2.headers(1, RawHttp2Connection.get(authority, "/cut"), true);
             Frame reset = h2.readUntil(RST_STREAM, 1);
             assertThat(reset).as("RST_STREAM for the cut stream").isNotNull();
             // the connection lives on: the next stream is served
             h2.headers(3, RawHttp2Connection.get(authority, "/again"), true);
             assertThat(h2.readUntil(HEADERS, 3)).isNotNull();
+            assertThat(logs.text()).as("the injected credential never reaches a log").doesNotContain(InterceptingProxy.SECRET);
         }
     }
 

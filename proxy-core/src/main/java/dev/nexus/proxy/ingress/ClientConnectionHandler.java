@@ -190,7 +190,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
         return services.pools().forLoop(ctx.channel().eventLoop());
     }
 
-    /** Answers 200 and hands the connection to TLS termination and a new HTTP stage bound to the destination. */
+    /** Answers 200 and hands the connection to whatever serves the agent's first bytes inside the tunnel. */
     private void intercept(RequestTarget target, Decision.Destined decision) {
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ConnectTunnel.ESTABLISHED));
         services.events().exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
@@ -198,7 +198,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
                 null, 200, 0, 0, 0, -1, decision.routeName(), ExchangeRecord.decisionLabel(decision)));
         services.tracker().unregister(this);
         PipelineSwitch.toInterception(ctx.pipeline(), guard, this, services,
-                new InterceptedOrigin(target.host(), target.port()));
+                new TunnelDestination(target.host(), target.port(), decision.routeName()));
     }
 
     private void rejectMalformed(MalformedRequestException e) {

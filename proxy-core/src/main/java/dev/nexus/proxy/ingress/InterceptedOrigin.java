@@ -8,10 +8,24 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
 
 /**
- * The destination of an intercepted CONNECT: every request decrypted on that connection goes there,
- * and must say so in its {@code Host} header (no domain fronting inside the tunnel).
+ * The destination of an intercepted CONNECT: every request on that connection (decrypted, or plain HTTP
+ * sent inside the tunnel) goes there, and must say so in its {@code Host} header (no domain fronting
+ * inside the tunnel).
+ *
+ * @param scheme {@code https} when the agent's TLS was terminated, {@code http} when it spoke plain HTTP
+ *               inside the tunnel; the policy decides for this scheme
  */
-public record InterceptedOrigin(String host, int port) implements RequestTargets {
+public record InterceptedOrigin(String scheme, String host, int port) implements RequestTargets {
+
+    /** Requests decrypted from the agent's TLS. */
+    public static InterceptedOrigin https(String host, int port) {
+        return new InterceptedOrigin("https", host, port);
+    }
+
+    /** Plain HTTP the agent sent inside the CONNECT tunnel (no TLS). */
+    public static InterceptedOrigin http(String host, int port) {
+        return new InterceptedOrigin("http", host, port);
+    }
 
     @Override
     public RequestTarget resolve(HttpRequest request) throws RequestTarget.InvalidTargetException {
@@ -30,10 +44,10 @@ public record InterceptedOrigin(String host, int port) implements RequestTargets
     private RequestTarget targetFor(String uri, String hostHeader) throws RequestTarget.InvalidTargetException {
         RequestTarget target;
         if (uri.startsWith("/")) {
-            target = new RequestTarget("https", host, port, uri);
+            target = new RequestTarget(scheme, host, port, uri);
         } else {
             target = RequestTarget.parseAbsolute(uri);
-            if (!target.host().equals(host) || target.port() != port || !"https".equals(target.scheme())) {
+            if (!target.host().equals(host) || target.port() != port || !scheme.equals(target.scheme())) {
                 throw new RequestTarget.InvalidTargetException(
                         "request target " + target.authority() + " is not the tunnel's destination " + host + ":" + port);
             }
@@ -48,7 +62,7 @@ public record InterceptedOrigin(String host, int port) implements RequestTargets
     private boolean matchesAuthority(String hostHeader) {
         String value = hostHeader.trim().toLowerCase(Locale.ROOT);
         String name = value;
-        int headerPort = 443;
+        int headerPort = "https".equals(scheme) ? 443 : 80;
         int colon = value.lastIndexOf(':');
         if (colon > value.lastIndexOf(']')) {
             name = value.substring(0, colon);

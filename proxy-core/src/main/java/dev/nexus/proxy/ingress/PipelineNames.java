@@ -12,8 +12,12 @@ public final class PipelineNames {
     public static final String IDLE = "idle";
     /** Routes a transparently redirected TLS connection by its ClientHello's server name. */
     public static final String TRANSPARENT_TLS = "transparent-tls";
+    /** Recognises what an agent sends inside an intercepted CONNECT ({@link TunnelContentClassifier}). */
+    public static final String TUNNEL_CLASSIFIER = "tunnel-classifier";
     /** Terminates the agent's TLS after an intercepted CONNECT (InterceptingTlsHandler, then SslHandler). */
     public static final String INTERCEPT_TLS = "intercept-tls";
+    /** Installs the HTTP/1.1 or HTTP/2 stage once the agent's TLS handshake chose one by ALPN. */
+    public static final String PROTOCOL_SELECTOR = "protocol-selector";
     /** Byte-level framing checks and early-data hold-back ({@link RequestFramingGuard}). */
     public static final String FRAMING_GUARD = "framing-guard";
     /** HTTP/1.1 request decoder and response encoder. */
@@ -22,6 +26,12 @@ public final class PipelineNames {
     public static final String HEAD_TIMEOUT = "head-timeout";
     /** Per-connection request dispatch ({@link ClientConnectionHandler}). */
     public static final String CONNECTION = "connection";
+    /** HTTP/2 frame codec with the abuse limits ({@link Http2Stage}). */
+    public static final String H2_CODEC = "h2-codec";
+    /** One child channel per HTTP/2 stream ({@link Http2Stage}). */
+    public static final String H2_STREAMS = "h2-streams";
+    /** Watches an HTTP/2 connection as a whole: errors, idle, drain ({@link Http2AgentConnection}). */
+    public static final String H2_CONNECTION = "h2-connection";
     /** Byte relay once the connection is a tunnel. */
     public static final String TUNNEL = "tunnel";
 

@@ -2,7 +2,6 @@ package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.services.ProxyServices;
-import dev.nexus.proxy.tls.InterceptingTlsHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The two ways an agent connection stops speaking HTTP/1.1 to the proxy, as pipeline surgery: it becomes
- * a byte relay (relayed CONNECT, WebSocket after 101), or a TLS terminator in front of a fresh HTTP stage
- * (intercepted CONNECT). Bytes the agent sent after its request head were held by the framing guard and
+ * a byte relay (relayed CONNECT, WebSocket after 101), or the stage that serves what comes inside an
+ * intercepted CONNECT (TLS, plain HTTP, h2c). Bytes the agent sent after its request head were held by the framing guard and
  * go to whatever comes next, never to the old HTTP decoder.
  */
 final class PipelineSwitch {
@@ -37,22 +36,22 @@ final class PipelineSwitch {
     }
 
     /**
-     * Replaces the HTTP stage with TLS termination for {@code origin} (a leaf minted for its host) and a new
-     * HTTP stage bound to that destination, then replays the ClientHello bytes already received.
+     * Replaces the HTTP stage with a {@link TunnelContentClassifier} for the tunnel to {@code destination},
+     * which installs what serves the agent's first bytes (TLS interception, plain HTTP, h2c), then replays
+     * the bytes already received after the CONNECT head.
      */
     static void toInterception(ChannelPipeline pipeline, RequestFramingGuard guard, ClientConnectionHandler handler,
-                               ProxyServices services, InterceptedOrigin origin) {
-        ArrayDeque<ByteBuf> clientHello = guard.takeHeldBytes();
+                               ProxyServices services, TunnelDestination destination) {
+        ArrayDeque<ByteBuf> early = guard.takeHeldBytes();
         pipeline.remove(PipelineNames.HEAD_TIMEOUT);
         pipeline.remove(PipelineNames.HTTP_CODEC);
         pipeline.remove(guard);
         pipeline.remove(handler);
-        pipeline.addAfter(PipelineNames.IDLE, PipelineNames.INTERCEPT_TLS,
-                new InterceptingTlsHandler(origin.host(), services.interception()));
-        ProxyChannelInitializer.addHttpStage(pipeline, services, origin);
+        pipeline.addAfter(PipelineNames.IDLE, PipelineNames.TUNNEL_CLASSIFIER,
+                new TunnelContentClassifier(services, destination));
         ChannelHandlerContext idle = pipeline.context(PipelineNames.IDLE);
         ByteBuf bytes;
-        while ((bytes = clientHello.poll()) != null) {
+        while ((bytes = early.poll()) != null) {
             idle.fireChannelRead(bytes);
         }
     }

@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>({@link PipelineNames#MTLS}: only when agents are identified by client certificate;)</li>
  *   <li>{@link PipelineNames#IDLE}: close connections idle for the client idle timeout;</li>
- *   <li>({@link PipelineNames#INTERCEPT_TLS}: only after an intercepted CONNECT, the agent's TLS ends here;)</li>
+ *   <li>({@link PipelineNames#TUNNEL_CLASSIFIER}: only right after an intercepted CONNECT, until the agent's
+ *       first bytes say what it speaks inside the tunnel: TLS, plain HTTP or h2c;)</li>
+ *   <li>({@link PipelineNames#INTERCEPT_TLS}: only after an intercepted CONNECT whose agent started TLS, the
+ *       agent's TLS ends here;)</li>
  *   <li>{@link PipelineNames#FRAMING_GUARD}: reject bad framing at the byte level, hold tunnel bytes;</li>
  *   <li>{@link PipelineNames#HTTP_CODEC}: strict HTTP/1.1 decoding and response encoding;</li>
  *   <li>{@link PipelineNames#HEAD_TIMEOUT}: 408 for request heads that take too long (the first one counted from

@@ -95,11 +95,12 @@ public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
         if (keepFrom < 0) {
             buf.release(); // the buffer ends inside a dropped trailer field
         } else if (state == State.HOLD && i < end) {
+            // Held before the head goes on: serving the head may switch the pipeline at once and take them.
             ByteBuf rest = buf.retainedSlice(i, end - i);
             buf.writerIndex(i);
             buf.readerIndex(keepFrom);
-            passOrRelease(ctx, buf);
             hold(ctx, rest);
+            passOrRelease(ctx, buf);
         } else {
             buf.readerIndex(keepFrom);
             passOrRelease(ctx, buf);

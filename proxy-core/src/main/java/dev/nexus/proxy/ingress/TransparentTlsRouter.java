@@ -110,7 +110,8 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
         ChannelPipeline pipeline = ctx.pipeline();
         // Replacing hands the buffered ClientHello to the intercepting handler, which reads it again.
         pipeline.replace(this, PipelineNames.INTERCEPT_TLS, new InterceptingTlsHandler(host, services.interception()));
-        ProxyChannelInitializer.addHttpStage(pipeline, services, new InterceptedOrigin(host, originalPort));
+        pipeline.addLast(PipelineNames.PROTOCOL_SELECTOR, new DecryptedStageSelector(services,
+                InterceptedOrigin.https(host, originalPort), decision.routeName()));
     }
 
     private void relay(ChannelHandlerContext ctx, String host, Decision.Destined decision) {

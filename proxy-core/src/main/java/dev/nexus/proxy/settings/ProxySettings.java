@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param proxyName             the pseudonym this proxy uses in {@code Via} headers
  * @param transparentHttp       listener for plain HTTP redirected by iptables, or {@code null}
  * @param transparentTls        listener for TLS redirected by iptables, or {@code null}
+ * @param http2                 limits on agents' HTTP/2 connections (intercepted h2, h2c)
  */
 public record ProxySettings(InetSocketAddress listenAddress,
                             int maxInitialLineLength,
@@ -56,7 +57,8 @@ public record ProxySettings(InetSocketAddress listenAddress,
                             Path hostsFile,
                             String proxyName,
                             TransparentListener transparentHttp,
-                            TransparentListener transparentTls) {
+                            TransparentListener transparentTls,
+                            Http2Limits http2) {
 
     /**
      * A listener for traffic redirected to the proxy by iptables (REDIRECT) from an agent's network
@@ -94,6 +96,7 @@ public record ProxySettings(InetSocketAddress listenAddress,
         Objects.requireNonNull(connectionLimits, "connectionLimits");
         hostOverrides = Map.copyOf(hostOverrides);
         dnsServers = List.copyOf(dnsServers);
+        Objects.requireNonNull(http2, "http2");
     }
 
     public static Builder builder() {
@@ -122,6 +125,7 @@ public record ProxySettings(InetSocketAddress listenAddress,
         b.proxyName = proxyName;
         b.transparentHttp = transparentHttp;
         b.transparentTls = transparentTls;
+        b.http2 = http2;
         return b;
     }
 
@@ -147,6 +151,7 @@ public record ProxySettings(InetSocketAddress listenAddress,
         private String proxyName = "nexus-proxy";
         private TransparentListener transparentHttp;
         private TransparentListener transparentTls;
+        private Http2Limits http2 = Http2Limits.defaults();
 
         public Builder listenAddress(InetSocketAddress value) { listenAddress = value; return this; }
         public Builder maxInitialLineLength(int value) { maxInitialLineLength = value; return this; }
@@ -168,12 +173,13 @@ public record ProxySettings(InetSocketAddress listenAddress,
         public Builder proxyName(String value) { proxyName = value; return this; }
         public Builder transparentHttp(TransparentListener value) { transparentHttp = value; return this; }
         public Builder transparentTls(TransparentListener value) { transparentTls = value; return this; }
+        public Builder http2(Http2Limits value) { http2 = value; return this; }
 
         public ProxySettings build() {
             return new ProxySettings(listenAddress, maxInitialLineLength, maxHeaderSize, maxChunkSize, connectTimeout,
                     requestHeaderTimeout, requestBodyTimeout, clientIdleTimeout, tunnelIdleTimeout, upstreamIdleTimeout,
                     responseTimeout, maxConnectionsPerHost, connectionLimits, hostOverrides, dnsServers, dnsQueryTimeout,
-                    hostsFile, proxyName, transparentHttp, transparentTls);
+                    hostsFile, proxyName, transparentHttp, transparentTls, http2);
         }
     }
 }

@@ -130,7 +130,7 @@ public final class InterceptionContexts implements AutoCloseable {
             SslContext context = SslContextBuilder.forServer(leaf.privateKey(), leaf.certificate(), leaf.issuer())
                     .sslProvider(provider.sslProvider())
                     .protocols(TlsDefaults.PROTOCOLS)
-                    .applicationProtocolConfig(TlsDefaults.HTTP_1_1_ONLY)
+                    .applicationProtocolConfig(TlsDefaults.H2_AND_HTTP_1_1)
                     .build();
             mintSeconds.observe((System.nanoTime() - start) / 1e9);
             return context;

@@ -13,12 +13,20 @@ final class TlsDefaults {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     /**
-     * ALPN offering only http/1.1 (HTTP/2 interception comes later). Without a match the handshake
-     * proceeds without ALPN, which every HTTP/1.1 client accepts.
+     * ALPN offering only http/1.1: the upstream leg, whose pool speaks HTTP/1.1. Without a match the
+     * handshake proceeds without ALPN, which every HTTP/1.1 client accepts.
      */
     static final ApplicationProtocolConfig HTTP_1_1_ONLY = new ApplicationProtocolConfig(Protocol.ALPN,
             SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_1_1);
+
+    /**
+     * ALPN of the agent-facing leaf: h2 preferred, http/1.1 otherwise; an agent that offers neither (or no
+     * ALPN) gets HTTP/1.1, the protocol a TLS client without ALPN expects.
+     */
+    static final ApplicationProtocolConfig H2_AND_HTTP_1_1 = new ApplicationProtocolConfig(Protocol.ALPN,
+            SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     private TlsDefaults() {
     }

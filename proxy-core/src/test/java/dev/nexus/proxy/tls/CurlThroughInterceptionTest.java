@@ -76,7 +76,7 @@ class CurlThroughInterceptionTest {
     }
 
     private static Curl curl(TestConnectFront front, String url) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("curl", "--silent", "--show-error", "--max-time", "15",
+        List<String> command = new ArrayList<>(List.of("curl", "--http1.1", "--silent", "--show-error", "--max-time", "15",
                 "--proxy", "http://127.0.0.1:" + front.port(), "--cacert", exportedCa.toString(), url));
         ProcessBuilder builder = new ProcessBuilder(command);
         // Agents' proxy variables on the build machine must not change where curl goes.

@@ -9,6 +9,7 @@ import dev.nexus.policy.pattern.AgentPattern;
 import dev.nexus.policy.pattern.PatternException;
 import dev.nexus.proxy.credentials.reconsent.ReconsentSettings;
 import dev.nexus.proxy.identity.SourceIdentities;
+import dev.nexus.proxy.settings.Http2Limits;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -148,7 +149,23 @@ public final class ConfigLoader {
                 s.integer("max_header_size", d.maxHeaderSize(), 1024, 1 << 20),
                 s.integer("max_chunk_size", d.maxChunkSize(), 1024, 16 << 20),
                 s.integer("max_connections_per_source", d.maxConnectionsPerSource(), 0, 1_000_000),
-                s.integer("max_connections", d.maxConnections(), 0, 1_000_000));
+                s.integer("max_connections", d.maxConnections(), 0, 1_000_000),
+                bindHttp2Limits(s.section("http2")));
+        s.finish();
+        return limits;
+    }
+
+    private static Http2Limits bindHttp2Limits(ConfigSection s) throws ConfigException {
+        Http2Limits d = Http2Limits.defaults();
+        var limits = new Http2Limits(
+                s.integer("max_concurrent_streams", d.maxConcurrentStreams(), 1, 10_000),
+                s.integer("max_header_list_size", d.maxHeaderListSize(), 1024, 1 << 20),
+                s.integer("stream_window_bytes", d.streamWindowBytes(), 16_384, Integer.MAX_VALUE),
+                s.integer("max_resets_per_window", d.maxResetsPerWindow(), 1, 1_000_000),
+                s.duration("reset_window", d.resetWindow(), Duration.ofSeconds(1), Duration.ofHours(1)),
+                s.integer("max_continuation_frames", d.maxContinuationFrames(), 1, 10_000),
+                s.integer("max_empty_data_frames", d.maxEmptyDataFrames(), 1, 10_000),
+                s.integer("max_queued_control_frames", d.maxQueuedControlFrames(), 1, 1_000_000));
         s.finish();
         return limits;
     }

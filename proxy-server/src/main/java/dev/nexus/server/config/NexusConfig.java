@@ -6,6 +6,7 @@ import dev.nexus.proxy.credentials.oauth2.OAuth2Connection;
 import dev.nexus.proxy.credentials.oauth2.OAuth2Grant;
 import dev.nexus.proxy.credentials.oauth2.SecretSource;
 import dev.nexus.proxy.credentials.reconsent.ReconsentSettings;
+import dev.nexus.proxy.settings.Http2Limits;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -74,12 +75,13 @@ public record NexusConfig(
     }
 
     /**
-     * HTTP/1.1 decoder limits on what agents send (beyond them the request gets 400), and caps on open agent
-     * connections per source address and in total (beyond them 503; 0 means no cap).
+     * HTTP/1.1 decoder limits on what agents send (beyond them the request gets 400), caps on open agent
+     * connections per source address and in total (beyond them 503; 0 means no cap), and {@code http2}: the
+     * limits on agents' HTTP/2 connections ({@code limits.http2}).
      */
     public record Limits(int maxInitialLineLength, int maxHeaderSize, int maxChunkSize, int maxConnectionsPerSource,
-                         int maxConnections) {
-        public static final Limits DEFAULT = new Limits(8192, 16384, 65536, 1024, 10_000);
+                         int maxConnections, Http2Limits http2) {
+        public static final Limits DEFAULT = new Limits(8192, 16384, 65536, 1024, 10_000, Http2Limits.defaults());
     }
 
     public record Timeouts(Duration connect, Duration requestHeader, Duration requestBody, Duration clientIdle,

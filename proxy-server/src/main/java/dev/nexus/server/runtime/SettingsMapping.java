@@ -22,6 +22,7 @@ final class SettingsMapping {
                 .maxChunkSize(config.limits().maxChunkSize())
                 .connectionLimits(new ProxySettings.ConnectionLimits(config.limits().maxConnectionsPerSource(),
                         config.limits().maxConnections()))
+                .http2(config.limits().http2())
                 .connectTimeout(timeouts.connect())
                 .requestHeaderTimeout(timeouts.requestHeader())
                 .requestBodyTimeout(timeouts.requestBody())

@@ -1,5 +1,6 @@
 package dev.nexus.server.config;
 
+import dev.nexus.proxy.settings.Http2Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void http2LimitsAreReadFromTheLimitsSectionAndCheckedWithTheirPath() throws Exception {
+        NexusConfig c = load("""
+                limits:
+                  http2:
+                    max_concurrent_streams: 50
+                    max_header_list_size: 32768
+                    max_resets_per_window: 100
+                    reset_window: 10s
+                """);
+        dev.nexus.proxy.settings.Http2Limits http2 = c.limits().http2();
+        assertEquals(50, http2.maxConcurrentStreams());
+        assertEquals(32768, http2.maxHeaderListSize());
+        assertEquals(100, http2.maxResetsPerWindow());
+        assertEquals(Duration.ofSeconds(10), http2.resetWindow());
+        assertEquals(dev.nexus.proxy.settings.Http2Limits.defaults().maxContinuationFrames(), http2.maxContinuationFrames());
+        assertTrue(error("limits: {http2: {max_concurrent_streams: 0}}").contains("max_concurrent_streams"),
+                "the error names the key");
+    }
+
+    @Test
     void emptyFileGivesTheEmbeddedDefaults() throws Exception {
         assertEquals(NexusConfig.defaults(), load(""));
         assertEquals(NexusConfig.defaults(), load("# only a comment\n"));
@@ -54,7 +75,7 @@ class ConfigLoaderTest {
         assertEquals(new NexusConfig.Listen("127.0.0.1", 3128), d.listen());
         assertEquals(new NexusConfig.Admin("127.0.0.1", 9090, Optional.empty(), Path.of("nexus-admin-token")), d.admin());
         assertEquals(new NexusConfig.Transport(NexusConfig.TransportType.AUTO, 0), d.transport());
-        assertEquals(new NexusConfig.Limits(8192, 16384, 65536, 1024, 10_000), d.limits());
+        assertEquals(new NexusConfig.Limits(8192, 16384, 65536, 1024, 10_000, Http2Limits.defaults()), d.limits());
         assertEquals(new NexusConfig.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
                 Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
         assertEquals(new NexusConfig.Upstream(64, Duration.ofSeconds(30), Map.of(), Optional.empty()), d.upstream());
@@ -141,7 +162,7 @@ class ConfigLoaderTest {
         assertEquals(new NexusConfig.Listen("::1", 8080), c.listen());
         assertEquals("abcdefghijklmnopqrstuvwxyz", c.admin().token().orElseThrow().reveal());
         assertEquals(new NexusConfig.Transport(NexusConfig.TransportType.NIO, 4), c.transport());
-        assertEquals(new NexusConfig.Limits(4096, 8192, 32768, 16, 500), c.limits());
+        assertEquals(new NexusConfig.Limits(4096, 8192, 32768, 16, 500, Http2Limits.defaults()), c.limits());
         assertEquals(new NexusConfig.Timeouts(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(20),
                 Duration.ofMinutes(2),
                 Duration.ofHours(1), Duration.ofSeconds(90), Duration.ZERO), c.timeouts());

@@ -1,0 +1,253 @@
+package dev.nexus.proxy.ingress;
+
+import dev.nexus.proxy.decision.RouteDecision;
+import dev.nexus.proxy.decision.RouteOutcome;
+import dev.nexus.proxy.exchange.ErrorCode;
+import dev.nexus.proxy.exchange.ErrorResponses;
+import dev.nexus.proxy.exchange.RequestTarget;
+import dev.nexus.proxy.identity.IdentityResolver;
+import dev.nexus.proxy.observe.MalformedReason;
+import dev.nexus.proxy.relay.ClientSide;
+import dev.nexus.proxy.relay.ForwardExchange;
+import dev.nexus.proxy.relay.ReadGate;
+import dev.nexus.proxy.relay.TunnelRelay;
+import dev.nexus.proxy.services.ProxyServices;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One HTTP/2 stream of an agent connection, last handler of its child channel: the stream's request, as
+ * Netty's HTTP objects, goes through the same stages as an HTTP/1.1 request on {@link ClientConnectionHandler}
+ * (target bound to the tunnel's destination, so {@code :authority} must name it; identify; decide; a
+ * {@link ForwardExchange} with this stream as its {@link ClientSide}). Closing the child channel before the
+ * stream ended sends RST_STREAM, so an exchange that fails mid-response resets only this stream.
+ */
+final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements ClientSide {
+
+    private final ProxyServices services;
+    private final InterceptedOrigin origin;
+    private final Http2AgentConnection connection;
+    private final PendingRequests waiting = new PendingRequests();
+    private ChannelHandlerContext ctx;
+    private ReadGate readGate;
+    private ForwardExchange exchange;
+    private boolean started;
+    private boolean deciding;
+    private boolean answered;
+
+    StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection) {
+        this.services = services;
+        this.origin = origin;
+        this.connection = connection;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.readGate = new ReadGate(ctx.channel());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject piece) || answered) {
+            ReferenceCountUtil.release(msg);
+        } else if (deciding) {
+            waiting.add(piece);
+        } else if (piece instanceof FullHttpRequest full && !started) {
+            // HEADERS with END_STREAM: a head and an empty last piece, as the HTTP/1.1 decoder gives them.
+            started = true;
+            LastHttpContent body = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+            start(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+            channelRead(ctx, body);
+        } else if (piece instanceof HttpRequest request && !started) {
+            started = true;
+            start(request);
+        } else {
+            deliver(piece);
+        }
+    }
+
+    private void deliver(HttpObject piece) {
+        if (exchange != null && piece instanceof HttpContent content) {
+            exchange.onRequestContent(content);
+        } else {
+            ReferenceCountUtil.release(piece); // a second head on one stream cannot be decoded; bodies of answered requests
+        }
+    }
+
+    private void start(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request);
+            answer(ErrorCode.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage());
+            return;
+        }
+        removeConversionHeaders(request.headers());
+        if (request.method().equals(HttpMethod.CONNECT)) {
+            ReferenceCountUtil.release(request);
+            answer(ErrorCode.NOT_IMPLEMENTED, "CONNECT and WebSocket over HTTP/2 (RFC 8441) are not served inside an "
+                    + "intercepted connection; use HTTP/1.1 for WebSocket");
+            return;
+        }
+        RequestTarget target;
+        try {
+            target = origin.resolve(request);
+        } catch (RequestTarget.InvalidTargetException e) {
+            ReferenceCountUtil.release(request);
+            services.events().malformedRequest(MalformedReason.INVALID_TARGET);
+            answer(ErrorCode.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target, false, request.headers());
+        Channel agentConnection = ctx.channel().parent();
+        CompletableFuture<IdentityResolver.Resolution> identity =
+                AgentIdentification.identify(services.agents(), agentConnection, request);
+        RouteDecision routing = new RouteDecision(services);
+        if (identity.isDone()) {
+            serve(request, head, routing.decide(identity.join(), head));
+            return;
+        }
+        deciding = true;
+        readGate.close(ReadGate.AWAITING_IDENTITY);
+        identity.whenComplete((resolution, error) -> ctx.executor().execute(() -> {
+            deciding = false;
+            readGate.open(ReadGate.AWAITING_IDENTITY);
+            if (ctx.channel().isActive()) {
+                serve(request, head, routing.decide(error == null ? resolution : new IdentityResolver.Busy(), head));
+                waiting.run(() -> true, this::deliver);
+            } else {
+                ReferenceCountUtil.release(request);
+                waiting.releaseAll();
+            }
+        }));
+    }
+
+    /** The HTTP/2-to-HTTP conversion adds its own extension headers; they are not the agent's and never leave. */
+    private static void removeConversionHeaders(HttpHeaders headers) {
+        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            headers.remove(name.text());
+        }
+    }
+
+    private void serve(HttpRequest request, RouteDecision.Head head, RouteOutcome outcome) {
+        if (outcome instanceof RouteOutcome.Forward forward) {
+            services.tracker().busy(1);
+            exchange = new ForwardExchange(this, services, services.pools().forLoop(ctx.channel().eventLoop()),
+                    request, head.target(), forward.decision(), forward.agent());
+            exchange.start();
+            return;
+        }
+        answered = true;
+        if (outcome instanceof RouteOutcome.Refuse refusal) {
+            new LocalAnswers(ctx, services.events()).refuse(request, head.target(), head.target().scheme(), refusal, false);
+        } else {
+            ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), ErrorCode.NOT_IMPLEMENTED,
+                    "a tunnel cannot be opened from an HTTP/2 stream", false));
+        }
+        endStreamAfterAnswer();
+    }
+
+    private void answer(ErrorCode error, String detail) {
+        answered = true;
+        ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), error, detail, false));
+        endStreamAfterAnswer();
+    }
+
+    /**
+     * After a local answer the stream is done: if the agent is still sending, it is reset (closing a stream's
+     * channel before both sides ended it sends RST_STREAM; the answer was written first). A stream both
+     * sides ended is closed already.
+     */
+    private void endStreamAfterAnswer() {
+        ctx.close();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientReadComplete();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        waiting.releaseAll();
+        if (exchange != null) {
+            exchange.onClientClosed(); // RST_STREAM from the agent, or the connection went away
+            endExchange();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a stream error: this stream is reset, the connection and its other streams go on
+    }
+
+    private void endExchange() {
+        if (exchange != null) {
+            services.tracker().busy(-1);
+            exchange = null;
+        }
+    }
+
+    // ClientSide: called by this stream's exchange
+
+    @Override
+    public ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    @Override
+    public ReadGate readGate() {
+        return readGate;
+    }
+
+    @Override
+    public boolean draining() {
+        return connection.draining();
+    }
+
+    @Override
+    public void exchangeFinished(boolean keepConnection) {
+        endExchange();
+        answered = true;
+        if (!keepConnection) {
+            // The request was not read to its end (or the exchange failed): reset the stream, not the connection.
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void becomeTunnel(Channel upstream, TunnelRelay.TunnelStats stats) {
+        upstream.close(); // unreachable: upgrades are not offered on HTTP/2 streams
+        ctx.close();
+    }
+
+    @Override
+    public void resumeHttpAfterRefusedUpgrade() {
+        // HTTP/2 has no Upgrade: nothing is held back
+    }
+}

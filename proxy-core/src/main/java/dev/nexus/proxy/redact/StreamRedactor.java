@@ -57,7 +57,7 @@ public final class StreamRedactor implements SecretPatterns.MatchListener {
         piece = in;
         pieceStart = in.readerIndex();
         // A view of the piece's memory (a merged copy for a composite buffer); writes go through the ByteBuf.
-        ByteBuffer bytes = in.nioBuffer().order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer bytes = in.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
         state = patterns.scan(bytes, 0, length, state, this);
         piece = null;
         int keep = patterns.holdDepth(state);

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -130,6 +131,31 @@ class StreamRedactorTest {
         }
     }
 
+    /**
+     * Text built from pieces of the secrets' spellings keeps firing the start-state filter and leads the
+     * automaton down partial matches; whatever the cuts, the output must mask exactly the union of all
+     * occurrences of every spelling. Secrets of the shortest length, of the widest filter window and
+     * longer, so the stride takes each of its shapes.
+     */
+    @Test
+    void textMadeOfSecretFragmentsIsMaskedExactlyAtEveryStrideAndCut() {
+        Random random = new Random(16);
+        List<List<String>> secretSets = List.of(
+                List.of("p@ss word/with+plus", "ghp_4bQ9xZk2Lm7Rt1Vw8Ys3Nd6Fh0Jc5Pa2Ue9"),
+                List.of("abcdabca", "abcaabcd"),
+                List.of("k".repeat(SecretPatterns.MAX_WINDOW + 30) + "end", "xyz".repeat(SecretPatterns.MAX_WINDOW)));
+        for (List<String> secrets : secretSets) {
+            List<byte[]> spellings = SecretForms.of(secrets);
+            SecretPatterns patterns = SecretPatterns.compile(spellings);
+            for (int round = 0; round < 150; round++) {
+                String body = fragmentText(random, spellings, 300 + random.nextInt(500));
+                int[] cuts = random.ints(random.nextInt(6), 0, body.length() + 1).sorted().toArray();
+                assertThat(redact(patterns, body, cuts)).as("cuts %s in %s", Arrays.toString(cuts), body)
+                        .isEqualTo(maskedByReference(body, spellings));
+            }
+        }
+    }
+
     @Test
     void headerValuesAreMaskedInPlaceOfTheSecret() {
         SecretPatterns patterns = patterns(SECRET);
@@ -151,6 +177,33 @@ class StreamRedactorTest {
         });
         assertThat(out).containsExactly("a " + stars(SECRET.length()) + " b");
         assertThat(redactor.redactions()).isEqualTo(1);
+    }
+
+    /** Whole spellings, their prefixes and suffixes, and a little noise, glued together. */
+    private static String fragmentText(Random random, List<byte[]> spellings, int length) {
+        StringBuilder text = new StringBuilder(length + 200);
+        while (text.length() < length) {
+            String spelling = new String(spellings.get(random.nextInt(spellings.size())), StandardCharsets.ISO_8859_1);
+            switch (random.nextInt(4)) {
+                case 0 -> text.append(spelling);
+                case 1 -> text.append(spelling, 0, random.nextInt(spelling.length()));
+                case 2 -> text.append(spelling, random.nextInt(spelling.length()), spelling.length());
+                default -> text.append(randomText(random, random.nextInt(12)));
+            }
+        }
+        return text.toString();
+    }
+
+    /** The obvious way: every occurrence of every spelling, found with indexOf, overwritten. */
+    private static String maskedByReference(String text, List<byte[]> spellings) {
+        char[] masked = text.toCharArray();
+        for (byte[] bytes : spellings) {
+            String spelling = new String(bytes, StandardCharsets.ISO_8859_1);
+            for (int at = text.indexOf(spelling); at >= 0; at = text.indexOf(spelling, at + 1)) {
+                Arrays.fill(masked, at, at + spelling.length(), '*');
+            }
+        }
+        return new String(masked);
     }
 
     private static String randomText(Random random, int length) {

@@ -10,11 +10,13 @@ import dev.nexus.server.admin.ReadinessChecks;
 import dev.nexus.server.admin.StandardEndpoints;
 import dev.nexus.server.config.Durations;
 import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.runtime.StartupChecks;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -45,9 +47,15 @@ public final class NexusServer {
     }
 
     /**
-     * Starts everything; on failure, releases what was started and throws with a one-line message.
+     * Starts everything; on failure, releases what was started, removes the files this start created
+     * and throws with a one-line message. Files it reads are checked before anything is written.
      */
     public static NexusServer start(NexusConfig config, ProxyRuntimeFactory runtimeFactory) throws StartupException {
+        Optional<String> problem = StartupChecks.problem(config);
+        if (problem.isPresent()) {
+            throw new StartupException("cannot start: " + problem.get(), null, true);
+        }
+        FirstStartFiles created = FirstStartFiles.absentBefore(config);
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
         ProxyMetrics metrics = new ProxyMetrics(registry);
@@ -55,7 +63,13 @@ public final class NexusServer {
         AdminRouter router = new AdminRouter();
         StandardEndpoints.register(router, readiness, registry);
 
-        NexusServer server = new NexusServer(config, AccessLogs.open(config.accessLog(), registry));
+        NexusServer server;
+        try {
+            server = new NexusServer(config, AccessLogs.open(config.accessLog(), registry));
+        } catch (StartupException | RuntimeException e) {
+            created.removeCreated();
+            throw e;
+        }
         readiness.register("lifecycle", server::lifecycleCheck);
         try {
             server.runtime = runtimeFactory.create(new RuntimeContext(config, registry, metrics, server.accessLog, readiness, router));
@@ -66,7 +80,8 @@ public final class NexusServer {
             server.runtime.start();
         } catch (Exception e) {
             server.releaseAfterFailedStart();
-            throw new StartupException("cannot start: " + describe(e), e);
+            created.removeCreated();
+            throw new StartupException("cannot start: " + describe(e), e, StartupChecks.isConfigurationProblem(e));
         }
         server.phase = Phase.RUNNING;
         LOG.info("started");
@@ -146,7 +161,7 @@ public final class NexusServer {
     }
 
     private static String describe(Exception e) {
-        if (e instanceof IOException || e instanceof StartupException) {
+        if (e instanceof IOException || e instanceof StartupException || StartupChecks.isConfigurationProblem(e)) {
             return e.getMessage();
         }
         // Unexpected: the stack trace helps whoever reports it.

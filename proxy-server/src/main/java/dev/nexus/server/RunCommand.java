@@ -84,7 +84,7 @@ public final class RunCommand implements Command {
             server = NexusServer.start(config, runtimeFactory);
         } catch (StartupException e) {
             context.err().println("nexus-proxy: " + e.getMessage());
-            return ExitCodes.FAILURE;
+            return e.isConfigurationError() ? ExitCodes.USAGE : ExitCodes.FAILURE;
         }
         running.set(server);
         HangupSignal.install(server::reload);

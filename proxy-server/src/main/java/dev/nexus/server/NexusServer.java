@@ -61,7 +61,8 @@ public final class NexusServer {
         ProxyMetrics metrics = new ProxyMetrics(registry);
         ReadinessChecks readiness = new ReadinessChecks();
         AdminRouter router = new AdminRouter();
-        StandardEndpoints.register(router, readiness, registry);
+        AtomicBoolean started = new AtomicBoolean();
+        StandardEndpoints.register(router, readiness, registry, started::get);
 
         NexusServer server;
         try {
@@ -84,6 +85,7 @@ public final class NexusServer {
             throw new StartupException("cannot start: " + describe(e), e, StartupChecks.isConfigurationProblem(e));
         }
         server.phase = Phase.RUNNING;
+        started.set(true);
         LOG.info("started");
         return server;
     }

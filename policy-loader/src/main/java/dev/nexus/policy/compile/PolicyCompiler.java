@@ -135,12 +135,13 @@ public final class PolicyCompiler {
                 : RedactResponses.fromWireName(route.redactResponses()).orElse(RedactResponses.FULL);
         return new RouteOptions(intercept, route.stripRequestHeaders(), route.timeout(), maxBody, route.unsignedPayload(),
                 redact, new RouteOptions.Lifetimes(route.maxStreamLifetime(), "close".equals(route.onCredentialExpiry()),
-                        route.maxTunnelLifetime()));
+                        route.maxTunnelLifetime()),
+                route.replayBufferBytes() != null ? route.replayBufferBytes() : RouteOptions.DEFAULT_REPLAY_BUFFER_BYTES);
     }
 
     private static RouteOptions intercepting(RouteOptions options) {
         return new RouteOptions(true, options.stripRequestHeaders(), options.timeout(), options.maxBodyBytes(),
-                options.unsignedPayload(), options.redactResponses(), options.lifetimes());
+                options.unsignedPayload(), options.redactResponses(), options.lifetimes(), options.replayBufferBytes());
     }
 
     private static AddressPolicy addressPolicy(Route route, Iterable<HostPattern> hosts) {

@@ -16,12 +16,14 @@ import java.util.Objects;
  * @param unsignedPayload     aws_sigv4 signs with {@code UNSIGNED-PAYLOAD} instead of buffering the body (HTTPS only)
  * @param redactResponses     how much of an inject route's responses is scanned for the injected credential
  * @param lifetimes           how long streams and tunnels on this route may stay open
+ * @param replayBufferBytes   the largest streamed body copied to replay it after an origin's 401; 0 copies none
  */
 public record RouteOptions(boolean interceptTls, List<String> stripRequestHeaders, Duration timeout,
                            long maxBodyBytes, boolean unsignedPayload, RedactResponses redactResponses,
-                           Lifetimes lifetimes) {
+                           Lifetimes lifetimes, long replayBufferBytes) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    public static final long DEFAULT_REPLAY_BUFFER_BYTES = 64 * 1024;
 
     public static final RouteOptions PASS_THROUGH = new RouteOptions(false, List.of(), null, DEFAULT_MAX_BODY_BYTES, false);
 
@@ -56,6 +58,13 @@ public record RouteOptions(boolean interceptTls, List<String> stripRequestHeader
                         boolean unsignedPayload, RedactResponses redactResponses) {
         this(interceptTls, stripRequestHeaders, timeout, maxBodyBytes, unsignedPayload, redactResponses,
                 Lifetimes.UNLIMITED);
+    }
+
+    /** Options with the default replay copy. */
+    public RouteOptions(boolean interceptTls, List<String> stripRequestHeaders, Duration timeout, long maxBodyBytes,
+                        boolean unsignedPayload, RedactResponses redactResponses, Lifetimes lifetimes) {
+        this(interceptTls, stripRequestHeaders, timeout, maxBodyBytes, unsignedPayload, redactResponses, lifetimes,
+                DEFAULT_REPLAY_BUFFER_BYTES);
     }
 
     /** Options with the default {@link RedactResponses#FULL}. */

@@ -21,13 +21,15 @@ import java.util.Map;
  * @param maxStreamLifetime   inject: longest time an exchange may stay open, or {@code null} for no limit
  * @param onCredentialExpiry  inject: {@code keep} or {@code close} as written, or {@code null} for keep
  * @param maxTunnelLifetime   allow: longest time a CONNECT tunnel may stay open, or {@code null} for no limit
+ * @param replayBufferBytes   inject: largest streamed body copied for a replay after a 401, or {@code null} for
+ *                            {@link dev.nexus.policy.match.RouteOptions#DEFAULT_REPLAY_BUFFER_BYTES}; 0 disables
  */
 public record Route(String name, String file, int index, RouteMatch match, ActionType action, String connection,
                     StrategySpec strategy, String message, Boolean interceptTls, List<String> stripRequestHeaders,
                     Duration timeout, Long maxBodyBytes, boolean unsignedPayload, List<String> allowPrivateCidrs,
                     List<String> connectionChoices, String connectionHeader, String redactResponses,
                     Duration maxStreamLifetime, String onCredentialExpiry, Duration maxTunnelLifetime,
-                    SourceLocation location, Map<String, SourceLocation> locations) {
+                    Long replayBufferBytes, SourceLocation location, Map<String, SourceLocation> locations) {
 
     public Route {
         stripRequestHeaders = List.copyOf(stripRequestHeaders);

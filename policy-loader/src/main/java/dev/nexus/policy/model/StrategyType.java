@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The six strategy types of the Nexus execution contract, with the config keys each accepts
- * and those it requires (see nexus-protocol.md, "Strategies"). Shared by the policy validator
+ * The strategy types of the Nexus execution contract (the six of the table plus protocol 0.4's
+ * {@code path}), with the config keys each accepts and those it requires (see nexus-protocol.md, "Strategies"). Shared by the policy validator
  * and the strategy implementations so both agree on what a valid config is.
  */
 public enum StrategyType {
@@ -15,7 +15,9 @@ public enum StrategyType {
     BASIC_AUTH("basic_auth", Set.of("username_field", "password_field"), Set.of(), false),
     HMAC_PAYLOAD("hmac_payload", Set.of("header_name", "secret_field", "algo", "encoding"), Set.of("header_name"), true),
     AWS_SIGV4("aws_sigv4", Set.of("region", "service", "agent_secret_key"), Set.of("service"), true),
-    OAUTH2("oauth2", Set.of(), Set.of(), false);
+    OAUTH2("oauth2", Set.of(), Set.of(), false),
+    /** Protocol 0.4: only the {@code {field}} templating of path and query, which runs for every type. */
+    PATH("path", Set.of(), Set.of(), false);
 
     private final String wireName;
     private final Set<String> knownKeys;

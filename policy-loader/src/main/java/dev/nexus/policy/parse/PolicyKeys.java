@@ -14,7 +14,7 @@ public final class PolicyKeys {
             "connection_header", "strategy", "message",
             "intercept_tls", "strip_request_headers", "timeout", "max_body_bytes", "unsigned_payload",
             "redact_responses", "allow_private_cidrs", "max_stream_lifetime", "on_credential_expiry",
-            "max_tunnel_lifetime");
+            "max_tunnel_lifetime", "replay_buffer_bytes");
     public static final List<String> MATCH = List.of("hosts", "ports", "schemes", "methods", "paths", "paths_ignore_case", "agents");
     public static final List<String> STRATEGY = List.of("type", "config");
 

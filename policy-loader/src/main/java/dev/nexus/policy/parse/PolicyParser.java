@@ -144,12 +144,14 @@ public final class PolicyParser {
         Duration maxStreamLifetime = optionalDuration(map, path, "max_stream_lifetime", locations);
         String onCredentialExpiry = optionalString(map, path, "on_credential_expiry");
         Duration maxTunnelLifetime = optionalDuration(map, path, "max_tunnel_lifetime", locations);
+        Long replayBuffer = optionalLong(map, path, "replay_buffer_bytes");
         if (shapeErrors > shapeErrorsBefore) {
             return null;
         }
         return new Route(name, file, index, match, action, connection, strategy, message, interceptTls, strip,
                 timeout, maxBody, Boolean.TRUE.equals(unsigned), privateCidrs, connectionChoices, connectionHeader,
-                redactResponses, maxStreamLifetime, onCredentialExpiry, maxTunnelLifetime, map.location(), locations);
+                redactResponses, maxStreamLifetime, onCredentialExpiry, maxTunnelLifetime, replayBuffer, map.location(),
+                locations);
     }
 
     private ActionType bindAction(Node.MapNode map, String path) {

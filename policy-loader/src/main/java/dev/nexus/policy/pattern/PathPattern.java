@@ -35,7 +35,7 @@ public final class PathPattern {
         if (text.isEmpty() || text.charAt(0) != '/') {
             throw invalid(text, "must start with '/'");
         }
-        for (char c : new char[] {'?', '#', '%', '[', ']', '{', '}', '\\'}) {
+        for (char c : new char[] {'?', '#', '%', '[', ']', '\\'}) {
             if (text.indexOf(c) >= 0) {
                 throw invalid(text, "character '" + c + "' not allowed; paths are matched after percent-decoding,"
                         + " write the decoded character");

@@ -100,6 +100,10 @@ public final class PolicyValidator {
             }
         }
         checkAction(route);
+        if (route.replayBufferBytes() != null && route.replayBufferBytes() < 0) {
+            error(route, "replay_buffer_bytes", "must be 0 (no replay copy) or a positive number of bytes, got "
+                    + route.replayBufferBytes());
+        }
         if (route.maxBodyBytes() != null && route.maxBodyBytes() < 1) {
             error(route, "max_body_bytes", "must be a positive number of bytes, got " + route.maxBodyBytes());
         }
@@ -120,6 +124,8 @@ public final class PolicyValidator {
         }
         onlyWith(route, action == ActionType.INJECT, route.strategy() != null, "strategy", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.maxBodyBytes() != null, "max_body_bytes", "action: inject");
+        onlyWith(route, action == ActionType.INJECT, route.replayBufferBytes() != null, "replay_buffer_bytes",
+                "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.unsignedPayload(), "unsigned_payload", "action: inject");
         onlyWith(route, action == ActionType.INJECT, route.redactResponses() != null, "redact_responses", "action: inject");
         if (route.redactResponses() != null && RedactResponses.fromWireName(route.redactResponses()).isEmpty()) {

@@ -397,6 +397,11 @@ class CompiledPolicyTest {
                     match: {hosts: [plain.example]}
                     action: inject
                     connection: c
+                  - name: no-replay
+                    match: {hosts: [upload.example]}
+                    action: inject
+                    connection: c
+                    replay_buffer_bytes: 0
                 """);
         Decision.Inject events = assertInstanceOf(Decision.Inject.class, policy.decide(get("https://stream.example/sse")));
         assertEquals(new RouteOptions.Lifetimes(Duration.ofMinutes(15), true, null), events.options().lifetimes());
@@ -404,5 +409,8 @@ class CompiledPolicyTest {
         assertEquals(new RouteOptions.Lifetimes(null, false, Duration.ofHours(8)), tunnels.options().lifetimes());
         Decision.Inject plain = assertInstanceOf(Decision.Inject.class, policy.decide(get("https://plain.example/")));
         assertEquals(RouteOptions.Lifetimes.UNLIMITED, plain.options().lifetimes(), "default: keep, no limits");
+        assertEquals(RouteOptions.DEFAULT_REPLAY_BUFFER_BYTES, plain.options().replayBufferBytes());
+        Decision.Inject noReplay = assertInstanceOf(Decision.Inject.class, policy.decide(get("https://upload.example/")));
+        assertEquals(0, noReplay.options().replayBufferBytes());
     }
 }

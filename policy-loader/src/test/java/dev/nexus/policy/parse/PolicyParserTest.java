@@ -71,7 +71,7 @@ class PolicyParserTest {
                         "policy.yaml:6:5: routes[0].tiemout: unknown key \"tiemout\" (allowed: name, match, action, connection, connection_choices, connection_header,"
                                 + " strategy, message, intercept_tls, strip_request_headers, timeout, max_body_bytes,"
                                 + " unsigned_payload, redact_responses, allow_private_cidrs, max_stream_lifetime, on_credential_expiry,"
-                                + " max_tunnel_lifetime)"),
+                                + " max_tunnel_lifetime, replay_buffer_bytes)"),
                 Arguments.of("unknown match key", HEAD + "  - name: a\n    match: {hosts: [a.com], host: b.com}\n    action: allow\n",
                         "policy.yaml:4:29: routes[0].match.host: unknown key \"host\" (allowed: hosts, ports, schemes, methods, paths, paths_ignore_case, agents)"),
                 Arguments.of("missing version", "routes: []\n",

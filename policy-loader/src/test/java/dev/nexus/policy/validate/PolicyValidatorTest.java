@@ -59,7 +59,7 @@ class PolicyValidatorTest {
                 Arguments.of("message on allow", route("    match: {hosts: [a.com]}\n    action: allow\n    message: hi\n"),
                         "policy.yaml:6:14: routes[0].message: message is only allowed with action: deny (this route is allow)"),
                 Arguments.of("unknown strategy type", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    strategy: {type: bearer}\n"),
-                        "policy.yaml:7:22: routes[0].strategy.type: unknown strategy type \"bearer\" (expected one of header, query_param, basic_auth, hmac_payload, aws_sigv4, oauth2)"),
+                        "policy.yaml:7:22: routes[0].strategy.type: unknown strategy type \"bearer\" (expected one of header, query_param, basic_auth, hmac_payload, aws_sigv4, oauth2, path)"),
                 Arguments.of("strategy missing param_name", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    strategy:\n      type: query_param\n      config: {credential_field: key}\n"),
                         "policy.yaml:9:15: routes[0].strategy.config: strategy query_param requires config key \"param_name\""),
                 Arguments.of("strategy missing service", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    strategy: {type: aws_sigv4}\n"),
@@ -84,6 +84,10 @@ class PolicyValidatorTest {
                         "policy.yaml:7:27: routes[0].on_credential_expiry: invalid value \"drop\" (expected keep or close)"),
                 Arguments.of("max_stream_lifetime on allow", route("    match: {hosts: [a.com]}\n    action: allow\n    max_stream_lifetime: 1h\n"),
                         "policy.yaml:6:26: routes[0].max_stream_lifetime: max_stream_lifetime is only allowed with action: inject (this route is allow)"),
+                Arguments.of("negative replay_buffer_bytes", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    replay_buffer_bytes: -1\n"),
+                        "policy.yaml:7:26: routes[0].replay_buffer_bytes: must be 0 (no replay copy) or a positive number of bytes, got -1"),
+                Arguments.of("replay_buffer_bytes on allow", route("    match: {hosts: [a.com]}\n    action: allow\n    replay_buffer_bytes: 10\n"),
+                        "policy.yaml:6:26: routes[0].replay_buffer_bytes: replay_buffer_bytes is only allowed with action: inject (this route is allow)"),
                 Arguments.of("max_tunnel_lifetime on inject", route("    match: {hosts: [a.com]}\n    action: inject\n    connection: c\n    max_tunnel_lifetime: 1h\n"),
                         "policy.yaml:7:26: routes[0].max_tunnel_lifetime: max_tunnel_lifetime is only allowed with action: allow (this route is inject)"),
                 Arguments.of("bad route name", "version: 1\nroutes:\n  - name: \"my route\"\n    match: {hosts: [a.com]}\n    action: allow\n",
@@ -149,6 +153,19 @@ class PolicyValidatorTest {
                   - name: exact
                     match: {hosts: [api.github.com]}
                     action: allow
+                """);
+    }
+
+    @Test
+    void protocol04PathStrategyIsAccepted() {
+        assertOnlyDiagnosticFree("""
+                version: 1
+                routes:
+                  - name: telegram
+                    match: {hosts: [api.telegram.org], paths: ["/bot{api_key}/*"]}
+                    action: inject
+                    connection: telegram-bot
+                    strategy: {type: path}
                 """);
     }
 

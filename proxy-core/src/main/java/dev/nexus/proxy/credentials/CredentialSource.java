@@ -33,6 +33,15 @@ public interface CredentialSource extends AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether this backend's rate limit (a 429 with {@code Retry-After}) holds for every connection it serves
+     * and every replica: true for the Nexus Authority, which limits per workspace. The lease cache then
+     * makes no call to it before the deadline passes and shares the deadline through Redis.
+     */
+    default boolean sharesRateLimit() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -1,8 +1,10 @@
 package dev.nexus.proxy.credentials;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +42,31 @@ public interface SharedLeaseStore extends AutoCloseable {
 
     /** Called with a connection id whenever another replica invalidates (revokes) its lease. */
     void onRemoteInvalidation(Consumer<String> listener);
+    /**
+     * Drops the lease on every replica because the Authority gave a terminal answer ({@code kind}), so the
+     * others stop serving it and do not ask the Authority again either. Stores without that notion just invalidate.
+     */
+    default CompletableFuture<Void> invalidateTerminal(String connectionId, CredentialException.Kind kind) {
+        return invalidate(connectionId);
+    }
+
+    /** Called with a connection id and the terminal kind another replica learnt for it. */
+    default void onRemoteTerminal(BiConsumer<String, CredentialException.Kind> listener) {
+    }
+
+    /** Tells every replica that the Authority takes no call before {@code until} (its 429 {@code Retry-After}). */
+    default CompletableFuture<Void> shareRateLimit(Instant until) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The Authority rate-limit deadline another replica shared and that has not passed, if any. */
+    default CompletableFuture<Optional<Instant>> sharedRateLimit() {
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    /** Called with the deadline whenever another replica shares an Authority rate limit. */
+    default void onRemoteRateLimit(Consumer<Instant> listener) {
+    }
 
     /** Whether the store is reachable right now (for /readyz details and metrics). */
     boolean available();

@@ -6,12 +6,14 @@ import dev.nexus.proxy.exchange.ErrorCode;
 import io.netty.handler.codec.http.HttpHeaders;
 
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * On-behalf-of connection selection for an {@code inject} route: reads the connection the agent names
- * in the route's header ({@code Nexus-Connection} by default), checks it against the route's
- * {@code connection_choices}, and always removes the header so the origin never sees it.
+ * in the route's header ({@code Nexus-Connection} by default) or in the reference sidecar's
+ * {@code X-Nexus-Connection-ID}, checks it against the route's {@code connection_choices}, and always removes
+ * those headers so the origin never sees them (the decide stage strips every other {@code X-Nexus-*}).
  *
  * <p>A pure function of the decision and the headers. The selected id is used as a path segment of
  * the Authority's API, so only ids made of letters, digits and {@code . _ - : @} are accepted.
@@ -41,12 +43,20 @@ public final class ConnectionSelection {
      */
     public static Result select(Decision.Inject decision, HttpHeaders headers) {
         ConnectionChoices choices = decision.connectionChoices();
-        List<String> named = headers.getAll(choices.header());
+        List<String> named = new ArrayList<>(headers.getAll(choices.header()));
+        // Agents written for the reference sidecar name the connection in X-Nexus-Connection-ID: same rules.
+        for (String value : headers.getAll(NexusControlHeaders.CONNECTION_ID)) {
+            if (!named.contains(value)) {
+                named.add(value);
+            }
+        }
         headers.remove(choices.header());
         headers.remove(ConnectionChoices.DEFAULT_HEADER);
+        headers.remove(NexusControlHeaders.CONNECTION_ID);
         String route = decision.routeName();
         if (named.size() > 1) {
-            return notAllowed("name one connection in " + choices.header() + ", not " + named.size());
+            return notAllowed("name one connection in " + choices.header() + " or " + NexusControlHeaders.CONNECTION_ID
+                    + ", not " + named.size());
         }
         String requested = named.isEmpty() ? "" : named.get(0).trim();
         if (requested.isEmpty()) {

@@ -30,7 +30,10 @@ public final class RouteDecision {
         this.services = services;
     }
 
-    /** The request head as the decision sees it; {@code headers} lose the connection-selection header. */
+    /**
+     * The request head as the decision sees it; on a forwarded request {@code headers} lose the
+     * connection-selection header and every {@code X-Nexus-*} header.
+     */
     public record Head(String method, RequestTarget target, boolean connect, HttpHeaders headers) {
 
         String scheme() {
@@ -104,6 +107,7 @@ public final class RouteDecision {
                     "route \"" + destined.routeName() + "\" " + unavailable, destined);
         }
         if (!head.connect()) {
+            NexusControlHeaders.strip(head.headers()); // they talk to the proxy: never to the origin, on any route
             return new RouteOutcome.Forward(destined, agent);
         }
         return destined.options().interceptTls()

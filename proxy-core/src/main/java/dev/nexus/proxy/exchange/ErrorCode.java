@@ -27,7 +27,15 @@ public enum ErrorCode {
     CONNECTION_REQUIRED(HttpResponseStatus.BAD_REQUEST, "connection_required"),
     CONNECTION_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "connection_not_allowed"),
 
-    // Credentials
+    // Credentials (the Authority's answer, see AgentCredentialError; then the origin's and the strategy's)
+    CONNECTION_REVOKED(HttpResponseStatus.FORBIDDEN, "connection_revoked"),
+    CONNECTION_NOT_FOUND(HttpResponseStatus.FORBIDDEN, "connection_not_found"),
+    CONNECTION_REFUSED(HttpResponseStatus.FORBIDDEN, "connection_refused"),
+    ATTENTION_REQUIRED(HttpResponseStatus.CONFLICT, "attention_required"),
+    AUTHORITY_RATE_LIMITED(HttpResponseStatus.SERVICE_UNAVAILABLE, "authority_rate_limited"),
+    AUTHORITY_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, "authority_unavailable"),
+    INVALID_CONNECTION(HttpResponseStatus.BAD_GATEWAY, "invalid_connection"),
+    AUTHORITY_REJECTED_PROXY(HttpResponseStatus.BAD_GATEWAY, "authority_rejected_proxy"),
     UPSTREAM_UNAUTHORIZED(HttpResponseStatus.UNAUTHORIZED, "upstream_unauthorized"),
     CREDENTIAL_STRATEGY_FAILED(HttpResponseStatus.BAD_GATEWAY, "credential_strategy_failed"),
     CREDENTIAL_FAILURE(HttpResponseStatus.BAD_GATEWAY, "credential_failure"),

@@ -7,6 +7,8 @@ import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.strategy.StrategyException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -17,8 +19,18 @@ import java.util.concurrent.CompletionException;
  */
 public final class InjectionFailures {
 
-    /** The agent-facing answer. */
-    public record AgentError(HttpResponseStatus status, String error, String detail, Map<String, String> fields) {
+    /**
+     * The agent-facing answer.
+     *
+     * @param fields  extra JSON fields of the error body (route, connection, consent_url, ...)
+     * @param headers response headers to add, e.g. {@code Retry-After} while the Authority rate-limits
+     */
+    public record AgentError(HttpResponseStatus status, String error, String detail, Map<String, String> fields,
+                             Map<String, String> headers) {
+
+        public AgentError(HttpResponseStatus status, String error, String detail, Map<String, String> fields) {
+            this(status, error, detail, fields, Map.of());
+        }
     }
 
     private InjectionFailures() {
@@ -35,7 +47,13 @@ public final class InjectionFailures {
         }
         return new AgentError(HttpResponseStatus.UNAUTHORIZED, "upstream_unauthorized",
                 "the origin refused the injected credentials and they could not be refreshed: " + underlying.detail(),
-                underlying.fields());
+                underlying.fields(), underlying.headers());
+    }
+
+    /** Whole seconds until {@code instant}, rounded up, at least 1 (what {@code Retry-After} carries). */
+    private static long secondsUntil(Instant instant) {
+        long millis = Duration.between(Instant.now(), instant).toMillis();
+        return Math.max(1, (millis + 999) / 1000);
     }
 
     /** The audit outcome for a failure of the credential pipeline. */
@@ -44,9 +62,9 @@ public final class InjectionFailures {
             return AuditOutcome.CREDENTIAL_ERROR;
         }
         return switch (credential.kind()) {
-            case REVOKED, NOT_FOUND -> AuditOutcome.REVOKED;
+            case REVOKED, NOT_FOUND, REFUSED -> AuditOutcome.REVOKED;
             case ATTENTION_REQUIRED -> AuditOutcome.ATTENTION_REQUIRED;
-            case UNAVAILABLE, AUTHORITY_UNAUTHORIZED -> AuditOutcome.AUTHORITY_UNAVAILABLE;
+            case UNAVAILABLE, AUTHORITY_UNAUTHORIZED, RATE_LIMITED -> AuditOutcome.AUTHORITY_UNAVAILABLE;
             case INVALID_CONNECTION -> AuditOutcome.CREDENTIAL_ERROR;
         };
     }
@@ -62,7 +80,13 @@ public final class InjectionFailures {
         fields.put("connection", decision.connectionId());
         if (cause instanceof CredentialException credential) {
             AgentCredentialError answer = AgentCredentialError.of(credential);
-            return new AgentError(HttpResponseStatus.valueOf(answer.status()), answer.error(), answer.detail(), fields);
+            if (credential.consentUrl() != null) {
+                fields.put("consent_url", credential.consentUrl());
+            }
+            Map<String, String> headers = credential.retryAt() == null ? Map.of()
+                    : Map.of("Retry-After", Long.toString(secondsUntil(credential.retryAt())));
+            return new AgentError(HttpResponseStatus.valueOf(answer.status()), answer.error(), answer.detail(), fields,
+                    headers);
         }
         if (cause instanceof StrategyException strategy) {
             if (strategy.type() != null) {

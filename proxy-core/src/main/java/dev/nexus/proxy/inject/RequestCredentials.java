@@ -183,6 +183,7 @@ public final class RequestCredentials {
     /** Replaces the refused credentials on the head with the refreshed plan's. */
     public void adoptRefreshed(InjectionPlan planned) {
         plan = planned;
+        outbound.setUri(target.pathAndQuery()); // back to the agent's {field} templates, rendered anew with the new lease
         OutboundRequest request = outboundRequest();
         plan.strip(request);
         applyTo(request);

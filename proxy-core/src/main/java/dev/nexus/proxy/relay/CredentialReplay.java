@@ -11,15 +11,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 /**
  * The replay-on-401 stage of an {@code inject} request (lifecycle rule 3 of the Nexus protocol: drop,
  * refresh, replay once). It keeps what sending the request again needs: a copy of a streamed body up to
- * the replay limit (a signed body is kept by {@link RequestCredentials} already), and with
+ * the route's {@code replay_buffer_bytes} (a signed body is kept by {@link RequestCredentials} already), and with
  * {@code Expect: 100-continue} nothing at all as long as no body byte went out. When the origin answers
  * 401 it decides: swallow the answer and replay, or let the agent see it (the lease is refreshed all the
  * same, so the agent's own retry succeeds).
  */
 final class CredentialReplay {
-
-    /** The default replay copy limit, per request. */
-    static final long DEFAULT_LIMIT_BYTES = 64 * 1024;
 
     /** What to do with an origin's 401; {@link #auditReason} is the audit record's {@code reason}. */
     enum Verdict {

@@ -71,7 +71,7 @@ final class CredentialStage {
         this.forwarder = forwarder;
         this.requestHasBody = requestHasBody;
         this.credentials = new RequestCredentials(services.injector(), decision, target, forwarder.outbound());
-        this.replay = new CredentialReplay(credentials, CredentialReplay.DEFAULT_LIMIT_BYTES, clientCtx.alloc());
+        this.replay = new CredentialReplay(credentials, decision.options().replayBufferBytes(), clientCtx.alloc());
         forwarder.copyPiecesTo(replay::keep);
         ResponseRedaction.prepareRequest(forwarder.outbound().headers(), decision); // only scannable encodings
     }

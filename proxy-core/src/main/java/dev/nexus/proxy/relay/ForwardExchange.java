@@ -20,6 +20,7 @@ import dev.nexus.proxy.upstream.UpstreamKey;
 import dev.nexus.proxy.upstream.UpstreamPool;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -476,7 +477,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
 
     @Override
     public void refuse(InjectionFailures.AgentError answer) {
-        respondError(answer.status(), answer.error(), answer.detail(), answer.fields());
+        respondError(answer.status(), answer.error(), answer.detail(), answer.fields(), answer.headers());
     }
 
     @Override
@@ -485,10 +486,12 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     }
 
     private void respondError(ErrorCode error, String detail, Map<String, String> fields) {
-        respondError(error.status(), error.code(), detail, fields);
+        respondError(error.status(), error.code(), detail, fields, Map.of());
     }
 
-    private void respondError(HttpResponseStatus errorStatus, String error, String detail, Map<String, String> fields) {
+    /** @param headers added to the answer, e.g. {@code Retry-After} while the Authority rate-limits */
+    private void respondError(HttpResponseStatus errorStatus, String error, String detail, Map<String, String> fields,
+                              Map<String, String> headers) {
         if (finished) {
             return;
         }
@@ -498,8 +501,9 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         }
         status = errorStatus.code();
         closeClient = forwarder.broken() || !forwarder.complete() || !response.clientKeepAlive() || client.draining();
-        clientCtx.writeAndFlush(response.redaction().error(
-                ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, closeClient)));
+        FullHttpResponse answer = ErrorResponses.json(clientCtx.alloc(), errorStatus, error, detail, fields, closeClient);
+        headers.forEach(answer.headers()::set);
+        clientCtx.writeAndFlush(response.redaction().error(answer));
         finish(false);
     }
 

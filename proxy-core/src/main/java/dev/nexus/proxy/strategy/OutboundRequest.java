@@ -118,6 +118,16 @@ public final class OutboundRequest {
         head.setUri(rawQuery == null ? path + fragment : path + '?' + rawQuery + fragment);
     }
 
+    /**
+     * Replaces the path, leaving the query (and a fragment) byte-identical.
+     *
+     * @param rawPath the new path, already percent-encoded
+     */
+    public void setRawPath(String rawPath) {
+        String uri = head.uri();
+        head.setUri(rawPath + uri.substring(pathEnd(uri)));
+    }
+
     /** Whether the head announces a body (non-zero Content-Length or chunked transfer coding). */
     boolean declaresBody() {
         HttpHeaders headers = head.headers();

@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * Builds the {@link CredentialStrategy} for a strategy spec, with the config keys and defaults of the
  * reference bridge (see nexus-protocol.md, "Strategies"). All config checking happens here, once per
- * spec, so that {@link CredentialStrategy#apply} can only fail on the credentials themselves.
+ * spec, so that {@link CredentialStrategy#apply} can only fail on the credentials themselves. Every strategy
+ * renders the request's {@code {field}} placeholders before it applies (protocol 0.4, {@link TemplatingStrategy}).
  */
 public final class Strategies {
 
@@ -27,7 +28,7 @@ public final class Strategies {
                 throw StrategyException.invalidConfig(type, key, "is required");
             }
         }
-        return switch (type) {
+        return new TemplatingStrategy(switch (type) {
             case HEADER -> new HeaderStrategy(StrategyType.HEADER, headerName(spec, type, "header_name", "Authorization"),
                     spec.configOr("credential_field", "api_key"), valuePrefix(spec));
             case QUERY_PARAM -> new QueryParamStrategy(spec.configOr("param_name", null), spec.configOr("credential_field", "api_key"));
@@ -37,7 +38,8 @@ public final class Strategies {
             case AWS_SIGV4 -> new AwsSigV4Strategy(scopeName(spec, "region", "us-east-1"), scopeName(spec, "service", null),
                     options.unsignedPayload(), spec.configOr("agent_secret_key", null), options.maxBodyBytes());
             case OAUTH2 -> HeaderStrategy.oauth2();
-        };
+            case PATH -> PathStrategy.INSTANCE;
+        });
     }
 
     private static String headerName(StrategySpec spec, StrategyType type, String key, String defaultName) {

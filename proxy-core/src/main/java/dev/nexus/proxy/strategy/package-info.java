@@ -1,5 +1,6 @@
 /**
- * The six credential strategies of the Nexus execution contract, as a pure library the request path
+ * The credential strategies of the Nexus execution contract (with protocol 0.4's {@code {field}} path and
+ * query templating), as a pure library the request path
  * calls.
  *
  * <p>Public API: {@link dev.nexus.proxy.strategy.Strategies#create} turns a

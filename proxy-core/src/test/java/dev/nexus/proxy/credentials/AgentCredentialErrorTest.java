@@ -13,7 +13,9 @@ class AgentCredentialErrorTest {
     @CsvSource({
             "REVOKED, 403, connection_revoked",
             "NOT_FOUND, 403, connection_not_found",
-            "ATTENTION_REQUIRED, 403, attention_required",
+            "ATTENTION_REQUIRED, 409, attention_required",
+            "REFUSED, 403, connection_refused",
+            "RATE_LIMITED, 503, authority_rate_limited",
             "UNAVAILABLE, 503, authority_unavailable",
             "INVALID_CONNECTION, 502, invalid_connection",
             "AUTHORITY_UNAUTHORIZED, 502, authority_rejected_proxy"})

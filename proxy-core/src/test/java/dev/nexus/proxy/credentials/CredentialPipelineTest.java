@@ -218,15 +218,19 @@ class CredentialPipelineTest {
 
     /** The Authority's terminal answers and what the agent must be told. */
     enum Terminal {
-        REVOKED(Reply::revoked, "connection_revoked"),
-        ATTENTION_REQUIRED(() -> Reply.attentionRequired("the user must re-consent"), "attention_required"),
-        NOT_FOUND(Reply::notFound, "connection_not_found");
+        REVOKED(Reply::revoked, 403, "connection_revoked"),
+        REVOKED_410(Reply::connectionRevoked, 403, "connection_revoked"),
+        NOT_ACTIVE_400(Reply::notActive, 403, "connection_revoked"),
+        ATTENTION_REQUIRED(() -> Reply.attentionRequired("the user must re-consent"), 409, "attention_required"),
+        NOT_FOUND(Reply::notFound, 403, "connection_not_found");
 
         final Supplier<Reply> reply;
+        final int agentStatus;
         final String agentError;
 
-        Terminal(Supplier<Reply> reply, String agentError) {
+        Terminal(Supplier<Reply> reply, int agentStatus, String agentError) {
             this.reply = reply;
+            this.agentStatus = agentStatus;
             this.agentError = agentError;
         }
     }
@@ -242,11 +246,11 @@ class CredentialPipelineTest {
 
         HttpResponse<String> refused = get(connection, "/revoked-at-origin");
 
-        assertAgentError(refused, 403, terminal.agentError, connection);
+        assertAgentError(refused, terminal.agentStatus, terminal.agentError, connection);
         assertThat(proxy.holdsLease(connection)).as("lease dropped").isFalse();
         int callsSoFar = authorityCalls(connection);
         HttpResponse<String> again = get(connection, "/again");
-        assertAgentError(again, 403, terminal.agentError, connection);
+        assertAgentError(again, terminal.agentStatus, terminal.agentError, connection);
         assertThat(authorityCalls(connection)).as("no new Authority call within the negative-cache window")
                 .isEqualTo(callsSoFar);
         assertThat(origin.requests().stream().filter(r -> r.uri().endsWith("/again"))).isEmpty();

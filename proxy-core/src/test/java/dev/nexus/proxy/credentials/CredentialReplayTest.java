@@ -1,5 +1,8 @@
 package dev.nexus.proxy.credentials;
 
+import dev.nexus.policy.match.Decision;
+import dev.nexus.policy.match.RouteOptions;
+import dev.nexus.policy.model.RedactResponses;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.services.AgentServices;
@@ -139,6 +142,24 @@ class CredentialReplayTest {
                 .containsExactly(Secrets.authorization("rotating", 0), Secrets.authorization("rotating", 1));
         assertThat(originSaw().get(1).body()).isEqualTo(sent);
         assertThat(authority.calls(Endpoint.REFRESH, "rotating")).isEqualTo(1);
+        assertThat(replayReasons()).containsExactly("refreshed_no_replay");
+    }
+
+    @Test
+    void aRouteWithoutAReplayCopyLetsTheAgentSeeTheFirst401() throws Exception {
+        proxy.close();
+        AgentServices anonymous = AgentServices.none();
+        proxy = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
+                .policy(request -> new Decision.Inject("route-rotating", "no replay copy", new RouteOptions(false,
+                        List.of(), null, RouteOptions.DEFAULT_MAX_BODY_BYTES, false, RedactResponses.FULL,
+                        RouteOptions.Lifetimes.UNLIMITED, 0), address -> true, "rotating", null))
+                .agents(new AgentServices(null, audit::add, anonymous.labels(), anonymous.metrics(), null)).start();
+
+        HttpResponse<String> refused = proxy.send(post("/small", HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
+        HttpResponse<String> retried = proxy.send(post("/small", HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
+
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(retried.statusCode()).isEqualTo(200);
         assertThat(replayReasons()).containsExactly("refreshed_no_replay");
     }
 

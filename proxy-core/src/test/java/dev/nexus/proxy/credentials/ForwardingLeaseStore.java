@@ -1,8 +1,10 @@
 package dev.nexus.proxy.credentials;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -55,6 +57,31 @@ class ForwardingLeaseStore implements SharedLeaseStore {
     @Override
     public void onRemoteInvalidation(Consumer<String> listener) {
         delegate.onRemoteInvalidation(listener);
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidateTerminal(String connectionId, CredentialException.Kind kind) {
+        return delegate.invalidateTerminal(connectionId, kind);
+    }
+
+    @Override
+    public void onRemoteTerminal(BiConsumer<String, CredentialException.Kind> listener) {
+        delegate.onRemoteTerminal(listener);
+    }
+
+    @Override
+    public CompletableFuture<Void> shareRateLimit(Instant until) {
+        return delegate.shareRateLimit(until);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Instant>> sharedRateLimit() {
+        return delegate.sharedRateLimit();
+    }
+
+    @Override
+    public void onRemoteRateLimit(Consumer<Instant> listener) {
+        delegate.onRemoteRateLimit(listener);
     }
 
     @Override

@@ -203,4 +203,20 @@ class MixedSourcesPipelineTest {
         assertThat(get("/billing/invoices").statusCode()).isEqualTo(200);
         assertThat(tokenServer.calls()).isEqualTo(2);
     }
+
+    @Test
+    void theAuthoritysRateLimitHoldsOnlyTheConnectionsItServes() throws Exception {
+        authority.respond("crm", TestAuthority.Reply.rateLimited(60));
+
+        HttpResponse<String> limited = get("/crm/contacts");
+        HttpResponse<String> stillLimited = get("/sales/leads");
+
+        assertThat(limited.statusCode()).isEqualTo(503);
+        assertThat(limited.body()).contains("authority_rate_limited");
+        assertThat(limited.headers().firstValueAsLong("Retry-After").orElse(-1)).isBetween(1L, 60L);
+        assertThat(stillLimited.statusCode()).as("another Authority connection waits too").isEqualTo(503);
+        assertThat(authority.calls(Endpoint.TOKEN)).as("no Authority call before Retry-After").isEqualTo(1);
+        assertThat(get("/github/repos").statusCode()).as("the file source is not the Authority").isEqualTo(200);
+        assertThat(get("/billing/invoices").statusCode()).as("nor is the token endpoint").isEqualTo(200);
+    }
 }

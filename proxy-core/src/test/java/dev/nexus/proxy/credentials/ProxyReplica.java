@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -50,6 +51,7 @@ final class ProxyReplica implements AutoCloseable {
     private final NexusAuthoritySource source;
     private final RedisLeaseStore store;
     private final LeaseCache cache;
+    private final LeaseProvider leases;
     private final ProxyHarness proxy;
     private final List<String> agentSaw;
 
@@ -65,7 +67,8 @@ final class ProxyReplica implements AutoCloseable {
                 .sharedStore(store == null ? null : builder.storeView.apply(store))
                 .jitter(() -> 0.5)
                 .build();
-        proxy = ProxyHarness.builder().policy(builder.policy).injector(new CredentialInjector(cache)).tls(builder.tls)
+        leases = builder.leases.apply(this);
+        proxy = ProxyHarness.builder().policy(builder.policy).injector(new CredentialInjector(leases)).tls(builder.tls)
                 .agents(builder.agents).start();
         agentSaw = builder.agentSaw;
     }
@@ -114,6 +117,24 @@ final class ProxyReplica implements AutoCloseable {
         return proxy;
     }
 
+    LeaseProvider leases() {
+        return leases;
+    }
+
+    /** {@code http://127.0.0.1:PORT} of this replica's proxy, for {@code curl -x}. */
+    String proxyUrl() {
+        return proxy.proxyUrl();
+    }
+
+    PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** The replica's Authority client (also its consent client). */
+    NexusAuthoritySource source() {
+        return source;
+    }
+
     /** The L2 store, or null for a replica without Redis. */
     RedisLeaseStore store() {
         return store;
@@ -126,6 +147,9 @@ final class ProxyReplica implements AutoCloseable {
     @Override
     public void close() {
         proxy.close();
+        if (leases != cache) {
+            leases.close();
+        }
         cache.close();
         if (store != null) {
             store.close();
@@ -147,6 +171,7 @@ final class ProxyReplica implements AutoCloseable {
         private PolicyDecider policy = routeByPath();
         private TlsComponents tls;
         private AgentServices agents = AgentServices.none();
+        private Function<ProxyReplica, LeaseProvider> leases = ProxyReplica::cache;
 
         private Builder(TestAuthority authority, String apiKey, List<String> agentSaw) {
             this.authority = authority;
@@ -194,6 +219,12 @@ final class ProxyReplica implements AutoCloseable {
         /** Identity and the audit trail (default: none). */
         Builder agents(AgentServices value) {
             agents = value;
+            return this;
+        }
+
+        /** What the data plane asks for leases, built over the replica's cache (e.g. re-consent in front of it). */
+        Builder leases(Function<ProxyReplica, LeaseProvider> value) {
+            leases = value;
             return this;
         }
 

@@ -120,7 +120,7 @@ class ConnectionSelectionTest {
         ConnectionSelection.Refused pathLike = refused(ConnectionSelection.select(decision("slack.example"),
                 headers("Nexus-Connection", "slack-user-../../admin")));
 
-        assertEquals("name one connection in Nexus-Connection, not 2", twoValues.detail());
+        assertEquals("name one connection in Nexus-Connection or X-Nexus-Connection-ID, not 2", twoValues.detail());
         assertEquals("connection_not_allowed", pathLike.error().code());
         assertEquals("the Nexus-Connection header does not hold a connection id", pathLike.detail());
     }

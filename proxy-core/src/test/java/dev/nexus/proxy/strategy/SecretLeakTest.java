@@ -33,7 +33,8 @@ class SecretLeakTest {
             "basic_auth", "",
             "hmac_payload", "header_name=X-Signature",
             "aws_sigv4", "service=s3",
-            "oauth2", "");
+            "oauth2", "",
+            "path", "");
 
     @Test
     void failuresAndDescriptionsNeverContainACredentialValue() {

@@ -1,6 +1,7 @@
 package dev.nexus.proxy.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -23,20 +24,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
  * A Nexus Authority gateway on a free loopback port, speaking the v1 data-plane API of
  * nexus-protocol.md over real HTTP (or HTTPS): {@code GET /v1/token/{id}}, {@code POST /v1/refresh/{id}}
- * and {@code GET /v1/check-connection/{id}}. Answers are programmed per connection; latency and
+ * and {@code GET /v1/check-connection/{id}}, plus {@code POST /v1/request-connection} and the 0.4 answers
+ * (410 {@code connection_revoked}, 400 {@code connection_not_active}, 429 with {@code Retry-After}, empty bodies). Answers are programmed per connection; latency and
  * outages can be injected; every call is counted per endpoint and connection.
  *
  * <pre>{@code
@@ -55,11 +60,13 @@ import java.util.function.IntFunction;
  */
 public final class TestAuthority implements Closeable {
 
-    /** The three data-plane calls, with the method each requires. */
+    /** The data-plane calls, with the method each requires, and the control-plane call that starts a consent. */
     public enum Endpoint {
         TOKEN("/v1/token/", "GET"),
         REFRESH("/v1/refresh/", "POST"),
-        CHECK("/v1/check-connection/", "GET");
+        CHECK("/v1/check-connection/", "GET"),
+        /** {@code POST /v1/request-connection}: counted per {@code provider_id} of the request body. */
+        REQUEST_CONNECTION("/v1/request-connection", "POST");
 
         private final String prefix;
         private final String method;
@@ -82,10 +89,14 @@ public final class TestAuthority implements Closeable {
         HANGING
     }
 
-    /** One HTTP answer: a status and a JSON body. */
-    public record Reply(int status, String body) {
+    /** One HTTP answer: a status, a JSON body (empty: none) and extra headers. */
+    public record Reply(int status, String body, Map<String, String> headers) {
 
         private static final ObjectMapper JSON = new ObjectMapper();
+
+        public Reply(int status, String body) {
+            this(status, body, Map.of());
+        }
 
         /** Generic shape: {@code {"strategy": ..., "credentials": ..., "expires_at": ...}}; null values are left out. */
         public static Reply token(StrategySpec strategy, Map<String, ?> credentials, Object expiresAt) {
@@ -163,6 +174,37 @@ public final class TestAuthority implements Closeable {
             return json(409, Map.of("error", "attention_required", "detail", detail));
         }
 
+        /** Protocol 0.4: 410 {@code connection_revoked}, terminal. */
+        public static Reply connectionRevoked() {
+            return envelope(410, "connection_revoked", "the user revoked this connection");
+        }
+
+        /** Protocol 0.4: 400 {@code connection_not_active}, terminal (older Authorities sent it as 403). */
+        public static Reply notActive() {
+            return envelope(400, "connection_not_active", "connection is not active");
+        }
+
+        /** Protocol 0.4: 409 {@code provider_ambiguous}, a 409 that is not attention. */
+        public static Reply providerAmbiguous() {
+            return envelope(409, "provider_ambiguous", "more than one provider matches");
+        }
+
+        /** Protocol 0.4: 429 with {@code Retry-After: seconds}, the gateway's per-workspace rate limit. */
+        public static Reply rateLimited(long retryAfterSeconds) {
+            return new Reply(429, "{\"code\":\"rate_limited\",\"message\":\"slow down\"}",
+                    Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+        }
+
+        /** A status with an empty body. */
+        public static Reply empty(int status) {
+            return new Reply(status, "");
+        }
+
+        /** The answer to {@code POST /v1/request-connection}: the new connection id and the link for a human. */
+        public static Reply consentStarted(String newConnectionId, String authUrl) {
+            return ok(Map.of("connection_id", newConnectionId, "auth_url", authUrl));
+        }
+
         /** 502, 503 or 504 {@code broker_unavailable}. */
         public static Reply brokerUnavailable(int status) {
             return envelope(status, "broker_unavailable", "broker is unavailable");
@@ -219,6 +261,9 @@ public final class TestAuthority implements Closeable {
     private final Map<String, IntFunction<Reply>> replies = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> generations = new ConcurrentHashMap<>();
     private final Map<String, String> checkStatuses = new ConcurrentHashMap<>();
+    private final List<JsonNode> consentRequests = new CopyOnWriteArrayList<>();
+    private volatile Function<JsonNode, Reply> consentReply = request -> Reply.json(404,
+            Map.of("code", "provider_not_found", "message", "no consent programmed"));
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final int port;
@@ -269,6 +314,17 @@ public final class TestAuthority implements Closeable {
     public TestAuthority checkStatus(String connectionId, String status) {
         checkStatuses.put(connectionId, status);
         return this;
+    }
+
+    /** How {@code POST /v1/request-connection} answers, given the request body. */
+    public TestAuthority onRequestConnection(Function<JsonNode, Reply> reply) {
+        this.consentReply = reply;
+        return this;
+    }
+
+    /** The bodies of every {@code POST /v1/request-connection} so far. */
+    public List<JsonNode> consentRequests() {
+        return List.copyOf(consentRequests);
     }
 
     /** Delay before every answer. */
@@ -342,10 +398,13 @@ public final class TestAuthority implements Closeable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
-            body.readAllBytes();
+            byte[] requestBody = body.readAllBytes();
             String rawPath = exchange.getRequestURI().getRawPath();
             Endpoint endpoint = endpoint(rawPath);
-            String connectionId = endpoint == null ? null : connectionId(rawPath.substring(endpoint.prefix.length()));
+            JsonNode consentRequest = endpoint == Endpoint.REQUEST_CONNECTION ? consentRequest(requestBody) : null;
+            String connectionId = endpoint == null ? null : consentRequest != null
+                    ? consentRequest.path("provider_id").asText("")
+                    : connectionId(rawPath.substring(endpoint.prefix.length()));
             if (connectionId == null) {
                 send(exchange, Reply.json(404, Map.of("code", "not_found", "message", "no such endpoint")));
                 return;
@@ -361,7 +420,7 @@ public final class TestAuthority implements Closeable {
             } else if (availability == Availability.DOWN_503) {
                 send(exchange, Reply.brokerUnavailable(503));
             } else {
-                send(exchange, answer(endpoint, connectionId));
+                send(exchange, answer(endpoint, connectionId, consentRequest));
             }
         }
     }
@@ -383,7 +442,20 @@ public final class TestAuthority implements Closeable {
         }
     }
 
-    private Reply answer(Endpoint endpoint, String connectionId) {
+    private static JsonNode consentRequest(byte[] body) {
+        try {
+            JsonNode node = new ObjectMapper().readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
+    private Reply answer(Endpoint endpoint, String connectionId, JsonNode consentRequest) {
+        if (endpoint == Endpoint.REQUEST_CONNECTION) {
+            consentRequests.add(consentRequest);
+            return consentReply.apply(consentRequest);
+        }
         IntFunction<Reply> reply = replies.get(connectionId);
         if (endpoint == Endpoint.CHECK) {
             String status = checkStatuses.getOrDefault(connectionId, reply == null ? null : "active");
@@ -398,7 +470,7 @@ public final class TestAuthority implements Closeable {
 
     private static Endpoint endpoint(String rawPath) {
         for (Endpoint endpoint : Endpoint.values()) {
-            if (rawPath.startsWith(endpoint.prefix)) {
+            if (endpoint == Endpoint.REQUEST_CONNECTION ? rawPath.equals(endpoint.prefix) : rawPath.startsWith(endpoint.prefix)) {
                 return endpoint;
             }
         }
@@ -419,8 +491,11 @@ public final class TestAuthority implements Closeable {
 
     private static void send(HttpExchange exchange, Reply reply) throws IOException {
         byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(reply.status(), bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+        }
+        reply.headers().forEach(exchange.getResponseHeaders()::set);
+        exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
         exchange.getResponseBody().write(bytes);
     }
 

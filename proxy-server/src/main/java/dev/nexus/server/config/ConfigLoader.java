@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.nexus.policy.pattern.AgentPattern;
 import dev.nexus.policy.pattern.PatternException;
+import dev.nexus.proxy.credentials.reconsent.ReconsentSettings;
 import dev.nexus.proxy.identity.SourceIdentities;
 
 import java.io.IOException;
@@ -219,12 +220,15 @@ public final class ConfigLoader {
         NexusConfig.AuthorityType type = s.choice("type", d.type());
         Map<String, NexusConfig.SourceType> connections = OAuth2ConfigBinder.bindConnections(s);
         NexusConfig.FileAuthority file = bindFileAuthority(s.section("file"));
-        NexusConfig.NexusAuthority nexus = bindNexusAuthority(s.section("nexus"), nexusRequiredBy(type, connections));
+        ConfigSection nexusSection = s.section("nexus");
+        NexusConfig.NexusAuthority nexus = bindNexusAuthority(nexusSection, nexusRequiredBy(type, connections));
         NexusConfig.OAuth2Authority oauth2 = OAuth2ConfigBinder.bindOAuth2(s.section("oauth2"));
         NexusConfig.LeaseCache cache = bindLeaseCache(s.section("cache"));
         s.finish();
         OAuth2ConfigBinder.checkAssignments(s, connections, oauth2);
-        return new NexusConfig.Authority(type, file, nexus, connections, oauth2, cache);
+        var authority = new NexusConfig.Authority(type, file, nexus, connections, oauth2, cache);
+        ReconsentConfigBinder.checkServedByAuthority(nexusSection, authority);
+        return authority;
     }
 
     /** Why the nexus section's url and api_key are required, or {@code null} when no connection uses the Authority. */
@@ -254,6 +258,7 @@ public final class ConfigLoader {
         Optional<Path> clientKey = s.optionalPath("client_key");
         Duration connectTimeout = s.duration("connect_timeout", d.connectTimeout(), ONE_MS, Duration.ofMinutes(5));
         Duration timeout = s.duration("timeout", d.timeout(), ONE_MS, Duration.ofMinutes(5));
+        Optional<ReconsentSettings> reconsent = ReconsentConfigBinder.bind(s.section("reconsent"));
         s.finish();
         if (requiredBecause != null && url.isEmpty()) {
             throw s.error(s.pathOf("url"), "required when " + requiredBecause);
@@ -265,7 +270,8 @@ public final class ConfigLoader {
             throw s.error(s.pathOf("api_key_header"), "must be an HTTP header name, got " + ConfigSection.quote(apiKeyHeader));
         }
         requirePair(s, "client_cert", clientCert, "client_key", clientKey);
-        return new NexusConfig.NexusAuthority(url, apiKey, apiKeyHeader, caFile, clientCert, clientKey, connectTimeout, timeout);
+        return new NexusConfig.NexusAuthority(url, apiKey, apiKeyHeader, caFile, clientCert, clientKey, connectTimeout,
+                timeout, reconsent);
     }
 
     private static NexusConfig.LeaseCache bindLeaseCache(ConfigSection s) throws ConfigException {

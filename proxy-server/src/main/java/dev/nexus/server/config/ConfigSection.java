@@ -51,6 +51,11 @@ final class ConfigSection {
         return new ConfigSection(problems, pathOf(key), node.get(key), env);
     }
 
+    /** Whether the mapping is in the file at all ({@code key: {}} counts as present). */
+    boolean present() {
+        return !node.isMissingNode();
+    }
+
     /** The keys of this mapping in file order, for sections whose keys are names (e.g. connection ids). */
     List<String> keys() {
         List<String> keys = new ArrayList<>();

@@ -5,6 +5,7 @@ import dev.nexus.proxy.credentials.oauth2.ClientAuthentication;
 import dev.nexus.proxy.credentials.oauth2.OAuth2Connection;
 import dev.nexus.proxy.credentials.oauth2.OAuth2Grant;
 import dev.nexus.proxy.credentials.oauth2.SecretSource;
+import dev.nexus.proxy.credentials.reconsent.ReconsentSettings;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -186,17 +187,23 @@ public record NexusConfig(
         public static final FileAuthority DEFAULT = new FileAuthority(Path.of("nexus-credentials.yaml"), false);
     }
 
-    /** A Nexus Authority's gateway API; {@code url} and {@code apiKey} are required when selected. */
+    /**
+     * A Nexus Authority's gateway API; {@code url} and {@code apiKey} are required when selected.
+     *
+     * @param reconsent when set, the proxy starts a new consent itself for the listed connections when they need
+     *                  attention, hands its link to agents and switches to the new connection once approved
+     */
     public record NexusAuthority(Optional<URI> url, Optional<Secret> apiKey, String apiKeyHeader, Optional<Path> caFile,
                                  Optional<Path> clientCert, Optional<Path> clientKey, Duration connectTimeout,
-                                 Duration timeout) {
+                                 Duration timeout, Optional<ReconsentSettings> reconsent) {
         public static final NexusAuthority DEFAULT = new NexusAuthority(Optional.empty(), Optional.empty(), "X-API-Key",
-                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(5));
+                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                Optional.empty());
     }
 
-    /** Lease cache lifecycle. */
+    /** Lease cache lifecycle; {@code maxAge} 5 minutes for answers without expiry, as protocol 0.4's reference SDK. */
     public record LeaseCache(Duration safetyMargin, double refreshAheadFraction, Duration maxAge, Duration negativeTtl) {
-        public static final LeaseCache DEFAULT = new LeaseCache(Duration.ofSeconds(30), 0.8, Duration.ofMinutes(15),
+        public static final LeaseCache DEFAULT = new LeaseCache(Duration.ofSeconds(30), 0.8, Duration.ofMinutes(5),
                 Duration.ofSeconds(10));
     }
 

@@ -1,15 +1,15 @@
 package dev.nexus.server.runtime;
 
 import dev.nexus.proxy.credentials.CredentialSource;
-import dev.nexus.proxy.credentials.SharedLeaseStore;
+import dev.nexus.proxy.credentials.LeaseProvider;
 import dev.nexus.proxy.credentials.cache.LeaseCache;
 import dev.nexus.proxy.credentials.cache.LeaseCacheSettings;
-import dev.nexus.proxy.credentials.cache.LeaseView;
+import dev.nexus.proxy.credentials.reconsent.ConsentStore;
+import dev.nexus.proxy.credentials.reconsent.ReconsentSettings;
+import dev.nexus.proxy.credentials.reconsent.ReconsentingLeases;
 import dev.nexus.proxy.credentials.redis.LeaseCipher;
 import dev.nexus.proxy.credentials.redis.RedisLeaseStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreSettings;
-import dev.nexus.server.admin.AdminResponse;
-import dev.nexus.server.admin.AdminRoute;
 import dev.nexus.server.admin.AdminRouter;
 import dev.nexus.server.admin.ReadinessCheck;
 import dev.nexus.server.admin.ReadinessChecks;
@@ -19,32 +19,37 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
  * Where credentials come from in a running proxy: the configured sources (local file, Nexus Authority,
- * OAuth 2 token endpoints; see {@link CredentialSources}), the in-process lease cache, and the Redis store shared with other replicas when
- * {@code redis.url} is set. Also serves {@code /admin/connections}.
+ * OAuth 2 token endpoints; see {@link CredentialSources}), the in-process lease cache, the Redis store shared
+ * with other replicas when {@code redis.url} is set, and, with {@code authority.nexus.reconsent}, the
+ * {@link ReconsentingLeases} in front of the cache (its state in Redis when configured, else in the process).
+ * Also serves the connections admin API ({@link ConnectionsAdmin}).
  */
 final class CredentialRuntime implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CredentialRuntime.class.getName());
 
     private final CredentialSource source;
-    private final SharedLeaseStore store;
+    private final RedisLeaseStore store;
     private final LeaseCache cache;
+    /** {@code null} without {@code authority.nexus.reconsent}. */
+    private final ReconsentingLeases reconsent;
 
-    private CredentialRuntime(CredentialSource source, SharedLeaseStore store, LeaseCache cache) {
+    private CredentialRuntime(CredentialSource source, RedisLeaseStore store, LeaseCache cache,
+                              ReconsentingLeases reconsent) {
         this.source = source;
         this.store = store;
         this.cache = cache;
+        this.reconsent = reconsent;
     }
 
     static CredentialRuntime start(NexusConfig config, PrometheusRegistry registry, ReadinessChecks readiness,
                                    AdminRouter admin) throws IOException {
-        CredentialSource source = CredentialSources.build(config.authority(), registry);
-        SharedLeaseStore store = sharedStore(config.redis(), registry);
+        CredentialSources.Built sources = CredentialSources.build(config.authority(), registry);
+        RedisLeaseStore store = sharedStore(config.redis(), registry);
         if (store != null) {
             readiness.register("redis", () -> store.available() ? ReadinessCheck.Result.up("connected")
                     : ReadinessCheck.Result.degraded("unreachable: serving from the local cache and the Authority"));
@@ -56,19 +61,28 @@ final class CredentialRuntime implements AutoCloseable {
                 .maxAgeWithoutExpiry(cacheConfig.maxAge())
                 .negativeCacheTtl(cacheConfig.negativeTtl())
                 .build();
-        LeaseCache cache = LeaseCache.builder(source, registry).sharedStore(store).settings(settings).build();
-        CredentialRuntime runtime = new CredentialRuntime(source, store, cache);
-        admin.add(AdminRoute.get("/admin/connections", request -> AdminResponse.json(200,
-                Map.of("connections", cache.view().stream().map(CredentialRuntime::describe).toList()))));
-        admin.add(AdminRoute.post("/admin/connections/{id}/invalidate", request -> {
-            String id = request.pathParameter("id");
-            cache.invalidate(id);
-            return CompletableFuture.completedFuture(AdminResponse.json(200, Map.of("invalidated", id)));
-        }));
+        LeaseCache cache = LeaseCache.builder(sources.source(), registry).sharedStore(store).settings(settings).build();
+        ReconsentingLeases reconsent = config.authority().nexus().reconsent()
+                .map(reconsentSettings -> reconsenting(reconsentSettings, cache, sources, store, registry))
+                .orElse(null);
+        CredentialRuntime runtime = new CredentialRuntime(sources.source(), store, cache, reconsent);
+        ConnectionsAdmin.register(admin, cache, runtime.leases(), reconsent);
         return runtime;
     }
 
-    private static SharedLeaseStore sharedStore(NexusConfig.Redis redis, PrometheusRegistry registry) {
+    private static ReconsentingLeases reconsenting(ReconsentSettings settings, LeaseCache cache,
+                                                   CredentialSources.Built sources, RedisLeaseStore store,
+                                                   PrometheusRegistry registry) {
+        // The config loader checked that every re-consented connection is served by the Authority.
+        var authority = sources.authority().orElseThrow(() -> new IllegalStateException(
+                "authority.nexus.reconsent is set but no connection uses the Nexus Authority"));
+        ConsentStore consents = store == null ? ConsentStore.local() : store.consentStore();
+        LOG.info(() -> "re-consent for connections " + settings.connections().keySet() + " in workspace "
+                + settings.workspaceId() + "; consent state " + (store == null ? "in this process only" : "shared in Redis"));
+        return new ReconsentingLeases(cache, authority.consent(), consents, settings, registry);
+    }
+
+    private static RedisLeaseStore sharedStore(NexusConfig.Redis redis, PrometheusRegistry registry) {
         if (redis.url().isEmpty()) {
             return null;
         }
@@ -82,25 +96,16 @@ final class CredentialRuntime implements AutoCloseable {
         return new RedisLeaseStore(settings, registry);
     }
 
-    /** One cached lease for {@code /admin/connections}: state and timing, never a credential. */
-    private static Map<String, Object> describe(LeaseView view) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("connection", view.connectionId());
-        fields.put("state", view.state().name().toLowerCase(java.util.Locale.ROOT));
-        fields.put("strategy", view.strategyType());
-        fields.put("fetched_at", String.valueOf(view.fetchedAt()));
-        fields.put("expires_at", String.valueOf(view.expiresAt()));
-        fields.put("refresh_at", String.valueOf(view.refreshAt()));
-        fields.put("last_used_at", String.valueOf(view.lastUsedAt()));
-        return fields;
-    }
-
-    LeaseCache leases() {
-        return cache;
+    /** What the data plane asks for credentials: the re-consenting wrapper when configured, else the cache. */
+    LeaseProvider leases() {
+        return reconsent != null ? reconsent : cache;
     }
 
     @Override
     public void close() {
+        if (reconsent != null) {
+            reconsent.close();
+        }
         cache.close();
         if (store != null) {
             store.close();

@@ -23,6 +23,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -44,10 +45,18 @@ final class CredentialSources {
         this.registry = registry;
     }
 
-    static CredentialSource build(NexusConfig.Authority authority, PrometheusRegistry registry) throws IOException {
+    /**
+     * The built source and, when some connection uses it, the Nexus Authority among its backends (re-consent
+     * calls it directly).
+     */
+    record Built(CredentialSource source, Optional<NexusAuthoritySource> authority) {
+    }
+
+    static Built build(NexusConfig.Authority authority, PrometheusRegistry registry) throws IOException {
         CredentialSources sources = new CredentialSources(authority, registry);
         try {
-            return sources.build();
+            CredentialSource source = sources.build();
+            return new Built(source, Optional.ofNullable((NexusAuthoritySource) sources.built.get(SourceType.NEXUS)));
         } catch (IOException | RuntimeException e) {
             sources.built.values().forEach(CredentialSource::close);
             throw e;

@@ -64,7 +64,7 @@ class ConfigLoaderTest {
         assertEquals(NexusConfig.AuthorityType.FILE, d.authority().type());
         assertEquals(Path.of("nexus-credentials.yaml"), d.authority().file().path());
         assertEquals("X-API-Key", d.authority().nexus().apiKeyHeader());
-        assertEquals(new NexusConfig.LeaseCache(Duration.ofSeconds(30), 0.8, Duration.ofMinutes(15), Duration.ofSeconds(10)),
+        assertEquals(new NexusConfig.LeaseCache(Duration.ofSeconds(30), 0.8, Duration.ofMinutes(5), Duration.ofSeconds(10)),
                 d.authority().cache());
         assertEquals("nexus:", d.redis().namespace());
         assertEquals(Optional.empty(), d.redis().url());

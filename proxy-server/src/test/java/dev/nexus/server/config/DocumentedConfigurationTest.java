@@ -44,11 +44,13 @@ class DocumentedConfigurationTest {
             Files.writeString(file, blocks.group(1));
             loaded.add(new ConfigLoader(env::get).load(file));
         }
-        assertEquals(5, loaded.size());
-        assertEquals(NexusConfig.AuthorityType.NEXUS, loaded.get(1).authority().type());
-        assertEquals(NexusConfig.SourceType.OAUTH2, loaded.get(2).authority().sourceOf("billing"));
-        assertEquals(NexusConfig.SourceType.FILE, loaded.get(3).authority().sourceOf("github"));
-        assertEquals(NexusConfig.SourceType.OAUTH2, loaded.get(3).authority().sourceOf("crm"));
-        assertEquals(3128, loaded.get(4).listen().port());
+        assertEquals(6, loaded.size());
+        assertEquals("google", loaded.get(0).authority().nexus().reconsent().orElseThrow().connections()
+                .get("gmail-support").providerId());
+        assertEquals(NexusConfig.AuthorityType.NEXUS, loaded.get(2).authority().type());
+        assertEquals(NexusConfig.SourceType.OAUTH2, loaded.get(3).authority().sourceOf("billing"));
+        assertEquals(NexusConfig.SourceType.FILE, loaded.get(4).authority().sourceOf("github"));
+        assertEquals(NexusConfig.SourceType.OAUTH2, loaded.get(4).authority().sourceOf("crm"));
+        assertEquals(3128, loaded.get(5).listen().port());
     }
 }

@@ -9,10 +9,13 @@ import dev.nexus.proxy.credentials.CredentialSource;
 import dev.nexus.proxy.credentials.Lease;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Level;
@@ -28,7 +31,9 @@ import java.util.logging.Logger;
  *   <li>terminal and configuration answers (revoked, not found, attention required, invalid id, proxy
  *       unauthorized) are remembered for the negative-cache TTL and answered from memory meanwhile;
  *       terminal ones are also reported to {@code onTerminal} so the lease is dropped everywhere;</li>
- *   <li>a lease that has already expired when it arrives counts as unavailable (it could never be used).</li>
+ *   <li>a lease that has already expired when it arrives counts as unavailable (it could never be used);</li>
+ *   <li>a 429 sets a source-wide deadline (the Authority limits per workspace, not per connection): no call
+ *       at all before it passes, on this replica and, through {@code onRateLimited}, on the others.</li>
  * </ul>
  */
 final class GuardedSource {
@@ -37,18 +42,21 @@ final class GuardedSource {
 
     private final CredentialSource source;
     private final Clock clock;
-    private final Consumer<String> onTerminal;
+    private final BiConsumer<String, Kind> onTerminal;
     private final LeaseCacheSettings settings;
     private final Map<CredentialSource, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final RetryBackoff backoff;
     private final Cache<String, CredentialException> remembered;
+    private final Consumer<Instant> onRateLimited;
+    private volatile long rateLimitedUntilMillis;
 
     GuardedSource(CredentialSource source, LeaseCacheSettings settings, Clock clock, Ticker ticker,
-                  DoubleSupplier jitter, Consumer<String> onTerminal) {
+                  DoubleSupplier jitter, BiConsumer<String, Kind> onTerminal, Consumer<Instant> onRateLimited) {
         this.source = source;
         this.clock = clock;
         this.onTerminal = onTerminal;
         this.settings = settings;
+        this.onRateLimited = onRateLimited;
         this.backoff = new RetryBackoff(settings.backoffInitial().toMillis(), settings.backoffMax().toMillis(), jitter);
         this.remembered = Caffeine.newBuilder()
                 .expireAfterWrite(settings.negativeCacheTtl())
@@ -75,13 +83,45 @@ final class GuardedSource {
                 "credential source " + key, settings.breakerFailureThreshold(), settings.breakerCoolDown().toMillis(), clock));
     }
 
-    /** Whether a call for the connection would be refused right now (circuit open or connection backing off). */
+    /** Another replica learnt a terminal answer for the connection: answer it from memory here too. */
+    void rememberRemote(String connectionId, Kind kind) {
+        remembered.put(connectionId, new CredentialException(kind, connectionId, "reported by another replica"));
+    }
+
+    /** The Authority takes no call before {@code until} (a 429 here or on another replica). */
+    void rateLimitedUntil(Instant until) {
+        long millis = until.toEpochMilli();
+        if (millis > rateLimitedUntilMillis) {
+            rateLimitedUntilMillis = millis;
+        }
+    }
+
+    Optional<Instant> rateLimitedUntil(long nowMillis) {
+        long until = rateLimitedUntilMillis;
+        return nowMillis < until ? Optional.of(Instant.ofEpochMilli(until)) : Optional.empty();
+    }
+
+    /** Whether the Authority's rate limit holds the connection now: only connections its backend serves. */
+    private boolean rateLimited(String connectionId, long nowMillis) {
+        if (nowMillis >= rateLimitedUntilMillis) {
+            return false;
+        }
+        CredentialSource backend = source.backendFor(connectionId);
+        return backend != null && backend.sharesRateLimit();
+    }
+
+    /** Whether a call for the connection would be refused right now (rate limited, circuit open or connection backing off). */
     boolean refusing(String connectionId, long nowMillis) {
-        return breaker(connectionId).refusing() || backoff.blocked(connectionId, nowMillis);
+        return rateLimited(connectionId, nowMillis) || breaker(connectionId).refusing()
+                || backoff.blocked(connectionId, nowMillis);
     }
 
     /** The failure a refused call gets, saying until when. */
     CredentialException refusal(String connectionId) {
+        if (rateLimited(connectionId, clock.millis())) {
+            return CredentialException.rateLimited(connectionId, Instant.ofEpochMilli(rateLimitedUntilMillis),
+                    "the Authority's rate limit was reached");
+        }
         CircuitBreaker breaker = breaker(connectionId);
         if (breaker.refusing()) {
             return new CredentialException(Kind.UNAVAILABLE, connectionId, "the Authority is unavailable ("
@@ -103,7 +143,8 @@ final class GuardedSource {
             return CompletableFuture.failedFuture(known);
         }
         CircuitBreaker breaker = breaker(connectionId);
-        if (backoff.blocked(connectionId, clock.millis()) || !breaker.tryAcquire()) {
+        long now = clock.millis();
+        if (rateLimited(connectionId, now) || backoff.blocked(connectionId, now) || !breaker.tryAcquire()) {
             return CompletableFuture.failedFuture(refusal(connectionId));
         }
         CompletableFuture<Lease> call;
@@ -125,6 +166,13 @@ final class GuardedSource {
     }
 
     private void learn(String connectionId, CircuitBreaker breaker, CredentialException failure, boolean sourceAnswered) {
+        if (failure.kind() == Kind.RATE_LIMITED) {
+            breaker.onSuccess();
+            rateLimitedUntil(failure.retryAt());
+            LOG.warning(failure.getMessage());
+            onRateLimited.accept(failure.retryAt());
+            return;
+        }
         if (failure.kind() == Kind.UNAVAILABLE) {
             if (sourceAnswered) {
                 breaker.onSuccess();
@@ -141,7 +189,7 @@ final class GuardedSource {
         if (failure.kind().terminal()) {
             LOG.info(() -> failure.getMessage() + "; lease dropped, the Authority is not asked again for this connection"
                     + " until the negative cache expires");
-            onTerminal.accept(connectionId);
+            onTerminal.accept(connectionId, failure.kind());
         } else {
             LOG.warning(failure.getMessage());
         }

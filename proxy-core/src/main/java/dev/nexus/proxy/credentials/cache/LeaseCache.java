@@ -19,6 +19,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,9 +46,13 @@ import java.util.logging.Logger;
  *   <li><b>Fail static:</b> while the Authority is unavailable (circuit open, connection backing off, or the
  *       call failed as unavailable) a lease keeps being served until its own {@code expires_at}, even past
  *       the safety margin; without a servable lease the call fails fast with {@link Kind#UNAVAILABLE}.</li>
- *   <li><b>Terminal answers</b> drop the lease here and in L2 and are remembered briefly (see {@link GuardedSource}).</li>
- *   <li><b>Revocations</b> (terminal answers, {@link #invalidate}, another replica's invalidation) are told to
- *       the {@link #onRevoked} listeners, so streams carrying the withdrawn credential end.</li>
+ *   <li><b>Terminal answers</b> (revoked, not found, attention required) drop the lease here and in L2 and are
+ *       remembered briefly (see {@link GuardedSource}); with L2 every other replica drops and remembers it at once.</li>
+ *   <li><b>Revocations</b> (terminal answers here or on another replica, {@link #invalidate}, another replica's
+ *       invalidation) are told to the {@link #onRevoked} listeners, so streams carrying the withdrawn credential end.</li>
+ *   <li><b>Rate limit:</b> after the Authority's 429 no call is made before its {@code Retry-After} (shared with
+ *       the other replicas through L2); cached leases keep being served until their own expiry, cold connections
+ *       fail at once with {@link Kind#RATE_LIMITED} instead of waiting.</li>
  *   <li><b>401 rotation:</b> {@link #refreshAfterRejection} forces one refresh per rejected lease, rate-limited
  *       per connection; with L2, replicas rejecting the same lease share one refresh.</li>
  * </ul>
@@ -85,7 +90,8 @@ public final class LeaseCache implements LeaseProvider {
                 .ticker(ticker)
                 .executor(Runnable::run)
                 .build();
-        this.source = new GuardedSource(builder.source, settings, clock, ticker, builder.jitter, this::dropEverywhere);
+        this.source = new GuardedSource(builder.source, settings, clock, ticker, builder.jitter, this::dropTerminal,
+                this::shareRateLimit);
         this.metrics = new LeaseCacheMetrics(builder.registry, this::countByState, source::circuitOpen);
         this.shared = new SharedTier(builder.shared, source, metrics, settings);
         if (builder.shared != null) {
@@ -94,6 +100,13 @@ public final class LeaseCache implements LeaseProvider {
                 leases.invalidate(connectionId);
                 revoked(connectionId);
             });
+            builder.shared.onRemoteTerminal((connectionId, kind) -> {
+                source.rememberRemote(connectionId, kind);
+                leases.invalidate(connectionId);
+                revoked(connectionId);
+            });
+            builder.shared.onRemoteRateLimit(source::rateLimitedUntil);
+            shared.rateLimit().thenAccept(until -> until.ifPresent(source::rateLimitedUntil));
         }
         builder.source.onChange(connectionId -> {
             leases.invalidate(connectionId);
@@ -303,6 +316,21 @@ public final class LeaseCache implements LeaseProvider {
                 LOG.log(Level.WARNING, "a revocation listener failed for connection " + connectionId, e);
             }
         }
+    }
+
+    /** A terminal answer: drop the lease here and in L2, and make every replica stop asking at once. */
+    private void dropTerminal(String connectionId, Kind kind) {
+        leases.invalidate(connectionId);
+        shared.invalidateTerminal(connectionId, kind);
+    }
+
+    private void shareRateLimit(Instant until) {
+        shared.shareRateLimit(until);
+    }
+
+    /** Until when the Authority takes no call (its 429, here or on another replica); empty when it takes calls. */
+    public Optional<Instant> authorityRateLimitedUntil() {
+        return source.rateLimitedUntil(clock.millis());
     }
 
     /** The cached leases for the admin endpoint, sorted by connection id; no credential values. */

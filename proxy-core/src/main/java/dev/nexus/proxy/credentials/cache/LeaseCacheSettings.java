@@ -56,7 +56,7 @@ public record LeaseCacheSettings(Duration safetyMargin, Duration maxAgeWithoutEx
     }
 
     public static LeaseCacheSettings defaults() {
-        return new LeaseCacheSettings(Duration.ofSeconds(30), Duration.ofMinutes(15), 0.8,
+        return new LeaseCacheSettings(Duration.ofSeconds(30), Duration.ofMinutes(5), 0.8,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMillis(250), Duration.ofSeconds(30),
                 5, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(3), 100_000);
     }

@@ -1,9 +1,11 @@
 package dev.nexus.proxy.credentials.cache;
 
+import dev.nexus.proxy.credentials.CredentialException;
 import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.credentials.SharedLeaseStore;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +66,23 @@ final class SharedTier {
         if (store != null) {
             quietly(() -> store.invalidate(connectionId), null);
         }
+    }
+
+    void invalidateTerminal(String connectionId, CredentialException.Kind kind) {
+        if (store != null) {
+            quietly(() -> store.invalidateTerminal(connectionId, kind), null);
+        }
+    }
+
+    void shareRateLimit(Instant until) {
+        if (store != null) {
+            quietly(() -> store.shareRateLimit(until), null);
+        }
+    }
+
+    /** A rate-limit deadline another replica shared, read once when the cache starts. */
+    CompletableFuture<Optional<Instant>> rateLimit() {
+        return quietly(store::sharedRateLimit, Optional.empty());
     }
 
     /**

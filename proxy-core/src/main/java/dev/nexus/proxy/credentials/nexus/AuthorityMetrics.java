@@ -58,6 +58,8 @@ final class AuthorityMetrics {
             case INVALID_CONNECTION -> "invalid";
             case AUTHORITY_UNAUTHORIZED -> "unauthorized";
             case UNAVAILABLE -> "unavailable";
+            case REFUSED -> "refused";
+            case RATE_LIMITED -> "rate_limited";
         };
     }
 }

@@ -8,6 +8,7 @@ import dev.nexus.proxy.credentials.MalformedTokenException;
 import dev.nexus.proxy.credentials.TokenResponseParser;
 import dev.nexus.proxy.credentials.http.CredentialHttpClient;
 import dev.nexus.proxy.credentials.http.TlsFiles;
+import dev.nexus.proxy.credentials.reconsent.ConsentAuthority;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.net.URI;
@@ -41,6 +42,7 @@ public final class NexusAuthoritySource implements CredentialSource {
     private final CredentialHttpClient client;
     private final TokenResponseParser parser = new TokenResponseParser();
     private final AuthorityMetrics metrics;
+    private final ConsentAuthority consent;
 
     /**
      * Registers the Authority call metrics in {@code registry} (one source per registry; {@link #close()} unregisters them).
@@ -61,6 +63,7 @@ public final class NexusAuthoritySource implements CredentialSource {
                 settings.responseTimeout(), new TlsFiles("authority", settings.caBundle(), settings.clientCertificate(),
                 settings.clientKey()));
         this.metrics = new AuthorityMetrics(registry);
+        this.consent = new AuthorityConsentCalls(client, this::authorityRequest);
     }
 
     @Override
@@ -71,6 +74,27 @@ public final class NexusAuthoritySource implements CredentialSource {
     @Override
     public CompletableFuture<Lease> refresh(String connectionId) {
         return call(REFRESH, "POST", "/v1/refresh/", connectionId);
+    }
+
+    /** The Authority's consent calls (re-consent), over the same client and API key. */
+    public ConsentAuthority consent() {
+        return consent;
+    }
+
+    /** The Authority's 429 limit is per workspace: it holds every connection, on every replica. */
+    @Override
+    public boolean sharesRateLimit() {
+        return true;
+    }
+
+    /** A request to {@code path} under the base URL, carrying the API key. */
+    private HttpRequest.Builder authorityRequest(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Accept", "application/json");
+        if (settings.apiKey() != null) {
+            builder.header(settings.apiKeyHeader(), settings.apiKey());
+        }
+        return builder;
     }
 
     private CompletableFuture<Lease> call(String call, String method, String path, String connectionId) {
@@ -106,18 +130,14 @@ public final class NexusAuthoritySource implements CredentialSource {
             throw new CredentialException(Kind.INVALID_CONNECTION, String.valueOf(connectionId),
                     "a connection id must be a non-empty name other than '.' or '..'");
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path + pathSegment(connectionId)))
-                .header("Accept", "application/json")
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (settings.apiKey() != null) {
-            builder.header(settings.apiKeyHeader(), settings.apiKey());
-        }
-        return builder;
+        return authorityRequest(path + pathSegment(connectionId)).method(method, HttpRequest.BodyPublishers.noBody());
     }
 
     private Lease answer(HttpResponse<byte[]> response, String connectionId) {
         if (response.statusCode() != 200) {
-            throw AuthorityErrors.fromStatus(response.statusCode(), response.body(), connectionId, settings.apiKeyHeader());
+            throw AuthorityErrors.fromStatus(response.statusCode(), response.body(),
+                    response.headers().firstValue("Retry-After").orElse(null), connectionId, settings.apiKeyHeader(),
+                    clock.instant());
         }
         try {
             return parser.parse(response.body()).toLease(connectionId, clock.instant());

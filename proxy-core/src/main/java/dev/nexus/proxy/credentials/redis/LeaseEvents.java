@@ -1,23 +1,29 @@
 package dev.nexus.proxy.credentials.redis;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nexus.proxy.credentials.CredentialException;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The replicas' change notifications on the events channel:
- * {@code {"op":"published"|"invalidated","connection":"<id>","origin":"<instance id>"}}.
+ * {@code {"op":"published"|"invalidated","connection":"<id>","origin":"<instance id>"}}, plus
+ * {@code {"op":"terminal","connection":...,"reason":"REVOKED"}} when the Authority gave a terminal answer (the
+ * others drop the lease and stop asking) and {@code {"op":"rate_limited","until":<epoch ms>}} after its 429.
  * Encodes this replica's events, and dispatches the other replicas' events to the remote-change
  * listeners and to the waiters of {@code awaitPublication}. Events carry no lease content, only
  * which connection changed; a replica that cares reads the (encrypted) record.
@@ -30,7 +36,7 @@ final class LeaseEvents {
 
     /** What happened to a connection's lease on another replica. */
     enum Kind {
-        PUBLISHED("published"), INVALIDATED("invalidated");
+        PUBLISHED("published"), INVALIDATED("invalidated"), TERMINAL("terminal"), RATE_LIMITED("rate_limited");
 
         final String wireName;
 
@@ -48,13 +54,17 @@ final class LeaseEvents {
         }
     }
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     private record Event(@JsonProperty("op") String op, @JsonProperty("connection") String connection,
-                         @JsonProperty("origin") String origin) {
+                         @JsonProperty("origin") String origin, @JsonProperty("reason") String reason,
+                         @JsonProperty("until") Long until) {
     }
 
     private final String origin;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> invalidationListeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, CredentialException.Kind>> terminalListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Instant>> rateLimitListeners = new CopyOnWriteArrayList<>();
     private final ConcurrentMap<String, List<CompletableFuture<Kind>>> waiters = new ConcurrentHashMap<>();
 
     /** @param origin this replica's instance id, so it can recognise and skip its own events */
@@ -63,10 +73,22 @@ final class LeaseEvents {
     }
 
     byte[] encode(Kind kind, String connectionId) {
+        return write(new Event(kind.wireName, connectionId, origin, null, null));
+    }
+
+    byte[] encodeTerminal(String connectionId, CredentialException.Kind reason) {
+        return write(new Event(Kind.TERMINAL.wireName, connectionId, origin, reason.name(), null));
+    }
+
+    byte[] encodeRateLimit(Instant until) {
+        return write(new Event(Kind.RATE_LIMITED.wireName, null, origin, null, until.toEpochMilli()));
+    }
+
+    private static byte[] write(Event event) {
         try {
-            return MAPPER.writeValueAsBytes(new Event(kind.wireName, connectionId, origin));
+            return MAPPER.writeValueAsBytes(event);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serialise a lease event for connection " + connectionId);
+            throw new IllegalStateException("cannot serialise a lease event (" + event.op() + ")");
         }
     }
 
@@ -77,6 +99,14 @@ final class LeaseEvents {
     /** Hears only the other replicas' invalidations (revocations), after the change listeners. */
     void addInvalidationListener(Consumer<String> listener) {
         invalidationListeners.add(listener);
+    }
+
+    void addTerminalListener(BiConsumer<String, CredentialException.Kind> listener) {
+        terminalListeners.add(listener);
+    }
+
+    void addRateLimitListener(Consumer<Instant> listener) {
+        rateLimitListeners.add(listener);
     }
 
     /**
@@ -107,8 +137,24 @@ final class LeaseEvents {
             return;
         }
         Kind kind = event == null ? null : Kind.fromWireName(event.op());
-        if (kind == null || event.connection() == null || origin.equals(event.origin())) {
+        if (kind == null || origin.equals(event.origin())) {
             return; // unknown operation, or our own event echoed back by Redis
+        }
+        if (kind == Kind.RATE_LIMITED) {
+            if (event.until() != null) {
+                Instant until = Instant.ofEpochMilli(event.until());
+                rateLimitListeners.forEach(listener -> listener.accept(until));
+            }
+            return;
+        }
+        if (event.connection() == null) {
+            return;
+        }
+        if (kind == Kind.TERMINAL) {
+            CredentialException.Kind reason = terminalKind(event.reason());
+            if (reason != null) {
+                terminalListeners.forEach(listener -> listener.accept(event.connection(), reason));
+            }
         }
         List<CompletableFuture<Kind>> waiting = waiters.remove(event.connection());
         if (waiting != null) {
@@ -128,6 +174,15 @@ final class LeaseEvents {
                 LOG.log(Level.WARNING, "A lease change listener failed for connection " + connectionId, e);
             }
         }
+    }
+
+    private static CredentialException.Kind terminalKind(String name) {
+        for (CredentialException.Kind kind : CredentialException.Kind.values()) {
+            if (kind.terminal() && kind.name().equals(name)) {
+                return kind;
+            }
+        }
+        return null;
     }
 
     /** Ends every wait (the store is closing): waiters complete exceptionally and callers fall back. */

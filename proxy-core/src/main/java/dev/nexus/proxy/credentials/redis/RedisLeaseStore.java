@@ -1,7 +1,9 @@
 package dev.nexus.proxy.credentials.redis;
 
+import dev.nexus.proxy.credentials.CredentialException;
 import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.credentials.SharedLeaseStore;
+import dev.nexus.proxy.credentials.reconsent.ConsentStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreMetrics.Op;
 import dev.nexus.proxy.credentials.redis.RedisStoreMetrics.Outcome;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -17,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -30,6 +33,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -129,6 +133,51 @@ public final class RedisLeaseStore implements SharedLeaseStore {
     }
 
     @Override
+    public CompletableFuture<Void> invalidateTerminal(String connectionId, CredentialException.Kind kind) {
+        String key = leaseKey(connectionId);
+        byte[] event = events.encodeTerminal(connectionId, kind);
+        return run(Op.INVALIDATE, null, commands -> commands.del(key)
+                .thenCompose(deleted -> commands.publish(eventsChannel(), event))
+                .thenApply(receivers -> null));
+    }
+
+    @Override
+    public void onRemoteTerminal(BiConsumer<String, CredentialException.Kind> listener) {
+        events.addTerminalListener(listener);
+    }
+
+    /** Kept as {@code <namespace>ratelimit} (epoch ms, expiring with the deadline) and announced on the channel. */
+    @Override
+    public CompletableFuture<Void> shareRateLimit(Instant until) {
+        long holdMillis = Duration.between(clock.instant(), until).toMillis();
+        if (holdMillis <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        byte[] value = Long.toString(until.toEpochMilli()).getBytes(StandardCharsets.US_ASCII);
+        byte[] event = events.encodeRateLimit(until);
+        return run(Op.RATE_LIMIT, null, commands -> commands.set(rateLimitKey(), value, SetArgs.Builder.px(holdMillis))
+                .thenCompose(ok -> commands.publish(eventsChannel(), event))
+                .thenApply(receivers -> null));
+    }
+
+    @Override
+    public CompletableFuture<Optional<Instant>> sharedRateLimit() {
+        return run(Op.RATE_LIMIT, Optional.empty(), commands -> commands.get(rateLimitKey()).thenApply(value -> {
+            try {
+                return value == null ? Optional.<Instant>empty()
+                        : Optional.of(Instant.ofEpochMilli(Long.parseLong(new String(value, StandardCharsets.US_ASCII))));
+            } catch (NumberFormatException e) {
+                return Optional.<Instant>empty();
+            }
+        }));
+    }
+
+    @Override
+    public void onRemoteRateLimit(Consumer<Instant> listener) {
+        events.addRateLimitListener(listener);
+    }
+
+    @Override
     public CompletableFuture<Boolean> tryAcquireFetchLock(String connectionId, Duration hold) {
         byte[] token = randomHex(16).getBytes(StandardCharsets.US_ASCII);
         return run(Op.LOCK_ACQUIRE, Boolean.TRUE, commands -> commands
@@ -178,6 +227,16 @@ public final class RedisLeaseStore implements SharedLeaseStore {
         result.completeOnTimeout(Optional.empty(), timeout.toMillis(), TimeUnit.MILLISECONDS);
         result.whenComplete((lease, failure) -> event.cancel(false));
         return result;
+    }
+
+    /** Re-consent records in the same Redis and namespace, shared by the replicas and kept across restarts. */
+    public ConsentStore consentStore() {
+        return new RedisConsentStore(settings.namespace() + "consent:", this::consentCommand);
+    }
+
+    private <T> CompletableFuture<T> consentCommand(T fallback,
+                                                    Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> action) {
+        return run(Op.CONSENT, fallback, action);
     }
 
     @Override
@@ -295,6 +354,10 @@ public final class RedisLeaseStore implements SharedLeaseStore {
 
     private String lockKey(String connectionId) {
         return settings.namespace() + "lock:" + connectionId;
+    }
+
+    private String rateLimitKey() {
+        return settings.namespace() + "ratelimit";
     }
 
     private String eventsChannel() {

@@ -20,7 +20,7 @@ final class RedisStoreMetrics implements AutoCloseable {
     /** A store call that talks to Redis. */
     enum Op {
         READ("read"), PUBLISH("publish"), INVALIDATE("invalidate"),
-        LOCK_ACQUIRE("lock_acquire"), LOCK_RELEASE("lock_release");
+        LOCK_ACQUIRE("lock_acquire"), LOCK_RELEASE("lock_release"), RATE_LIMIT("rate_limit"), CONSENT("consent");
 
         final String label;
 

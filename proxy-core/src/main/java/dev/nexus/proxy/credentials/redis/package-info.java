@@ -7,7 +7,8 @@
  * <pre>
  *   nexus:lease:&lt;connection id&gt;       encrypted lease record, TTL = the lease's remaining lifetime
  *   nexus:lease:lock:&lt;connection id&gt;  fetch lock: a random token, SET NX PX, deleted only by its owner
- *   nexus:lease:events               pub/sub channel: {"op":"published"|"invalidated","connection":...,"origin":...}
+ *   nexus:lease:ratelimit            the Authority's 429 deadline (epoch ms), TTL = until it passes
+ *   nexus:lease:events               pub/sub channel: {"op":"published"|"invalidated"|"terminal"|"rate_limited",...}
  * </pre>
  *
  * <p>Records are AES-256-GCM encrypted by {@link dev.nexus.proxy.credentials.redis.LeaseCipher}; Redis

@@ -110,6 +110,18 @@ class LeaseCacheTest {
     }
 
     @Test
+    void leaseWithoutExpiryIsKeptFiveMinutesByDefaultSoARotatedStaticKeyIsPickedUp() throws Exception {
+        authority.respond("static", Reply.apiKey("static-1", null));
+        cache(LeaseCacheSettings.defaults());
+        await(cache.lease("static"));
+        authority.respond("static", Reply.apiKey("static-2", null));
+        clock.advance(Duration.ofMinutes(3));
+        assertEquals("static-1", key(cache.lease("static").join()));
+        clock.advance(Duration.ofMinutes(2).plusSeconds(1));
+        assertEquals("static-2", key(await(cache.lease("static"))), "protocol 0.4: no expiry means five minutes");
+    }
+
+    @Test
     void leaseWithoutExpiryIsKeptForTheMaxAge() throws Exception {
         authority.respond("static", Reply.apiKey("static-1", null));
         cache(LeaseCacheSettings.defaults().toBuilder().refreshAheadFraction(1.0).maxAgeWithoutExpiry(Duration.ofMinutes(15)).build());

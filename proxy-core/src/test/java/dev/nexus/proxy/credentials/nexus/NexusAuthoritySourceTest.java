@@ -111,7 +111,25 @@ class NexusAuthoritySourceTest {
                 Arguments.of(Reply.brokerUnavailable(502), Kind.UNAVAILABLE, "502 (broker_unavailable)"),
                 Arguments.of(Reply.brokerUnavailable(503), Kind.UNAVAILABLE, "503 (broker_unavailable)"),
                 Arguments.of(Reply.brokerUnavailable(504), Kind.UNAVAILABLE, "504 (broker_unavailable)"),
-                Arguments.of(new Reply(429, "slow down"), Kind.UNAVAILABLE, "unexpected status 429"));
+                Arguments.of(Reply.connectionRevoked(), Kind.REVOKED, "(410 connection_revoked)"),
+                Arguments.of(Reply.notActive(), Kind.REVOKED, "(400 connection_not_active)"),
+                Arguments.of(Reply.providerAmbiguous(), Kind.INVALID_CONNECTION, "provider_ambiguous"),
+                Arguments.of(Reply.json(400, Map.of("code", "attention_required", "detail", "grant expired")),
+                        Kind.ATTENTION_REQUIRED, "grant expired"),
+                Arguments.of(Reply.empty(409), Kind.REFUSED, "409 without an error code"),
+                Arguments.of(Reply.empty(418), Kind.REFUSED, "status 418"),
+                Arguments.of(Reply.empty(503), Kind.UNAVAILABLE, "answered 503"),
+                Arguments.of(Reply.rateLimited(7), Kind.RATE_LIMITED, "rate limit"));
+    }
+
+    @Test
+    void rateLimitCarriesTheRetryAfterDeadline() {
+        authority.respond("limited", Reply.rateLimited(7));
+        Instant before = Instant.now();
+        CredentialException e = failure(source.fetch("limited"));
+        assertEquals(Kind.RATE_LIMITED, e.kind());
+        assertTrue(!e.retryAt().isBefore(before.plusSeconds(6)) && !e.retryAt().isAfter(Instant.now().plusSeconds(8)),
+                () -> "retryAt " + e.retryAt());
     }
 
     @ParameterizedTest

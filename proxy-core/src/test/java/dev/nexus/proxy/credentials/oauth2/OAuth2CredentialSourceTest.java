@@ -238,7 +238,7 @@ class OAuth2CredentialSourceTest {
 
         assertThat(failed.kind()).isEqualTo(Kind.ATTENTION_REQUIRED);
         AgentCredentialError agent = AgentCredentialError.of(failed);
-        assertThat(agent.status()).isEqualTo(403);
+        assertThat(agent.status()).isEqualTo(409);
         assertThat(agent.detail()).contains("invalid_grant").contains(file.toString());
         assertSecretFree(failed);
     }

@@ -16,6 +16,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +40,7 @@ public final class NexusServer {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Phase phase = Phase.STARTING;
     private ProxyRuntime runtime;
+    private boolean runtimeStarting;
     private AdminServer admin;
 
     private NexusServer(NexusConfig config, AccessLog accessLog) {
@@ -78,6 +80,7 @@ public final class NexusServer {
             server.admin = AdminServer.start(adminConfig.address(), adminConfig.port(), AdminToken.resolve(adminConfig),
                     router);
             LOG.info(() -> "admin listening on http://" + hostPort(server.admin.localAddress()) + " (/healthz, /readyz, /metrics)");
+            server.runtimeStarting = true;
             server.runtime.start();
         } catch (Exception e) {
             server.releaseAfterFailedStart();
@@ -156,6 +159,13 @@ public final class NexusServer {
     }
 
     private void releaseAfterFailedStart() {
+        if (runtimeStarting) {
+            try {
+                runtime.shutdown(Duration.ZERO); // what the data plane started (watchers, pools) before it failed
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "releasing the data plane after a failed start", e);
+            }
+        }
         if (admin != null) {
             admin.close();
         }

@@ -30,29 +30,11 @@ final class ConfigProblems {
     ConfigException error(String fieldPath, String problem) {
         OptionalInt line = lines.lineOf(fieldPath);
         String where = line.isPresent() ? source + ":" + line.getAsInt() : source;
-        return new ConfigException(where + ": " + fieldPath + ": " + problem);
+        return new ConfigException(where + ": " + fieldPath + ": " + problem, line.orElse(0));
     }
 
     void add(ConfigException problem) {
-        problems.add(new Problem(lineIn(problem.getMessage()), problem.getMessage()));
-    }
-
-    /** The line an {@link #error} message names, read back so that problems can be listed in file order. */
-    private int lineIn(String message) {
-        String prefix = source + ":";
-        if (message.startsWith(prefix)) {
-            int end = message.indexOf(':', prefix.length());
-            try {
-                return Integer.parseInt(message.substring(prefix.length(), end));
-            } catch (NumberFormatException | StringIndexOutOfBoundsException notALine) {
-                return Integer.MAX_VALUE;
-            }
-        }
-        return Integer.MAX_VALUE;
-    }
-
-    int count() {
-        return problems.size();
+        problems.add(new Problem(problem.line() > 0 ? problem.line() : Integer.MAX_VALUE, problem.getMessage()));
     }
 
     /** A binding step that reports its first problem by throwing. */

@@ -163,12 +163,13 @@ class MainProcessTest {
         Matcher admin = log.get().stream().map(ADMIN::matcher).filter(Matcher::find).findFirst().orElseThrow();
         int port = Integer.parseInt(admin.group(1));
         HttpClient client = HttpClient.newHttpClient();
+        // Startup goes on after the admin listener is up (policy, CA generation on first start, listener);
+        // /healthz says 200 only once it is done.
+        await().atMost(WAIT).until(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
-        // Startup goes on after the admin listener is up (policy, CA generation on first start, listener).
-        await().atMost(WAIT).until(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode(), ready.body());

@@ -10,11 +10,14 @@ import dev.nexus.server.admin.ReadinessChecks;
 import dev.nexus.server.admin.StandardEndpoints;
 import dev.nexus.server.config.Durations;
 import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.runtime.StartupChecks;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -37,6 +40,7 @@ public final class NexusServer {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile Phase phase = Phase.STARTING;
     private ProxyRuntime runtime;
+    private boolean runtimeStarting;
     private AdminServer admin;
 
     private NexusServer(NexusConfig config, AccessLog accessLog) {
@@ -45,17 +49,30 @@ public final class NexusServer {
     }
 
     /**
-     * Starts everything; on failure, releases what was started and throws with a one-line message.
+     * Starts everything; on failure, releases what was started, removes the files this start created
+     * and throws with a one-line message. Files it reads are checked before anything is written.
      */
     public static NexusServer start(NexusConfig config, ProxyRuntimeFactory runtimeFactory) throws StartupException {
+        Optional<String> problem = StartupChecks.problem(config);
+        if (problem.isPresent()) {
+            throw new StartupException("cannot start: " + problem.get(), null, true);
+        }
+        FirstStartFiles created = FirstStartFiles.absentBefore(config);
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
         ProxyMetrics metrics = new ProxyMetrics(registry);
         ReadinessChecks readiness = new ReadinessChecks();
         AdminRouter router = new AdminRouter();
-        StandardEndpoints.register(router, readiness, registry);
+        AtomicBoolean started = new AtomicBoolean();
+        StandardEndpoints.register(router, readiness, registry, started::get);
 
-        NexusServer server = new NexusServer(config, AccessLogs.open(config.accessLog(), registry));
+        NexusServer server;
+        try {
+            server = new NexusServer(config, AccessLogs.open(config.accessLog(), registry));
+        } catch (StartupException | RuntimeException e) {
+            created.removeCreated();
+            throw e;
+        }
         readiness.register("lifecycle", server::lifecycleCheck);
         try {
             server.runtime = runtimeFactory.create(new RuntimeContext(config, registry, metrics, server.accessLog, readiness, router));
@@ -63,12 +80,15 @@ public final class NexusServer {
             server.admin = AdminServer.start(adminConfig.address(), adminConfig.port(), AdminToken.resolve(adminConfig),
                     router);
             LOG.info(() -> "admin listening on http://" + hostPort(server.admin.localAddress()) + " (/healthz, /readyz, /metrics)");
+            server.runtimeStarting = true;
             server.runtime.start();
         } catch (Exception e) {
             server.releaseAfterFailedStart();
-            throw new StartupException("cannot start: " + describe(e), e);
+            created.removeCreated();
+            throw new StartupException("cannot start: " + describe(e), e, StartupChecks.isConfigurationProblem(e));
         }
         server.phase = Phase.RUNNING;
+        started.set(true);
         LOG.info("started");
         return server;
     }
@@ -139,6 +159,13 @@ public final class NexusServer {
     }
 
     private void releaseAfterFailedStart() {
+        if (runtimeStarting) {
+            try {
+                runtime.shutdown(Duration.ZERO); // what the data plane started (watchers, pools) before it failed
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "releasing the data plane after a failed start", e);
+            }
+        }
         if (admin != null) {
             admin.close();
         }
@@ -146,7 +173,7 @@ public final class NexusServer {
     }
 
     private static String describe(Exception e) {
-        if (e instanceof IOException || e instanceof StartupException) {
+        if (e instanceof IOException || e instanceof StartupException || StartupChecks.isConfigurationProblem(e)) {
             return e.getMessage();
         }
         // Unexpected: the stack trace helps whoever reports it.

@@ -61,7 +61,7 @@ public final class RunCommand implements Command {
             return ExitCodes.USAGE;
         }
         LOG.info(() -> "effective configuration (" + file.map(f -> "from " + f).orElse("embedded defaults")
-                + ", secrets redacted):\n" + ConfigPrinter.toYaml(config));
+                + ", features in use, secrets redacted):\n" + ConfigPrinter.inUse(config));
 
         // The hook is registered before starting, so a SIGTERM that arrives during startup cannot find
         // the JVM exiting without it; until the server exists there is nothing to drain.
@@ -84,7 +84,7 @@ public final class RunCommand implements Command {
             server = NexusServer.start(config, runtimeFactory);
         } catch (StartupException e) {
             context.err().println("nexus-proxy: " + e.getMessage());
-            return ExitCodes.FAILURE;
+            return e.isConfigurationError() ? ExitCodes.USAGE : ExitCodes.FAILURE;
         }
         running.set(server);
         HangupSignal.install(server::reload);

@@ -89,9 +89,32 @@ class MainProcessTest {
         Result result = runToEnd("--config", "config.yaml");
 
         assertEquals(2, result.exitCode());
-        assertEquals("nexus-proxy: config.yaml: admin.token: must be at least 16 characters\n",
+        assertEquals("nexus-proxy: config.yaml:2: admin.token: must be at least 16 characters\n",
                 result.err());
         assertEquals("", result.out());
+    }
+
+    @Test
+    void aCredentialFileOthersCanReadExitsTwoWithOneLineAndCreatesNothing() throws Exception {
+        Path credentials = dir.resolve("creds.yaml");
+        Files.writeString(credentials, "{}\n");
+        Files.setPosixFilePermissions(credentials, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(dir.resolve("config.yaml"), """
+                listen: {port: 0}
+                admin: {port: 0}
+                authority: {file: {path: creds.yaml}}
+                """);
+
+        Result result = runToEnd("--config", "config.yaml");
+
+        assertEquals(2, result.exitCode(), result.err());
+        assertEquals("nexus-proxy: cannot start: credential file creds.yaml is readable or writable by other users"
+                + " (permissions rw-r--r--); it holds secrets: run 'chmod 600 creds.yaml' (in Kubernetes, mount it with"
+                + " defaultMode 0400), or allow insecure permissions explicitly",
+                result.err().lines().reduce((first, second) -> second).orElseThrow());
+        assertFalse(result.err().contains("SEVERE") || result.err().contains("\tat "), result.err());
+        assertFalse(Files.exists(dir.resolve("nexus-admin-token")), "admin token file created");
+        assertFalse(Files.exists(dir.resolve("nexus-ca")), "CA directory created");
     }
 
     @Test
@@ -140,12 +163,13 @@ class MainProcessTest {
         Matcher admin = log.get().stream().map(ADMIN::matcher).filter(Matcher::find).findFirst().orElseThrow();
         int port = Integer.parseInt(admin.group(1));
         HttpClient client = HttpClient.newHttpClient();
+        // Startup goes on after the admin listener is up (policy, CA generation on first start, listener);
+        // /healthz says 200 only once it is done.
+        await().atMost(WAIT).until(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
-        // Startup goes on after the admin listener is up (policy, CA generation on first start, listener).
-        await().atMost(WAIT).until(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode(), ready.body());

@@ -123,6 +123,54 @@ class NexusServerTest {
     }
 
     @Test
+    void healthzAnswers503UntilTheDataPlaneHasStarted() throws Exception {
+        int adminPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            adminPort = probe.getLocalPort();
+        }
+        NexusConfig config = new ConfigLoader(name -> null).parse("test", """
+                listen: {port: 0}
+                admin: {port: %d, token: %s}
+                access_log: {enabled: false}
+                """.formatted(adminPort, ADMIN_TOKEN));
+        CountDownLatch loaded = new CountDownLatch(1);
+        ProxyRuntimeFactory slowStart = context -> new ProxyRuntime() {
+            @Override
+            public void start() throws InterruptedException {
+                loaded.await(10, TimeUnit.SECONDS); // listener, policy and TLS material still loading
+            }
+
+            @Override
+            public void reload() {
+            }
+
+            @Override
+            public void shutdown(Duration drain) {
+            }
+        };
+        CompletableFuture<NexusServer> starting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return NexusServer.start(config, slowStart);
+            } catch (StartupException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        URI healthz = URI.create("http://127.0.0.1:" + adminPort + "/healthz");
+
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(ConnectException.class)
+                .until(() -> client.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode() == 503);
+        HttpResponse<String> whileStarting = client.send(HttpRequest.newBuilder(healthz).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("{\"status\":\"starting\"}", whileStarting.body());
+
+        loaded.countDown();
+        server = starting.get(10, TimeUnit.SECONDS);
+        assertEquals(200, client.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+    }
+
+    @Test
     void shutdownDrainsForTheConfiguredTimeWhileReadinessSaysShuttingDown() throws Exception {
         server = NexusServer.start(config("7s", NO_ACCESS_LOG), recordingRuntime());
         int adminPort = server.adminAddress().getPort();

@@ -26,7 +26,10 @@ import java.net.InetSocketAddress;
  * @param durationNanos          from the first request byte to the last response byte
  * @param upstreamConnectNanos   time to open the upstream connection: 0 when a pooled one was reused, -1 when none was made
  * @param route                  the policy route's name, or {@code null} when none matched
- * @param decision               {@code allow}, {@code inject}, {@code deny}, or {@code error} when refused before a decision
+ * @param decision               {@code allow}, {@code inject}, {@code deny}, {@code refused} when the route
+ *                               allowed the destination but its address did not pass the address check
+ *                               (SSRF protection: {@code destination_not_permitted}), or {@code error} when
+ *                               refused before a decision
  */
 public record ExchangeRecord(
         long epochMillis,
@@ -43,6 +46,14 @@ public record ExchangeRecord(
         long upstreamConnectNanos,
         String route,
         String decision) {
+
+    /**
+     * The {@code decision} field for a policy decision that reached the upstream stage: {@code refused} when
+     * the destination's address was not permitted, whatever the route said, else {@link #decisionLabel(Decision)}.
+     */
+    public static String decisionLabel(Decision decision, boolean destinationRefused) {
+        return destinationRefused ? "refused" : decisionLabel(decision);
+    }
 
     /** The {@code decision} field for a policy decision; {@code error} when the request was refused before one. */
     public static String decisionLabel(Decision decision) {

@@ -48,6 +48,7 @@ public final class ConnectTunnel {
     private final Instant start = Instant.now();
     private final long startNanos = System.nanoTime();
     private long connectNanos = -1;
+    private boolean destinationRefused;
     private boolean clientClosed;
 
     /** @param agent who opened the tunnel ({@code null} when identity is not enforced), for the admin API */
@@ -68,7 +69,8 @@ public final class ConnectTunnel {
         long connectStart = System.nanoTime();
         pool.connectTunnel(target.host(), target.port(), decision::mayConnectTo)
                 .addListener((Future<Channel> f) -> {
-                    connectNanos = System.nanoTime() - connectStart;
+                    connectNanos = f.isSuccess() ? System.nanoTime() - connectStart : -1; // none made when refused
+                    destinationRefused = UpstreamFailure.refusedDestination(f.cause());
                     if (clientClosed) {
                         if (f.isSuccess()) {
                             f.getNow().close();
@@ -118,6 +120,6 @@ public final class ConnectTunnel {
     private void record(int status, long in, long out) {
         events.exchangeCompleted(new ExchangeRecord(start.toEpochMilli(), (InetSocketAddress) clientCtx.channel().remoteAddress(), "CONNECT", "https",
                 target.host(), target.port(), null, status, in, out, System.nanoTime() - startNanos, connectNanos,
-                decision.routeName(), ExchangeRecord.decisionLabel(decision)));
+                decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused)));
     }
 }

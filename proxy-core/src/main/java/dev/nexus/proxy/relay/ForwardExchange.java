@@ -92,6 +92,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     private int status;
     private long bytesIn;
     private long connectNanos = -1;
+    private boolean destinationRefused;
 
     /**
      * @param agent who sent the request ({@code null} when identity is not enforced), for the audit trail
@@ -462,6 +463,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     }
 
     private void failBeforeResponse(Throwable cause) {
+        destinationRefused = UpstreamFailure.refusedDestination(cause);
         if (cause instanceof UpstreamFailure failure) {
             respondError(failure.kind().error(), failure.getMessage(), routeField());
         } else {
@@ -561,6 +563,6 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         services.events().exchangeCompleted(new ExchangeRecord(startMillis,
                 (InetSocketAddress) clientCtx.channel().remoteAddress(), agentRequest.method().name(), target.scheme(),
                 target.host(), target.port(), target.path(), status, in, out, System.nanoTime() - startNanos,
-                connectNanos, decision.routeName(), ExchangeRecord.decisionLabel(decision)));
+                connectNanos, decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused)));
     }
 }

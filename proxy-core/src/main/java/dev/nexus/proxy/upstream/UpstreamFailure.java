@@ -36,6 +36,11 @@ public final class UpstreamFailure extends Exception {
         this.kind = kind;
     }
 
+    /** Whether {@code cause} is the address check refusing the destination (not a network failure). */
+    public static boolean refusedDestination(Throwable cause) {
+        return cause instanceof UpstreamFailure failure && failure.kind == Kind.ADDRESS_NOT_PERMITTED;
+    }
+
     public Kind kind() {
         return kind;
     }

@@ -4,6 +4,8 @@ import dev.nexus.policy.load.LoadResult;
 import dev.nexus.policy.load.PolicyLoader;
 import dev.nexus.policy.load.SourceFile;
 import dev.nexus.policy.match.CompiledPolicy;
+import dev.nexus.proxy.observe.AccessLogFormatter;
+import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
@@ -15,10 +17,12 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real compiled policy in front of the proxy: deny names the route, no match means default deny, allow
@@ -131,6 +135,36 @@ class PolicyEnforcementTest {
         HttpResponse<String> rebound = get("http://rebind.test:" + origin.port() + "/steal");
         assertThat(rebound.statusCode()).isEqualTo(403);
         assertThat(rebound.body()).contains("\"error\":\"destination_not_permitted\"").contains("127.0.0.1");
+    }
+
+    @Test
+    void anAddressCheckRefusalIsLoggedAsRefusedWithoutAnUpstreamConnectTime() throws Exception {
+        assertThat(get("http://rebind.test:" + origin.port() + "/steal").statusCode()).isEqualTo(403);
+        try (RawConnection agent = new RawConnection(proxy.address())) {
+            agent.send("CONNECT rebind.test:" + origin.port() + " HTTP/1.1\r\nHost: rebind.test\r\n\r\n");
+            assertThat(agent.readHead()).startsWith("HTTP/1.1 403");
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.events().exchanges.size() >= 2);
+        assertThat(proxy.events().exchanges).allSatisfy(record -> {
+            StringBuilder line = new StringBuilder();
+            AccessLogFormatter.format(record, line);
+            assertThat(line.toString()).as(record.method()).contains("\"status\":403")
+                    .contains("\"upstream_connect_ms\":null").contains("\"route\":\"rebinding-name\"")
+                    .contains("\"decision\":\"refused\"");
+        });
+        assertThat(proxy.events().exchanges).extracting(ExchangeRecord::method).containsExactlyInAnyOrder("GET", "CONNECT");
+        assertThat(origin.requests()).isEmpty();
+    }
+
+    @Test
+    void anAllowedExchangeKeepsItsDecisionAndConnectTime() throws Exception {
+        assertThat(get(origin.url("/public")).statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !proxy.events().exchanges.isEmpty());
+        ExchangeRecord record = proxy.events().exchanges.get(0);
+        assertThat(record.decision()).isEqualTo("allow");
+        assertThat(record.upstreamConnectNanos()).isPositive();
     }
 
     @Test

@@ -51,7 +51,25 @@ public final class AdminToken {
         }
     }
 
+    /**
+     * Checks, without writing anything, that a token file that already exists is usable (private, one
+     * token), so a start fails before it creates any file.
+     *
+     * @throws IOException naming the file and what is wrong with it (never its content)
+     */
+    public static void verify(NexusConfig.Admin admin) throws IOException {
+        if (admin.token().isEmpty() && Files.exists(admin.tokenFile())) {
+            readChecked(admin.tokenFile());
+        }
+    }
+
     private static Secret read(Path file) throws IOException {
+        Secret token = readChecked(file);
+        LOG.info(() -> "admin token read from " + file);
+        return token;
+    }
+
+    private static Secret readChecked(Path file) throws IOException {
         Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
         if (permissions.stream().anyMatch(WORLD::contains)) {
             throw new IOException("admin.token_file " + file + " has permissions "
@@ -62,7 +80,6 @@ public final class AdminToken {
             throw new IOException("admin.token_file " + file + " must hold one token of at least "
                     + NexusConfig.Admin.MIN_TOKEN_LENGTH + " printable ASCII characters");
         }
-        LOG.info(() -> "admin token read from " + file);
         return Secret.of(token);
     }
 

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,8 @@ import java.util.function.Function;
 /**
  * Reads the YAML configuration file into a validated {@link NexusConfig}. Each section has one
  * {@code bindX} method; defaults come from the records' {@code DEFAULT} constants, so this class
- * only knows names, ranges and cross-field rules.
+ * only knows names, ranges and cross-field rules. Every problem in the file is reported at once
+ * ({@link ConfigProblems}): each field's own, and each section's first cross-field rule.
  */
 public final class ConfigLoader {
 
@@ -39,12 +41,13 @@ public final class ConfigLoader {
     private static final int AES_256_KEY_BYTES = 32;
 
     private final EnvSubstitution env;
+    private final YAMLFactory yamlFactory = new YAMLFactory();
     private final YAMLMapper yaml;
 
     /** @param environment looks up environment variables (normally {@code System::getenv}) */
     public ConfigLoader(Function<String, String> environment) {
         this.env = new EnvSubstitution(environment);
-        this.yaml = YAMLMapper.builder(new YAMLFactory())
+        this.yaml = YAMLMapper.builder(yamlFactory)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
     }
@@ -52,17 +55,15 @@ public final class ConfigLoader {
     /** Loads and validates {@code file}; the message of the exception names {@code file} as given. */
     public NexusConfig load(Path file) throws ConfigException {
         String source = file.toString();
-        JsonNode root;
+        String text;
         try {
-            root = yaml.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw invalidYaml(source, e);
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
             throw new ConfigException(source + ": cannot read: no such file");
         } catch (IOException e) {
             throw new ConfigException(source + ": cannot read: " + e.getMessage());
         }
-        return bind(source, root);
+        return parse(source, text);
     }
 
     /**
@@ -71,11 +72,13 @@ public final class ConfigLoader {
      * @param source names the text in error messages, like a file name
      */
     public NexusConfig parse(String source, String yamlText) throws ConfigException {
+        JsonNode root;
         try {
-            return bind(source, yaml.readTree(yamlText));
+            root = yaml.readTree(yamlText);
         } catch (JsonProcessingException e) {
             throw invalidYaml(source, e);
         }
+        return bind(source, root, YamlLines.of(yamlFactory, yamlText));
     }
 
     private static ConfigException invalidYaml(String source, JsonProcessingException e) {
@@ -85,28 +88,31 @@ public final class ConfigLoader {
     }
 
     /** Binds an already parsed document; {@code source} prefixes error messages. */
-    private NexusConfig bind(String source, JsonNode root) throws ConfigException {
+    private NexusConfig bind(String source, JsonNode root, YamlLines lines) throws ConfigException {
         if (root != null && !root.isMissingNode() && !root.isNull() && !root.isObject()) {
             throw new ConfigException(source + ": must be a YAML mapping of sections (listen, admin, ...)");
         }
-        ConfigSection top = new ConfigSection(source, "", root, env);
+        ConfigProblems problems = new ConfigProblems(source, lines);
+        ConfigSection top = new ConfigSection(problems, "", root, env);
+        NexusConfig d = NexusConfig.defaults();
         NexusConfig config = new NexusConfig(
-                bindListen(top.section("listen")),
-                bindAdmin(top.section("admin")),
-                bindTransport(top.section("transport")),
-                bindLimits(top.section("limits")),
-                bindTimeouts(top.section("timeouts")),
-                bindUpstream(top.section("upstream")),
-                bindAccessLog(top.section("access_log")),
-                bindPolicy(top.section("policy")),
-                bindAuthority(top.section("authority")),
-                bindRedis(top.section("redis")),
-                bindTls(top.section("tls")),
-                bindTransparent(top.section("transparent")),
-                bindIdentity(top.section("identity")),
-                bindAudit(top.section("audit")));
+                problems.attempt(() -> bindListen(top.section("listen")), d.listen()),
+                problems.attempt(() -> bindAdmin(top.section("admin")), d.admin()),
+                problems.attempt(() -> bindTransport(top.section("transport")), d.transport()),
+                problems.attempt(() -> bindLimits(top.section("limits")), d.limits()),
+                problems.attempt(() -> bindTimeouts(top.section("timeouts")), d.timeouts()),
+                problems.attempt(() -> bindUpstream(top.section("upstream")), d.upstream()),
+                problems.attempt(() -> bindAccessLog(top.section("access_log")), d.accessLog()),
+                problems.attempt(() -> bindPolicy(top.section("policy")), d.policy()),
+                problems.attempt(() -> bindAuthority(top.section("authority")), d.authority()),
+                problems.attempt(() -> bindRedis(top.section("redis")), d.redis()),
+                problems.attempt(() -> bindTls(top.section("tls")), d.tls()),
+                problems.attempt(() -> bindTransparent(top.section("transparent")), d.transparent()),
+                problems.attempt(() -> bindIdentity(top.section("identity")), d.identity()),
+                problems.attempt(() -> bindAudit(top.section("audit")), d.audit()));
         top.finish();
-        requireDistinctPorts(source, config.listen(), config.admin());
+        problems.throwIfAny();
+        requireDistinctPorts(top, config.listen(), config.admin());
         return config;
     }
 
@@ -454,12 +460,12 @@ public final class ConfigLoader {
     }
 
     /** The admin listener cannot share the proxy's port; port 0 (any free port) never clashes. */
-    private static void requireDistinctPorts(String source, NexusConfig.Listen listen, NexusConfig.Admin admin)
+    private static void requireDistinctPorts(ConfigSection top, NexusConfig.Listen listen, NexusConfig.Admin admin)
             throws ConfigException {
         boolean overlapping = listen.address().equalsIgnoreCase(admin.address())
                 || isWildcard(listen.address()) || isWildcard(admin.address());
         if (listen.port() != 0 && listen.port() == admin.port() && overlapping) {
-            throw new ConfigException(source + ": admin.port: must differ from listen.port (both " + listen.port() + ")");
+            throw top.error("admin.port", "must differ from listen.port (both " + listen.port() + ")");
         }
     }
 

@@ -20,32 +20,35 @@ import java.util.Set;
 
 /**
  * One YAML mapping being bound to a record: typed accessors that know the field path, expand
- * environment variables, apply defaults for absent (or null) keys, and turn every problem into a
- * {@link ConfigException} naming the field. {@link #finish()} rejects keys nobody asked for, which
- * is how unknown (usually misspelt) keys become errors.
+ * environment variables, apply defaults for absent (or null) keys, and record every problem in the
+ * document's {@link ConfigProblems} naming the field (the accessor then answers its default, so binding
+ * goes on and the operator sees every problem at once). {@link #finish()} reports keys nobody asked
+ * for, which is how unknown (usually misspelt) keys become errors.
  */
 final class ConfigSection {
 
-    private final String source;
+    private final ConfigProblems problems;
     private final String path;
     private final JsonNode node;
     private final EnvSubstitution env;
     private final Set<String> known = new LinkedHashSet<>();
 
-    ConfigSection(String source, String path, JsonNode node, EnvSubstitution env) throws ConfigException {
-        this.source = source;
+    ConfigSection(ConfigProblems problems, String path, JsonNode node, EnvSubstitution env) {
+        this.problems = problems;
         this.path = path;
-        this.node = node == null || node.isNull() ? MissingNode.getInstance() : node;
         this.env = env;
-        if (!this.node.isMissingNode() && !this.node.isObject()) {
-            throw error(path, "must be a mapping, got " + describe(this.node));
+        JsonNode given = node == null || node.isNull() ? MissingNode.getInstance() : node;
+        if (!given.isMissingNode() && !given.isObject()) {
+            problems.add(error(path, "must be a mapping, got " + describe(given)));
+            given = MissingNode.getInstance();
         }
+        this.node = given;
     }
 
     /** The nested mapping under {@code key}; empty when absent, so every field takes its default. */
-    ConfigSection section(String key) throws ConfigException {
+    ConfigSection section(String key) {
         known.add(key);
-        return new ConfigSection(source, pathOf(key), node.get(key), env);
+        return new ConfigSection(problems, pathOf(key), node.get(key), env);
     }
 
     /** Whether the mapping is in the file at all ({@code key: {}} counts as present). */
@@ -65,12 +68,12 @@ final class ConfigSection {
         return env.variable(name);
     }
 
-    /** Rejects keys that no accessor asked for. Call after reading every field. */
-    void finish() throws ConfigException {
+    /** Reports every key that no accessor asked for. Call after reading every field. */
+    void finish() {
         for (Map.Entry<String, JsonNode> property : node.properties()) {
             String name = property.getKey();
             if (!known.contains(name)) {
-                throw error(pathOf(name), "unknown key; expected one of: " + String.join(", ", known));
+                problems.add(error(pathOf(name), "unknown key; expected one of: " + String.join(", ", known)));
             }
         }
     }
@@ -84,8 +87,15 @@ final class ConfigSection {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** The problem with {@code fieldPath}, naming file and line, for binders to throw. */
     ConfigException error(String fieldPath, String problem) {
-        return new ConfigException(source + ": " + fieldPath + ": " + problem);
+        return problems.error(fieldPath, problem);
+    }
+
+    /** Records a problem with one field and answers {@code fallback}, so binding goes on. */
+    private <T> T reject(String fieldPath, String problem, T fallback) {
+        problems.add(error(fieldPath, problem));
+        return fallback;
     }
 
     /** The expanded text of a scalar, or empty when the key is absent or null. */
@@ -96,15 +106,15 @@ final class ConfigSection {
             return Optional.empty();
         }
         if (value.isContainerNode()) {
-            throw error(pathOf(key), "must be a single value, got " + describe(value));
+            return reject(pathOf(key), "must be a single value, got " + describe(value), Optional.empty());
         }
-        return Optional.of(expand(pathOf(key), value));
+        return Optional.ofNullable(expand(pathOf(key), value));
     }
 
     String string(String key, String defaultValue) throws ConfigException {
         Optional<String> text = text(key);
         if (text.isPresent() && text.get().isEmpty()) {
-            throw error(pathOf(key), "must not be empty");
+            return reject(pathOf(key), "must not be empty", defaultValue);
         }
         return text.orElse(defaultValue);
     }
@@ -127,10 +137,10 @@ final class ConfigSection {
         try {
             value = Long.parseLong(text.get().trim());
         } catch (NumberFormatException e) {
-            throw error(pathOf(key), "must be an integer, got " + quote(text.get()));
+            return reject(pathOf(key), "must be an integer, got " + quote(text.get()), defaultValue);
         }
         if (value < min || value > max) {
-            throw error(pathOf(key), "must be " + min + "-" + max + ", got " + value);
+            return reject(pathOf(key), "must be " + min + "-" + max + ", got " + value, defaultValue);
         }
         return (int) value;
     }
@@ -147,7 +157,8 @@ final class ConfigSection {
             value = Double.NaN;
         }
         if (!(value > 0.0 && value < 1.0)) {
-            throw error(pathOf(key), "must be a number between 0 and 1 (exclusive), got " + quote(text.get()));
+            return reject(pathOf(key), "must be a number between 0 and 1 (exclusive), got " + quote(text.get()),
+                    defaultValue);
         }
         return value;
     }
@@ -160,7 +171,7 @@ final class ConfigSection {
         switch (text.get().trim().toLowerCase(Locale.ROOT)) {
             case "true": return true;
             case "false": return false;
-            default: throw error(pathOf(key), "must be true or false, got " + quote(text.get()));
+            default: return reject(pathOf(key), "must be true or false, got " + quote(text.get()), defaultValue);
         }
     }
 
@@ -169,13 +180,19 @@ final class ConfigSection {
         if (text.isEmpty()) {
             return defaultValue;
         }
-        Duration value = Durations.parse(text.get()).orElseThrow(() -> error(pathOf(key),
-                "must be a duration such as 500ms, 5s, 2m or 1h, got " + quote(text.get())));
+        Optional<Duration> parsed = Durations.parse(text.get());
+        if (parsed.isEmpty()) {
+            return reject(pathOf(key), "must be a duration such as 500ms, 5s, 2m or 1h, got " + quote(text.get()),
+                    defaultValue);
+        }
+        Duration value = parsed.get();
         if (value.compareTo(min) < 0) {
-            throw error(pathOf(key), "must be at least " + Durations.format(min) + ", got " + text.get().trim());
+            return reject(pathOf(key), "must be at least " + Durations.format(min) + ", got " + text.get().trim(),
+                    defaultValue);
         }
         if (value.compareTo(max) > 0) {
-            throw error(pathOf(key), "must be at most " + Durations.format(max) + ", got " + text.get().trim());
+            return reject(pathOf(key), "must be at most " + Durations.format(max) + ", got " + text.get().trim(),
+                    defaultValue);
         }
         return value;
     }
@@ -195,7 +212,8 @@ final class ConfigSection {
         for (E constant : constants) {
             names.add(constant.name().toLowerCase(Locale.ROOT));
         }
-        throw error(pathOf(key), "must be one of " + String.join(", ", names) + ", got " + quote(text.get()));
+        return reject(pathOf(key), "must be one of " + String.join(", ", names) + ", got " + quote(text.get()),
+                defaultValue);
     }
 
     Optional<Path> optionalPath(String key) throws ConfigException {
@@ -206,7 +224,7 @@ final class ConfigSection {
         try {
             return Optional.of(Path.of(text.get()));
         } catch (InvalidPathException e) {
-            throw error(pathOf(key), "must be a file path, got " + quote(text.get()));
+            return reject(pathOf(key), "must be a file path, got " + quote(text.get()), Optional.empty());
         }
     }
 
@@ -216,35 +234,40 @@ final class ConfigSection {
 
     /** An IP literal (v4 or v6) or {@code localhost}; no DNS lookup happens at configuration time. */
     String address(String key, String defaultValue) throws ConfigException {
-        return requireAddress(pathOf(key), string(key, defaultValue));
+        String value = string(key, defaultValue);
+        return isAddress(value) ? value : reject(pathOf(key), notAnAddress(value), defaultValue);
     }
 
     /** A non-empty list of distinct IP addresses (or "localhost"); empty when the key is absent. */
     Optional<List<String>> addressList(String key) throws ConfigException {
         List<String> values = stringList(key);
         JsonNode given = node.get(key);
-        if (given == null || given.isNull()) {
-            return Optional.empty();
+        if (given == null || given.isNull() || !given.isArray()) {
+            return Optional.empty(); // absent, or not a list (stringList reported that)
         }
         if (values.isEmpty()) {
-            throw error(pathOf(key), "must name at least one address (leave it out for the default)");
+            return reject(pathOf(key), "must name at least one address (leave it out for the default)", Optional.empty());
         }
         Set<InetAddress> seen = new LinkedHashSet<>();
         for (int i = 0; i < values.size(); i++) {
-            String value = requireAddress(pathOf(key) + "[" + i + "]", values.get(i));
+            String value = values.get(i);
+            if (!isAddress(value)) {
+                return reject(pathOf(key) + "[" + i + "]", notAnAddress(value), Optional.empty());
+            }
             InetAddress literal = value.equalsIgnoreCase("localhost") ? InetAddress.getLoopbackAddress() : ipLiteral(value);
             if (!seen.add(literal)) {
-                throw error(pathOf(key), "lists " + quote(value) + " twice");
+                return reject(pathOf(key), "lists " + quote(value) + " twice", Optional.empty());
             }
         }
         return Optional.of(values);
     }
 
-    private String requireAddress(String fieldPath, String value) throws ConfigException {
-        if (!value.equalsIgnoreCase("localhost") && !NetUtil.isValidIpV4Address(value) && !NetUtil.isValidIpV6Address(value)) {
-            throw error(fieldPath, "must be an IP address or \"localhost\", got " + quote(value));
-        }
-        return value;
+    private static boolean isAddress(String value) {
+        return value.equalsIgnoreCase("localhost") || NetUtil.isValidIpV4Address(value) || NetUtil.isValidIpV6Address(value);
+    }
+
+    private static String notAnAddress(String value) {
+        return "must be an IP address or \"localhost\", got " + quote(value);
     }
 
     /** A mapping of names to scalar values (expanded); absent means empty. Keys keep their order. */
@@ -256,14 +279,18 @@ final class ConfigSection {
             return result;
         }
         if (!value.isObject()) {
-            throw error(pathOf(key), "must be a mapping, got " + describe(value));
+            return reject(pathOf(key), "must be a mapping, got " + describe(value), result);
         }
         for (Map.Entry<String, JsonNode> entry : value.properties()) {
             String entryPath = pathOf(key) + "." + entry.getKey();
             if (entry.getValue().isContainerNode() || entry.getValue().isNull()) {
-                throw error(entryPath, "must be a single value, got " + describe(entry.getValue()));
+                reject(entryPath, "must be a single value, got " + describe(entry.getValue()), null);
+                continue;
             }
-            result.put(entry.getKey(), expand(entryPath, entry.getValue()));
+            String expanded = expand(entryPath, entry.getValue());
+            if (expanded != null) {
+                result.put(entry.getKey(), expanded);
+            }
         }
         return result;
     }
@@ -277,15 +304,19 @@ final class ConfigSection {
             return result;
         }
         if (!value.isArray()) {
-            throw error(pathOf(key), "must be a list, e.g. [a, b], got " + describe(value));
+            return reject(pathOf(key), "must be a list, e.g. [a, b], got " + describe(value), result);
         }
         for (int i = 0; i < value.size(); i++) {
             JsonNode item = value.get(i);
             String itemPath = pathOf(key) + "[" + i + "]";
             if (item.isContainerNode() || item.isNull()) {
-                throw error(itemPath, "must be a single value, got " + describe(item));
+                return reject(itemPath, "must be a single value, got " + describe(item), new ArrayList<>());
             }
-            result.add(expand(itemPath, item));
+            String expanded = expand(itemPath, item);
+            if (expanded == null) {
+                return new ArrayList<>();
+            }
+            result.add(expanded);
         }
         return result;
     }
@@ -314,14 +345,15 @@ final class ConfigSection {
         }
     }
 
-    private String expand(String fieldPath, JsonNode scalar) throws ConfigException {
+    /** The scalar with environment variables substituted; {@code null} (and a recorded problem) when that fails. */
+    private String expand(String fieldPath, JsonNode scalar) {
         if (!scalar.isTextual()) {
             return scalar.asText();
         }
         try {
             return env.expand(scalar.textValue());
         } catch (EnvSubstitution.SubstitutionException e) {
-            throw error(fieldPath, e.getMessage());
+            return reject(fieldPath, e.getMessage(), null);
         }
     }
 

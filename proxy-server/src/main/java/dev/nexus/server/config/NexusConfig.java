@@ -69,7 +69,7 @@ public record NexusConfig(
 
     public enum TransportType { AUTO, EPOLL, NIO }
 
-    /** Netty transport; {@code eventLoopThreads} 0 means Netty's default (2 x available cores). */
+    /** Netty transport; {@code eventLoopThreads} 0 means one I/O thread per available core. */
     public record Transport(TransportType type, int eventLoopThreads) {
         public static final Transport DEFAULT = new Transport(TransportType.AUTO, 0);
     }

@@ -63,6 +63,21 @@ final class CredentialSources {
         }
     }
 
+    /**
+     * Checks, writing nothing, the local credential file when a connection may use it and it exists
+     * (permissions and content); an absent file passes, it is created empty on first start.
+     *
+     * @throws dev.nexus.proxy.credentials.file.CredentialFileException naming the file and the problem
+     */
+    static void verify(NexusConfig.Authority authority) {
+        boolean fileUsed = authority.type() != NexusConfig.AuthorityType.NEXUS
+                || authority.connections().containsValue(SourceType.FILE);
+        NexusConfig.FileAuthority file = authority.file();
+        if (fileUsed && Files.exists(file.path())) {
+            FileCredentialSource.verify(file.path(), file.allowInsecurePermissions());
+        }
+    }
+
     private CredentialSource build() throws IOException {
         SourceType defaultType = authority.type() == NexusConfig.AuthorityType.NEXUS ? SourceType.NEXUS : SourceType.FILE;
         CredentialSource fallback = source(defaultType);

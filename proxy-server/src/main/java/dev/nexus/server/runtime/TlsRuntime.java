@@ -30,12 +30,37 @@ final class TlsRuntime {
     private TlsRuntime() {
     }
 
-    static TlsComponents start(NexusConfig.Tls config, PrometheusRegistry registry) {
-        TlsProvider provider = TlsProvider.choose(TlsProvider.Preference.parse(config.provider().name()));
-        CaFiles active = config.caCert().isPresent()
+    /**
+     * Checks, writing nothing, that the CA about to be used is complete, private and valid: the configured
+     * one, or the one already in {@code tls.ca_dir}; a {@code ca_dir} with no CA yet passes (first start).
+     *
+     * @throws CaException naming the file and the problem, in one line
+     */
+    static void verify(NexusConfig.Tls config) {
+        CaFiles active = activeFiles(config);
+        if (config.caCert().isPresent()) {
+            requireExisting("tls.ca_cert", active.certificate());
+            requireExisting("tls.ca_key", active.privateKey());
+        }
+        if (config.caCert().isPresent() || Files.exists(active.certificate()) || Files.exists(active.privateKey())) {
+            CertificateAuthority.load(active, nextFiles(config));
+        }
+    }
+
+    private static CaFiles activeFiles(NexusConfig.Tls config) {
+        return config.caCert().isPresent()
                 ? new CaFiles(config.caCert().get(), config.caKey().orElseThrow())
                 : CaFiles.inDirectory(config.caDir());
-        CaFiles next = config.nextCaCert().map(cert -> new CaFiles(cert, config.nextCaKey().orElseThrow())).orElse(null);
+    }
+
+    private static CaFiles nextFiles(NexusConfig.Tls config) {
+        return config.nextCaCert().map(cert -> new CaFiles(cert, config.nextCaKey().orElseThrow())).orElse(null);
+    }
+
+    static TlsComponents start(NexusConfig.Tls config, PrometheusRegistry registry) {
+        TlsProvider provider = TlsProvider.choose(TlsProvider.Preference.parse(config.provider().name()));
+        CaFiles active = activeFiles(config);
+        CaFiles next = nextFiles(config);
         CertificateAuthority ca;
         if (config.caCert().isPresent()) {
             requireExisting("tls.ca_cert", active.certificate());

@@ -41,7 +41,7 @@ class AdminServerTest {
     private AdminServer server;
 
     private void start() throws IOException {
-        StandardEndpoints.register(router, readiness, registry);
+        StandardEndpoints.register(router, readiness, registry, () -> true);
         server = AdminServer.start("127.0.0.1", 0, Secret.of(TOKEN), router);
     }
 

@@ -171,7 +171,7 @@ class NexusCliTest {
 
         assertEquals(2, standard.execute(context, "--config", config.toString()));
 
-        assertEquals("nexus-proxy: " + config + ": listen.port: must be 0-65535, got 70000\n", err());
+        assertEquals("nexus-proxy: " + config + ":2: listen.port: must be 0-65535, got 70000\n", err());
         assertFalse(err().contains("Exception"));
     }
 

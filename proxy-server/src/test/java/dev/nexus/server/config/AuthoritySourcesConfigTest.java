@@ -115,7 +115,7 @@ class AuthoritySourcesConfigTest {
             """)
     void mistakesNameTheField(String yaml, String expected) {
         assertThatThrownBy(() -> loader.parse("config.yaml", yaml)).isInstanceOf(ConfigException.class)
-                .hasMessage("config.yaml: " + expected);
+                .hasMessage("config.yaml:1: " + expected);
     }
 
     @Test

@@ -38,9 +38,10 @@ class ConfigLoaderTest {
 
     private String error(String yaml) {
         ConfigException e = assertThrows(ConfigException.class, () -> load(yaml));
-        String prefix = dir.resolve("config.yaml") + ": ";
+        String prefix = dir.resolve("config.yaml").toString();
         assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
-        return e.getMessage().substring(prefix.length());
+        // The file's name, then the line of the field when the field is in the file: "config.yaml:3: listen.port: ..."
+        return e.getMessage().substring(prefix.length()).replaceFirst("^(:\\d+)?: ", "");
     }
 
     @Test
@@ -317,7 +318,7 @@ class ConfigLoaderTest {
         ConfigLoader loader = new ConfigLoader(Map.of("P", "0")::get);
         assertEquals(0, loader.parse("test", "listen: {port: \"${P}\"}").listen().port());
         ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("inline", "listen: {port: x}"));
-        assertEquals("inline: listen.port: must be an integer, got \"x\"", e.getMessage());
+        assertEquals("inline:1: listen.port: must be an integer, got \"x\"", e.getMessage());
     }
 
     @Test

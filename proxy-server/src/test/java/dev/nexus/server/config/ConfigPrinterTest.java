@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigPrinterTest {
@@ -29,6 +30,31 @@ class ConfigPrinterTest {
         assertTrue(yaml.contains("  type: auto\n"), yaml);
         assertTrue(yaml.contains("  hosts: {}\n"), yaml);
         assertEquals(NexusConfig.defaults(), reload(NexusConfig.defaults()));
+    }
+
+    @Test
+    void theStartupViewShowsOnlyTheFeaturesInUse() throws Exception {
+        String defaults = ConfigPrinter.inUse(NexusConfig.defaults());
+
+        assertTrue(defaults.contains("\nauthority:\n  type: file\n  file:\n"), defaults);
+        assertTrue(defaults.contains("\ntls:\n  ca_dir: \"nexus-ca\"\n"), defaults);
+        for (String unused : new String[] {"\nredis:", "\ntransparent:", "\nidentity:", "  nexus:", "  oauth2:"}) {
+            assertFalse(defaults.contains(unused), unused + " printed:\n" + defaults);
+        }
+        assertTrue(defaults.endsWith("# not in use (their defaults apply): authority.nexus, authority.oauth2, redis,"
+                + " transparent, identity\n"), defaults);
+
+        NexusConfig shared = new ConfigLoader(name -> null).parse("shared", """
+                authority: {type: nexus, nexus: {url: "https://authority.example", api_key: printer-secret-key-1}}
+                redis: {url: "redis://:printer-redis-pw@cache:6379", encryption_keys: {k1: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}}
+                audit: {enabled: false}
+                """);
+        String inUse = ConfigPrinter.inUse(shared);
+
+        assertTrue(inUse.contains("\n  nexus:\n    url: \"https://authority.example\"\n"), inUse);
+        assertTrue(inUse.contains("\nredis:\n") && !inUse.contains("\naudit:\n"), inUse);
+        assertFalse(inUse.contains("  file:\n"), inUse);
+        assertFalse(inUse.contains("printer-secret-key-1") || inUse.contains("printer-redis-pw"), inUse);
     }
 
     @Test

@@ -107,6 +107,6 @@ class IdentityAndAuditConfigTest {
             """)
     void mistakesNameTheFieldAndWhatIsExpected(String yaml, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
-        assertEquals("config.yaml: " + expected, e.getMessage());
+        assertEquals("config.yaml:1: " + expected, e.getMessage());
     }
 }

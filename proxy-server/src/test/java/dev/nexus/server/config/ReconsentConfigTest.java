@@ -67,7 +67,7 @@ class ReconsentConfigTest {
         String yaml = "authority: {type: nexus, nexus: {url: 'https://a.example', api_key: k, " + reconsent + "}}";
 
         assertThatThrownBy(() -> loader.parse("config.yaml", yaml)).isInstanceOf(ConfigException.class)
-                .hasMessage("config.yaml: " + expected);
+                .hasMessage("config.yaml:1: " + expected);
     }
 
     @Test
@@ -86,7 +86,7 @@ class ReconsentConfigTest {
                 """;
 
         assertThatThrownBy(() -> loader.parse("config.yaml", yaml)).isInstanceOf(ConfigException.class)
-                .hasMessage("config.yaml: authority.nexus.reconsent.connections.github: is served by the file source;"
+                .hasMessage("config.yaml:10: authority.nexus.reconsent.connections.github: is served by the file source;"
                         + " only connections the Nexus Authority serves can be re-consented (set authority.type or"
                         + " authority.connections.github to nexus)");
     }

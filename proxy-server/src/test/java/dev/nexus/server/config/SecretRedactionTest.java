@@ -71,7 +71,7 @@ class SecretRedactionTest {
 
         ConfigException sectionAsScalar = assertThrows(ConfigException.class,
                 () -> load("redis: \"redis://:" + REDIS_PASSWORD + "@h\"", Map.of()));
-        assertEquals(dir.resolve("config.yaml") + ": redis: must be a mapping, got a single value", sectionAsScalar.getMessage());
+        assertEquals(dir.resolve("config.yaml") + ":1: redis: must be a mapping, got a single value", sectionAsScalar.getMessage());
     }
 
     @ParameterizedTest

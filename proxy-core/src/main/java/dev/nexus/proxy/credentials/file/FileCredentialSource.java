@@ -37,6 +37,8 @@ import java.util.logging.Logger;
  * symlinks, which content hashing sees and modification times may not). A broken edit is logged with its
  * location and ignored: the last good content keeps serving. Connections whose entry changed are reported
  * to {@link #onChange} listeners so caches drop the old lease. {@link #refresh} re-reads the file at once.
+ * Every poll also looks at the file's permissions, so a file that becomes readable by others (a
+ * {@code chmod 644}, a changed volume mode) is warned about at once, not only at its next edit.
  */
 public final class FileCredentialSource implements CredentialSource {
 
@@ -66,7 +68,7 @@ public final class FileCredentialSource implements CredentialSource {
         this.file = new CredentialFile(path);
         this.allowInsecurePermissions = allowInsecurePermissions;
         this.clock = clock;
-        checkPermissions();
+        checkPermissions(file, allowInsecurePermissions);
         byte[] content = file.read();
         this.grants = Map.copyOf(file.parse(content));
         this.appliedHash = sha256(content);
@@ -101,6 +103,18 @@ public final class FileCredentialSource implements CredentialSource {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Checks, without watching or keeping anything, what the constructor would: that the file is private
+     * (unless {@code allowInsecurePermissions}) and valid; for a start to fail before it writes any file.
+     *
+     * @throws CredentialFileException naming the file and the problem (never its content)
+     */
+    public static void verify(Path path, boolean allowInsecurePermissions) {
+        CredentialFile file = new CredentialFile(path);
+        checkPermissions(file, allowInsecurePermissions);
+        file.parse(file.read());
+    }
+
     /** The connection ids the file currently defines. */
     public Set<String> connectionIds() {
         return grants.keySet();
@@ -127,6 +141,7 @@ public final class FileCredentialSource implements CredentialSource {
         String hash = sha256(content);
         if (hash.equals(appliedHash)) {
             pendingHash = null;
+            warnIfExposed();
             return;
         }
         if (debounce && !hash.equals(pendingHash)) {
@@ -135,7 +150,7 @@ public final class FileCredentialSource implements CredentialSource {
         }
         pendingHash = null;
         try {
-            checkPermissions();
+            checkPermissions(file, allowInsecurePermissions);
             Map<String, TokenGrant> next = Map.copyOf(file.parse(content));
             Map<String, TokenGrant> previous = grants;
             grants = next;
@@ -158,18 +173,46 @@ public final class FileCredentialSource implements CredentialSource {
         }
     }
 
-    private void checkPermissions() {
+    private static void checkPermissions(CredentialFile file, boolean allowInsecurePermissions) {
         Set<PosixFilePermission> excess = file.excessPermissions();
         if (excess.isEmpty()) {
             return;
         }
-        String problem = "credential file " + file.path() + " is readable or writable by other users (permissions "
-                + file.describePermissions() + "); it holds secrets";
+        String problem = exposure(file);
         if (!allowInsecurePermissions) {
-            throw new CredentialFileException(problem + ": run 'chmod 600 " + file.path()
-                    + "' (in Kubernetes, mount it with defaultMode 0400), or allow insecure permissions explicitly");
+            throw new CredentialFileException(problem + ": " + remedy(file));
         }
         LOG.warning(() -> problem + "; accepted because insecure permissions are explicitly allowed");
+    }
+
+    /**
+     * An unchanged file whose permissions now let others read it: the content already served stays, but the
+     * operator hears of it on this poll (once until the problem changes) instead of at the next edit.
+     */
+    private void warnIfExposed() {
+        if (allowInsecurePermissions) {
+            return;
+        }
+        try {
+            if (file.excessPermissions().isEmpty()) {
+                lastProblem = null;
+                return;
+            }
+        } catch (CredentialFileException e) {
+            report(e.getMessage());
+            return;
+        }
+        report(exposure(file) + ": " + remedy(file) + "; its next edit will be refused until then");
+    }
+
+    private static String exposure(CredentialFile file) {
+        return "credential file " + file.path() + " is readable or writable by other users (permissions "
+                + file.describePermissions() + "); it holds secrets";
+    }
+
+    private static String remedy(CredentialFile file) {
+        return "run 'chmod 600 " + file.path()
+                + "' (in Kubernetes, mount it with defaultMode 0400), or allow insecure permissions explicitly";
     }
 
     /** Logs a problem once until it changes, so a broken file does not flood the log twice a second. */

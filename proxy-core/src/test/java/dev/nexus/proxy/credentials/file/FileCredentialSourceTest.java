@@ -135,6 +135,34 @@ class FileCredentialSourceTest {
     }
 
     @Test
+    void aModeChangeWithoutAnEditIsWarnedAboutOnTheNextPoll() throws Exception {
+        Path file = write("chmod.yaml", apiKeyEntry("c1", "chmod-secret-42"), "rw-------");
+        source = new FileCredentialSource(file, false, FAST_POLL, CLOCK);
+        try (LogCapture logs = new LogCapture("dev.nexus")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> logs.contains("is readable or writable by other users"));
+            assertTrue(logs.contains("permissions rw-r--r--") && logs.contains("chmod 600 " + file), logs.text());
+            assertEquals(1, logs.lines().stream().filter(line -> line.contains("readable or writable")).count(),
+                    "warned once, not on every poll: " + logs.text());
+            assertFalse(logs.contains("chmod-secret-42"), logs.text());
+            assertEquals("chmod-secret-42", await(source.fetch("c1")).credential("api_key"));
+        }
+    }
+
+    @Test
+    void verifyChecksPermissionsAndContentWithoutWatching() throws Exception {
+        FileCredentialSource.verify(write("ok.yaml", apiKeyEntry("c1", "v"), "rw-------"), false);
+        Path open = write("open.yaml", apiKeyEntry("c1", "verify-secret-9"), "rw-r--r--");
+
+        CredentialFileException e = assertThrows(CredentialFileException.class, () -> FileCredentialSource.verify(open, false));
+
+        assertTrue(e.getMessage().contains("chmod 600 " + open), e.getMessage());
+        assertFalse(e.getMessage().contains("verify-secret-9"), e.getMessage());
+        FileCredentialSource.verify(open, true);
+    }
+
+    @Test
     void brokenEditKeepsTheLastGoodContentAndLogsOnlyTheLocation() throws Exception {
         Path file = write("edit.yaml", apiKeyEntry("c1", "good"), "rw-------");
         source = new FileCredentialSource(file, false, FAST_POLL, CLOCK);

@@ -46,6 +46,18 @@ final class ProxyReplica implements AutoCloseable {
      * timeout (which, by design, lets the replica call the Authority itself and would spoil call counts).
      */
     private static final Duration REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** The Authority client's timeouts: together they bound one Authority call. */
+    private static final Duration AUTHORITY_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration AUTHORITY_RESPONSE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long a replica that lost the fetch lock waits for the winner's lease: as long as the winner's
+     * Authority call may take. With the default (3 s) a busy machine slowing the winner's 300 ms call sends
+     * the loser to the Authority as well (the fallback that, by design, keeps requests moving but spoils call
+     * counts); a winner that never publishes still shows up as a second call.
+     */
+    private static final Duration PUBLICATION_WAIT = AUTHORITY_CONNECT_TIMEOUT.plus(AUTHORITY_RESPONSE_TIMEOUT);
+    /** The winner holds the fetch lock through its Authority call and the publication in Redis. */
+    private static final Duration FETCH_LOCK_HOLD = PUBLICATION_WAIT.plus(REDIS_COMMAND_TIMEOUT);
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final NexusAuthoritySource source;
@@ -57,12 +69,13 @@ final class ProxyReplica implements AutoCloseable {
 
     private ProxyReplica(Builder builder) throws InterruptedException {
         source = new NexusAuthoritySource(NexusAuthoritySettings.of(builder.authority.baseUri(), builder.apiKey)
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10)), registry, builder.clock);
+                .withTimeouts(AUTHORITY_CONNECT_TIMEOUT, AUTHORITY_RESPONSE_TIMEOUT), registry, builder.clock);
         store = builder.redisUrl == null ? null : new RedisLeaseStore(
                 RedisStoreSettings.of(builder.redisUrl, builder.cipher).withNamespace(builder.namespace)
                         .withCommandTimeout(REDIS_COMMAND_TIMEOUT), registry);
         cache = LeaseCache.builder(source, registry)
-                .settings(builder.settings)
+                .settings(store == null ? builder.settings
+                        : builder.settings.toBuilder().shared(FETCH_LOCK_HOLD, PUBLICATION_WAIT).build())
                 .clock(builder.clock)
                 .sharedStore(store == null ? null : builder.storeView.apply(store))
                 .jitter(() -> 0.5)

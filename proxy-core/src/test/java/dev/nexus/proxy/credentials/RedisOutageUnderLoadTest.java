@@ -35,12 +35,14 @@ import static org.awaitility.Awaitility.await;
 class RedisOutageUnderLoadTest {
 
     private static final Duration RECOVERY = Duration.ofSeconds(15);
-    /** Bounds of the load loop. */
+    /** Bound of the load loop; each of its requests is bounded by {@link ProxyReplica#REQUEST_DEADLINE}. */
     private static final int MAX_REQUESTS = 1_000;
-    private static final Duration MAX_LOAD_TIME = Duration.ofSeconds(30);
+    /** How long the load may go without completing a request: one request's deadline, plus slack. */
+    private static final Duration STALL = ProxyReplica.REQUEST_DEADLINE.plusSeconds(5);
 
     private final List<String> agentSaw = ProxyReplica.transcript();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final AtomicBoolean enough = new AtomicBoolean();
     private LogCapture logs;
     private TestAuthority authority;
     private TestOrigin origin;
@@ -64,6 +66,7 @@ class RedisOutageUnderLoadTest {
 
     @AfterEach
     void stop() throws Exception {
+        enough.set(true); // also when the test failed: the load stops after its current request
         for (AutoCloseable resource : resources) {
             resource.close();
         }
@@ -93,9 +96,8 @@ class RedisOutageUnderLoadTest {
         assertThat(authority.calls(Endpoint.TOKEN, "leased")).as("shared through Redis").isEqualTo(1);
 
         AtomicInteger completed = new AtomicInteger();
-        AtomicBoolean enough = new AtomicBoolean();
-        CompletableFuture<List<Integer>> load = CompletableFuture.supplyAsync(() -> agentLoad(completed, enough));
-        await().atMost(Duration.ofSeconds(10)).until(() -> completed.get() >= 100);
+        CompletableFuture<List<Integer>> load = CompletableFuture.supplyAsync(() -> agentLoad(completed));
+        awaitRequests(completed, 100, load);
         redis.stop();
         int atKill = completed.get();
 
@@ -103,9 +105,9 @@ class RedisOutageUnderLoadTest {
         Secrets.grantTokens(authority, "cold-during-outage");
         HttpResponse<String> coldOnA = a.get(url("cold-during-outage", "/x"));
         HttpResponse<String> coldOnB = b.get(url("cold-during-outage", "/x"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> completed.get() >= atKill + 200);
+        awaitRequests(completed, atKill + 200, load);
         enough.set(true);
-        List<Integer> statuses = load.get(MAX_LOAD_TIME.toSeconds() + 10, TimeUnit.SECONDS);
+        List<Integer> statuses = load.get(STALL.toMillis(), TimeUnit.MILLISECONDS);
 
         assertThat(statuses).hasSizeGreaterThanOrEqualTo(300).containsOnly(200);
         assertThat(coldOnA.statusCode()).isEqualTo(200);
@@ -127,13 +129,26 @@ class RedisOutageUnderLoadTest {
     }
 
     /**
-     * Alternates requests on the leased connection between the replicas until told it has done enough,
-     * at most {@link #MAX_REQUESTS} requests and {@link #MAX_LOAD_TIME}; answers every status the agent got.
+     * Waits until the load has completed {@code target} requests. How fast it gets there depends on how busy
+     * the machine is; what the load guarantees is that each request ends within its deadline, so the wait
+     * fails as soon as the load goes {@link #STALL} without completing one, or ends early.
      */
-    private List<Integer> agentLoad(AtomicInteger completed, AtomicBoolean enough) {
+    private static void awaitRequests(AtomicInteger completed, int target, CompletableFuture<?> load) {
+        for (int seen = completed.get(); seen < target; seen = completed.get()) { // at most target rounds
+            int before = seen;
+            await().atMost(STALL).until(() -> completed.get() > before || load.isDone());
+            assertThat(completed.get() > before || !load.isDone())
+                    .as("the load ended after %d requests, before reaching %d", completed.get(), target).isTrue();
+        }
+    }
+
+    /**
+     * Alternates requests on the leased connection between the replicas until told it has done enough,
+     * at most {@link #MAX_REQUESTS} requests; answers every status the agent got.
+     */
+    private List<Integer> agentLoad(AtomicInteger completed) {
         List<Integer> statuses = new ArrayList<>();
-        long end = System.nanoTime() + MAX_LOAD_TIME.toNanos();
-        for (int i = 0; i < MAX_REQUESTS && !enough.get() && System.nanoTime() < end; i++) {
+        for (int i = 0; i < MAX_REQUESTS && !enough.get(); i++) {
             ProxyReplica replica = i % 2 == 0 ? a : b;
             int status;
             try {

@@ -95,7 +95,7 @@ public final class LeaseCache implements LeaseProvider {
         this.metrics = new LeaseCacheMetrics(builder.registry, this::countByState, source::circuitOpen);
         this.shared = new SharedTier(builder.shared, source, metrics, settings);
         if (builder.shared != null) {
-            builder.shared.onRemoteChange(leases::invalidate);
+            builder.shared.onRemoteChange(this::remoteChange);
             builder.shared.onRemoteInvalidation(connectionId -> {
                 leases.invalidate(connectionId);
                 revoked(connectionId);
@@ -172,9 +172,9 @@ public final class LeaseCache implements LeaseProvider {
     }
 
     /**
-     * Starts (or joins) the one load for the connection. A refresh-ahead load runs on the executor and
-     * accepts from L2 only a lease not yet due for refresh itself; a miss starts on the caller's thread
-     * (every step is asynchronous) and accepts any usable lease.
+     * Starts (or joins) the one load for the connection; a load that ended since the caller's L1 miss counts
+     * as joined. A refresh-ahead load runs on the executor and accepts from L2 only a lease not yet due for
+     * refresh itself; a miss starts on the caller's thread (every step is asynchronous) and accepts any usable lease.
      */
     private CompletableFuture<Lease> load(String connectionId, boolean ahead) {
         CompletableFuture<Lease> promise = new CompletableFuture<>();
@@ -182,6 +182,15 @@ public final class LeaseCache implements LeaseProvider {
         if (running != null) {
             metrics.singleflightWaits.inc();
             return running.copy();
+        }
+        CachedLease stored = leases.getIfPresent(connectionId);
+        if (stored != null && acceptable(stored.lease, ahead)) {
+            // The load this caller missed finished between its L1 look-up and the claim above (a load stores
+            // its lease before it leaves the in-flight map): take that lease rather than fetch it again.
+            loads.remove(connectionId, promise);
+            promise.complete(stored.lease); // for any caller that joined it meanwhile
+            metrics.singleflightWaits.inc();
+            return stored.completed;
         }
         long sequence = loadSequence.incrementAndGet();
         Runnable start = () -> {
@@ -227,6 +236,23 @@ public final class LeaseCache implements LeaseProvider {
     private void store(String connectionId, Lease lease, long sequence) {
         CachedLease fresh = CachedLease.of(lease, sequence, settings);
         leases.asMap().compute(connectionId, (id, old) -> old != null && old.sequence > sequence ? old : fresh);
+    }
+
+    /**
+     * Another replica published (or dropped) the connection's lease: ours goes unless it is the one now in L2.
+     * The event travels on its own connection and can arrive after this replica already read the published
+     * lease from L2 and cached it; that copy is current and stays.
+     */
+    private void remoteChange(String connectionId) {
+        CachedLease held = leases.getIfPresent(connectionId);
+        if (held == null) {
+            return;
+        }
+        shared.read(connectionId).thenAccept(found -> {
+            if (found.filter(lease -> sameCredentials(lease, held.lease)).isEmpty()) {
+                leases.asMap().remove(connectionId, held);
+            }
+        });
     }
 
     @Override

@@ -122,7 +122,8 @@ final class SharedTier {
                         : callAndPublish(connectionId, refresh, false));
     }
 
-    private CompletableFuture<Optional<Lease>> read(String connectionId) {
+    /** The lease in L2, empty on a miss or when the store fails; only with a store. */
+    CompletableFuture<Optional<Lease>> read(String connectionId) {
         return quietly(() -> store.read(connectionId), Optional.empty());
     }
 

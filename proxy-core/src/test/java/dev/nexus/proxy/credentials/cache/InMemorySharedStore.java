@@ -42,6 +42,14 @@ final class InMemorySharedStore {
         return Optional.ofNullable(records.get(connectionId));
     }
 
+    /**
+     * Tells every replica once more that the connection's lease changed, as Redis pub/sub may do only after
+     * a replica already read the published record.
+     */
+    void announceAgain(String connectionId) {
+        notifyOthers(null, connectionId, record(connectionId));
+    }
+
     private void notifyOthers(Replica origin, String connectionId, Optional<Lease> lease) {
         List<CompletableFuture<Optional<Lease>>> waiting = waiters.remove(connectionId);
         if (waiting != null) {

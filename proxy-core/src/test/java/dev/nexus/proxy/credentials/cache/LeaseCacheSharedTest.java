@@ -87,6 +87,18 @@ class LeaseCacheSharedTest {
     }
 
     @Test
+    void aPublicationHeardAfterTheReplicaReadTheLeaseLeavesItCached() throws Exception {
+        authority.respond("c1", Reply.apiKey("shared", START.plus(Duration.ofHours(1))));
+        await(replicaA.lease("c1"));
+        assertEquals("shared", await(replicaB.lease("c1")).credential("api_key"));
+        store.announceAgain("c1"); // B hears of A's publication only now
+
+        assertEquals(List.of("c1"), replicaB.view().stream().map(LeaseView::connectionId).toList(),
+                "B keeps the lease it took from L2: it is the one published");
+        assertEquals(List.of("c1"), replicaA.view().stream().map(LeaseView::connectionId).toList());
+    }
+
+    @Test
     void revocationSeenByOneReplicaDropsTheLeaseOnBoth() throws Exception {
         authority.respond("c1", Reply.apiKey("v", START.plus(Duration.ofHours(1))));
         await(replicaA.lease("c1"));

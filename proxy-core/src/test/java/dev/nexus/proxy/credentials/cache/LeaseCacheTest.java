@@ -2,6 +2,7 @@ package dev.nexus.proxy.credentials.cache;
 
 import dev.nexus.proxy.credentials.CredentialException;
 import dev.nexus.proxy.credentials.CredentialException.Kind;
+import dev.nexus.proxy.credentials.CredentialSource;
 import dev.nexus.proxy.credentials.Lease;
 import dev.nexus.proxy.credentials.nexus.NexusAuthoritySettings;
 import dev.nexus.proxy.credentials.nexus.NexusAuthoritySource;
@@ -25,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static dev.nexus.proxy.credentials.CredentialTestSupport.await;
@@ -76,6 +78,46 @@ class LeaseCacheTest {
 
     private static String key(Lease lease) {
         return lease.credential("api_key");
+    }
+
+    /**
+     * The narrow window of single-flight: a miss looks in L1 just before the running load stores its lease, and
+     * claims the in-flight slot just after that load left it. The source's {@code backendFor}, which the cache
+     * asks between the two, holds the second caller there until the first load has finished.
+     */
+    @Test
+    void aMissThatArrivesAsTheLoadEndsTakesItsLeaseInsteadOfCallingAgain() throws Exception {
+        authority.respond("c1", Reply.apiKey("once", in(Duration.ofHours(1)))).latency(Duration.ofMillis(200));
+        AtomicReference<CompletableFuture<Lease>> finishFirst = new AtomicReference<>();
+        CredentialSource pausing = new CredentialSource() {
+            @Override
+            public CompletableFuture<Lease> fetch(String connectionId) {
+                return source.fetch(connectionId);
+            }
+
+            @Override
+            public CompletableFuture<Lease> refresh(String connectionId) {
+                return source.refresh(connectionId);
+            }
+
+            @Override
+            public CredentialSource backendFor(String connectionId) {
+                CompletableFuture<Lease> first = finishFirst.getAndSet(null);
+                if (first != null) {
+                    first.join();
+                }
+                return this;
+            }
+        };
+        cache = LeaseCache.builder(pausing, registry).clock(clock).executor(background).jitter(() -> 1.0).build();
+
+        CompletableFuture<Lease> first = cache.lease("c1");
+        assertFalse(first.isDone(), "the Authority takes 200 ms to answer");
+        finishFirst.set(first);
+        CompletableFuture<Lease> second = cache.lease("c1");
+
+        assertEquals("once", key(await(second)));
+        assertEquals(1, authority.calls(Endpoint.TOKEN, "c1"));
     }
 
     @Test

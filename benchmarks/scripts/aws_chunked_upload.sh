@@ -8,6 +8,8 @@
 #
 #   benchmarks/scripts/aws_chunked_upload.sh [--runs N] [--bytes N] [--no-build]
 #
+# PROXY_JAVA_OPTS adds JVM options to the proxy only, e.g. to profile it:
+#   PROXY_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/up.jfr,settings=profile' ... --runs 1
 # Ports 18100 (sink), 13138 (proxy), 19098 (admin). Stops everything it started on exit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -55,7 +57,8 @@ YAML
 
 taskset -c 1 java -XX:+UseSerialGC -Xmx256m -cp "$BENCH_JAR" dev.nexus.bench.upload.AwsChunkedSink --port $SINK >"$WORK/sink.log" 2>&1 &
 PIDS+=($!)
-taskset -c 0 java -XX:+UseSerialGC -Xms256m -Xmx256m -jar "$NEXUS_JAR" --config "$WORK/config.yaml" >"$WORK/proxy.log" 2>&1 &
+# shellcheck disable=SC2086 # PROXY_JAVA_OPTS is a list of options
+taskset -c 0 java -XX:+UseSerialGC -Xms256m -Xmx256m ${PROXY_JAVA_OPTS:-} -jar "$NEXUS_JAR" --config "$WORK/config.yaml" >"$WORK/proxy.log" 2>&1 &
 NEXUS_PID=$!
 PIDS+=($NEXUS_PID)
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$ADMIN/readyz" >/dev/null && break; sleep 0.5; done

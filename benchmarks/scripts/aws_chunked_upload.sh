@@ -3,21 +3,23 @@
 # nexus-proxy (placeholder key; the proxy checks every chunk signature against it and re-signs with the real
 # key) against the same upload signed directly with the real key, to the same loopback sink
 # (AwsChunkedSink, which checks the framing). RUNS pairs, alternating direct/proxy, after one unmeasured
-# 256 MiB warm-up of each. Reports the median throughput of each and their ratio, and for the proxy runs
+# warm-up upload of each (WARMUP bytes, 1 GiB by default: with 256 MiB the proxy's C2 compiler was still
+# busy on the proxy's one core during the measured runs, half of the proxy's CPU samples in perf). Reports the median throughput of each and their ratio, and for the proxy runs
 # peak RSS (VmHWM, reset before each run) and peak heap used (jstat every 250 ms).
 #
-#   benchmarks/scripts/aws_chunked_upload.sh [--runs N] [--bytes N] [--no-build]
+#   benchmarks/scripts/aws_chunked_upload.sh [--runs N] [--bytes N] [--warmup-bytes N] [--no-build]
 #
 # PROXY_JAVA_OPTS adds JVM options to the proxy only, e.g. to profile it:
 #   PROXY_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/up.jfr,settings=profile' ... --runs 1
 # Ports 18100 (sink), 13138 (proxy), 19098 (admin). Stops everything it started on exit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
-RUNS=3 BYTES=$((1024 * 1024 * 1024)) BUILD=1
+RUNS=3 BYTES=$((1024 * 1024 * 1024)) WARMUP=$((1024 * 1024 * 1024)) BUILD=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS="$2"; shift ;;
     --bytes) BYTES="$2"; shift ;;
+    --warmup-bytes) WARMUP="$2"; shift ;;
     --no-build) BUILD=0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -73,8 +75,8 @@ client() { # BYTES direct|proxy
 heap_used_kib() { jstat -gc "$NEXUS_PID" | awk 'NR==2 {printf "%d", $3 + $4 + $6 + $8}'; } # S0U S1U EU OU
 
 echo "warm-up (not measured)" >&2
-client $((256 * 1024 * 1024)) direct >/dev/null
-client $((256 * 1024 * 1024)) proxy >/dev/null
+client "$WARMUP" direct >/dev/null
+client "$WARMUP" proxy >/dev/null
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 for run in $(seq 1 "$RUNS"); do

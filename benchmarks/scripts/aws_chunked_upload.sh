@@ -72,6 +72,8 @@ client() { # BYTES direct|proxy
   taskset -c 1 java -XX:+UseSerialGC -Xmx256m -cp "$BENCH_JAR" dev.nexus.bench.upload.AwsChunkedUploadClient \
     --target "127.0.0.1:$SINK" "${proxy[@]}" --bytes "$1" --access-key "$key" --secret-key "$secret"
 }
+cpu_ticks() { awk '{print $14 + $15}' "$1"; } # utime + stime of /proc/.../stat, in clock ticks
+loop_stat() { grep -l '^nexus-io-' /proc/"$NEXUS_PID"/task/*/comm | head -1 | sed 's/comm$/stat/'; } # the one event loop
 heap_used_kib() { jstat -gc "$NEXUS_PID" | awk 'NR==2 {printf "%d", $3 + $4 + $6 + $8}'; } # S0U S1U EU OU
 
 echo "warm-up (not measured)" >&2
@@ -83,26 +85,33 @@ for run in $(seq 1 "$RUNS"); do
   direct=$(client "$BYTES" direct)
   echo 5 >"/proc/$NEXUS_PID/clear_refs"
   heap_before=$(heap_used_kib)
+  loop=$(loop_stat)
+  cpu_before=$(cpu_ticks "/proc/$NEXUS_PID/stat") loop_before=$(cpu_ticks "$loop")
   (peak=0; while kill -0 "$NEXUS_PID" 2>/dev/null; do h=$(heap_used_kib); ((h > peak)) && peak=$h; echo "$peak" >"$WORK/heap_peak"; sleep 0.25; done) &
   SAMPLER=$!
   proxied=$(client "$BYTES" proxy)
   kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$NEXUS_PID/status")
-  echo "run $run direct $direct proxy $proxied hwm_kib $hwm heap_before_kib $heap_before heap_peak_kib $(cat "$WORK/heap_peak") load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RESULTS" >&2
+  cpu=$(($(cpu_ticks "/proc/$NEXUS_PID/stat") - cpu_before)) loop_cpu=$(($(cpu_ticks "$loop") - loop_before))
+  echo "run $run direct $direct proxy $proxied cpu_ticks $cpu loop_ticks $loop_cpu hwm_kib $hwm heap_before_kib $heap_before heap_peak_kib $(cat "$WORK/heap_peak") load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RESULTS" >&2
 done
-python3 - "$RESULTS" <<'PY'
+python3 - "$RESULTS" "$(getconf CLK_TCK)" <<'PY'
 import json, re, statistics, sys
+ticks = int(sys.argv[2])
 rows = []
 for line in open(sys.argv[1]):
     d, p = re.findall(r"\{[^}]*\}", line)
-    kv = dict(re.findall(r"(hwm_kib|heap_before_kib|heap_peak_kib|load) (\S+)", line))
+    kv = dict(re.findall(r"(cpu_ticks|loop_ticks|hwm_kib|heap_before_kib|heap_peak_kib|load) (\S+)", line))
     rows.append((json.loads(d)["mb_per_s"], json.loads(p)["mb_per_s"], int(kv["hwm_kib"]), int(kv["heap_before_kib"]),
-                 int(kv["heap_peak_kib"]), kv["load"]))
+                 int(kv["heap_peak_kib"]), kv["load"], int(kv["cpu_ticks"]) / ticks, int(kv["loop_ticks"]) / ticks,
+                 json.loads(p)["bytes"] / 1e6))
 med = lambda i: statistics.median(r[i] for r in rows)
-print("| run | direct MB/s | proxy MB/s | ratio | proxy peak RSS MiB | proxy heap used before / peak MiB | load avg |")
-print("|---|---|---|---|---|---|---|")
+# proxy CPU s: the whole proxy process during its upload; loop CPU s: its event loop thread alone. MB per
+# loop CPU second is what the event loop would carry with a core to itself (load-independent, unlike MB/s).
+print("| run | direct MB/s | proxy MB/s | ratio | proxy CPU s | loop CPU s | MB per loop CPU s | proxy peak RSS MiB | proxy heap used before / peak MiB | load avg |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for n, r in enumerate(rows, 1):
-    print(f"| {n} | {r[0]:.1f} | {r[1]:.1f} | {r[1] / r[0]:.2f} | {r[2] / 1024:.0f} | {r[3] / 1024:.0f} / {r[4] / 1024:.0f} | {r[5]} |")
-print(f"| median | {med(0):.1f} | {med(1):.1f} | {med(1) / med(0):.2f} | {med(2) / 1024:.0f} | {med(3) / 1024:.0f} / {med(4) / 1024:.0f} | |")
+    print(f"| {n} | {r[0]:.1f} | {r[1]:.1f} | {r[1] / r[0]:.2f} | {r[6]:.2f} | {r[7]:.2f} | {r[8] / r[7]:.0f} | {r[2] / 1024:.0f} | {r[3] / 1024:.0f} / {r[4] / 1024:.0f} | {r[5]} |")
+print(f"| median | {med(0):.1f} | {med(1):.1f} | {med(1) / med(0):.2f} | {med(6):.2f} | {med(7):.2f} | {statistics.median(r[8] / r[7] for r in rows):.0f} | {med(2) / 1024:.0f} | {med(3) / 1024:.0f} / {med(4) / 1024:.0f} | |")
 PY
 echo "work directory: $WORK" >&2

@@ -23,9 +23,10 @@ import java.util.Locale;
  * so at most one chunk is in memory. Signatures are 64 hex digits either way, so the body keeps its
  * length. The chunk is hashed as its pieces arrive (once, for both chains) and held as retained slices
  * of the agent's buffers: what goes upstream is the new header, those same slices and the CRLF, never a
- * copy of the data (see {@link ChunkFraming} for why the framing is direct). With a {@code verifier} the agent's own signatures must match its placeholder key. Without a
- * signer ({@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}) the chunks have no signatures and pass through as
- * they arrive, framing still checked.
+ * copy of the data (see {@link ChunkFraming} for why the framing is direct). With a {@code verifier} the
+ * agent's own signatures must match its placeholder key. Without a signer
+ * ({@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}) the chunks have no signatures and pass through as they
+ * arrive, framing still checked.
  *
  * <p>The chunk sizes must add up to {@code x-amz-decoded-content-length} exactly.
  */
@@ -273,8 +274,7 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
             canonical.append(name).append(':').append(value).append('\n');
             block.append(trailer).append("\r\n");
         }
-        if (agentTrailerSignature == null || agentTrailerSignature.length() != SIGNATURE_LENGTH
-                || !isHexSignature(agentTrailerSignature, 0)) {
+        if (agentTrailerSignature == null || !isHexSignature(agentTrailerSignature, 0)) {
             throw fail("the trailer has no " + TRAILER_SIGNATURE + " of " + SIGNATURE_LENGTH + " hex digits");
         }
         byte[] hash = Digests.sha256(canonical.toString().getBytes(StandardCharsets.UTF_8));

@@ -57,6 +57,7 @@ authority: {type: file, file: {path: $WORK/credentials.yaml}}
 tls: {ca_dir: $WORK/ca}
 YAML
 
+cd "$WORK" # the proxy writes its admin token to its working directory: not into the checkout
 taskset -c 1 java -XX:+UseSerialGC -Xmx256m -cp "$BENCH_JAR" dev.nexus.bench.upload.AwsChunkedSink --port $SINK >"$WORK/sink.log" 2>&1 &
 PIDS+=($!)
 # shellcheck disable=SC2086 # PROXY_JAVA_OPTS is a list of options

@@ -34,7 +34,7 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
 
     private static final int MAX_LINE = 1024;
     private static final int MAX_TRAILERS = 16;
-    private static final String CHUNK_SIGNATURE = ";chunk-signature=";
+    private static final String CHUNK_SIGNATURE = ChunkFraming.CHUNK_SIGNATURE;
     private static final String TRAILER_SIGNATURE = "x-amz-trailer-signature";
     private static final int SIGNATURE_LENGTH = SigV4ChunkChain.SIGNATURE_LENGTH;
 

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class ChunkFraming {
 
-    private static final String CHUNK_SIGNATURE = ";chunk-signature=";
+    static final String CHUNK_SIGNATURE = ";chunk-signature=";
     private static final short CRLF = ('\r' << 8) | '\n';
 
     private ChunkFraming() {

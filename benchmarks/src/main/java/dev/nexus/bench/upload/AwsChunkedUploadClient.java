@@ -126,7 +126,7 @@ public final class AwsChunkedUploadClient {
     }
 
     /** Bytes on the wire: every chunk's header line, data and CRLF, the final chunk and the closing CRLF. */
-    static long encodedLength(long bytes, int chunk) {
+    public static long encodedLength(long bytes, int chunk) {
         long full = bytes / chunk;
         int rest = (int) (bytes % chunk);
         long signature = ";chunk-signature=".length() + 64 + 2;
@@ -147,12 +147,14 @@ public final class AwsChunkedUploadClient {
         return line.toString();
     }
 
-    private static byte[] signingKey(String secretKey, String date) throws GeneralSecurityException {
+    /** The SigV4 signing key for {@code date} in us-east-1, service s3. */
+    public static byte[] signingKey(String secretKey, String date) throws GeneralSecurityException {
         byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), date);
         return hmac(hmac(hmac(key, "us-east-1"), "s3"), "aws4_request");
     }
 
-    private static String sign(byte[] key, String toSign) throws GeneralSecurityException {
+    /** The hex HMAC-SHA256 signature of {@code toSign}. */
+    public static String sign(byte[] key, String toSign) throws GeneralSecurityException {
         return HexFormat.of().formatHex(hmac(key, toSign));
     }
 

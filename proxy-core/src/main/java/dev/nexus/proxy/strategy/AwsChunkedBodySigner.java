@@ -1,6 +1,7 @@
 package dev.nexus.proxy.strategy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -20,9 +21,12 @@ import java.util.Locale;
  * signature and the {@code x-amz-trailer-signature} are replaced by the real key's, each chained on the
  * previous one: a chunk is held until it is complete (its signature covers its data), then sent whole,
  * so at most one chunk is in memory. Signatures are 64 hex digits either way, so the body keeps its
- * length. With a {@code verifier} the agent's own signatures must match its placeholder key. Without a
- * signer ({@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}) the chunks have no signatures and pass through as
- * they arrive, framing still checked.
+ * length. The chunk is hashed as its pieces arrive (once, for both chains) and held as retained slices
+ * of the agent's buffers: what goes upstream is the new header, those same slices and the CRLF, never a
+ * copy of the data (see {@link ChunkFraming} for why the framing is direct). With a {@code verifier} the
+ * agent's own signatures must match its placeholder key. Without a signer
+ * ({@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}) the chunks have no signatures and pass through as they
+ * arrive, framing still checked.
  *
  * <p>The chunk sizes must add up to {@code x-amz-decoded-content-length} exactly.
  */
@@ -30,9 +34,9 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
 
     private static final int MAX_LINE = 1024;
     private static final int MAX_TRAILERS = 16;
-    private static final String CHUNK_SIGNATURE = ";chunk-signature=";
+    private static final String CHUNK_SIGNATURE = ChunkFraming.CHUNK_SIGNATURE;
     private static final String TRAILER_SIGNATURE = "x-amz-trailer-signature";
-    private static final int SIGNATURE_LENGTH = 64;
+    private static final int SIGNATURE_LENGTH = SigV4ChunkChain.SIGNATURE_LENGTH;
 
     private enum State { SIZE_LINE, DATA, DATA_CRLF, TRAILER, DONE, FAILED }
 
@@ -43,6 +47,10 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
     private final long maxChunkBytes;
     private final StringBuilder line = new StringBuilder(96);
     private final List<String> trailers = new ArrayList<>(2);
+    /** The current chunk's data, retained slices in order (signed chunks only). */
+    private final List<ByteBuf> chunkData = new ArrayList<>(4);
+    private final byte[] agentSignature = new byte[SIGNATURE_LENGTH];
+    private final MessageDigest chunkDigest;
 
     private State state = State.SIZE_LINE;
     private long decodedSoFar;
@@ -50,8 +58,7 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
     private long remaining;
     private int crlfSeen;
     private String sizeText;
-    private String agentSignature;
-    private CompositeByteBuf chunkData;
+    private ByteBufAllocator alloc;
 
     /**
      * @param signer         the real key's chain, or {@code null} for unsigned chunks
@@ -67,11 +74,13 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
         this.trailerAllowed = trailerAllowed;
         this.decodedLength = decodedLength;
         this.maxChunkBytes = maxChunkBytes;
+        this.chunkDigest = signer == null ? null : Digests.newSha256();
     }
 
     @Override
     public ByteBuf feed(ByteBuf piece) {
-        CompositeByteBuf out = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+        alloc = piece.alloc();
+        CompositeByteBuf out = alloc.compositeBuffer(Integer.MAX_VALUE);
         try {
             if (state == State.FAILED) {
                 throw new MalformedBodyException("aws-chunked body: already rejected");
@@ -107,10 +116,8 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
 
     @Override
     public void release() {
-        if (chunkData != null) {
-            chunkData.release();
-            chunkData = null;
-        }
+        chunkData.forEach(ByteBuf::release);
+        chunkData.clear();
     }
 
     /** Consumes what it can of {@code in}; {@code false} when it needs more input. */
@@ -127,7 +134,8 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
                 int take = (int) Math.min(remaining, in.readableBytes());
                 ByteBuf data = in.readRetainedSlice(take);
                 if (signer != null) {
-                    chunkData.addComponent(true, data);
+                    chunkData.add(data);
+                    Digests.update(chunkDigest, data);
                 } else {
                     out.addComponent(true, data);
                 }
@@ -163,11 +171,13 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
         sizeText = semicolon < 0 ? header : header.substring(0, semicolon);
         long size = parseSize(sizeText);
         if (signer != null) {
-            agentSignature = semicolon < 0 ? "" : header.substring(semicolon);
-            if (!agentSignature.startsWith(CHUNK_SIGNATURE) || !isHexSignature(agentSignature.substring(CHUNK_SIGNATURE.length()))) {
+            if (semicolon < 0 || !header.startsWith(CHUNK_SIGNATURE, semicolon)
+                    || !isHexSignature(header, semicolon + CHUNK_SIGNATURE.length())) {
                 throw fail("chunk " + chunkNumber + " has no chunk-signature of " + SIGNATURE_LENGTH + " hex digits");
             }
-            agentSignature = agentSignature.substring(CHUNK_SIGNATURE.length());
+            for (int i = 0; i < SIGNATURE_LENGTH; i++) {
+                agentSignature[i] = (byte) header.charAt(semicolon + CHUNK_SIGNATURE.length() + i);
+            }
         } else if (semicolon >= 0) {
             throw fail("chunk " + chunkNumber + " carries an extension, but the payload is declared unsigned");
         }
@@ -186,50 +196,43 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
                 throw fail("the final chunk came after " + decodedSoFar + " bytes, but x-amz-decoded-content-length is "
                         + decodedLength);
             }
-            emitChunk(out, Unpooled.EMPTY_BUFFER);
+            emitChunk(out);
             state = State.TRAILER;
             return;
         }
-        if (signer != null) {
-            chunkData = Unpooled.compositeBuffer(Integer.MAX_VALUE);
-        } else {
-            out.addComponent(true, ascii(header + "\r\n"));
+        if (signer == null) {
+            out.addComponent(true, ChunkFraming.unsignedHeader(alloc, header));
         }
         state = State.DATA;
     }
 
     private void completeChunk(CompositeByteBuf out) {
         if (signer != null) {
-            ByteBuf data = chunkData;
-            chunkData = null;
-            emitChunk(out, data);
+            emitChunk(out);
         } else {
-            out.addComponent(true, ascii("\r\n"));
+            out.addComponent(true, ChunkFraming.crlf(alloc));
         }
         state = State.SIZE_LINE;
     }
 
-    /** Signs (and verifies) a complete chunk and adds it to {@code out}, taking over {@code data}. */
-    private void emitChunk(CompositeByteBuf out, ByteBuf data) {
+    /**
+     * Signs (and verifies) the chunk whose data is held (none for the final chunk) and adds it to
+     * {@code out}: the new header, the held slices (handed over), the CRLF.
+     */
+    private void emitChunk(CompositeByteBuf out) {
         if (signer == null) {
-            out.addComponent(true, ascii(sizeText + "\r\n"));
+            out.addComponent(true, ChunkFraming.unsignedHeader(alloc, sizeText));
             return;
         }
-        try {
-            byte[] hash = Digests.sha256(data);
-            if (verifier != null && !sameSignature(verifier.nextChunk(hash), agentSignature)) {
-                throw fail("the chunk-signature of chunk " + chunkNumber + " was not made with the agent's signing key");
-            }
-            out.addComponent(true, ascii(sizeText + CHUNK_SIGNATURE + signer.nextChunk(hash) + "\r\n"));
-        } catch (MalformedBodyException e) {
-            data.release();
-            throw e;
+        byte[] hash = chunkDigest.digest(); // also resets it for the next chunk
+        if (verifier != null && !MessageDigest.isEqual(verifier.nextChunk(hash), agentSignature)) {
+            throw fail("the chunk-signature of chunk " + chunkNumber + " was not made with the agent's signing key");
         }
-        if (data.isReadable()) {
-            out.addComponent(true, data);
-            out.addComponent(true, ascii("\r\n"));
-        } else {
-            data.release();
+        out.addComponent(true, ChunkFraming.signedHeader(alloc, sizeText, signer.nextChunk(hash)));
+        if (!chunkData.isEmpty()) {
+            chunkData.forEach(data -> out.addComponent(true, data));
+            chunkData.clear();
+            out.addComponent(true, ChunkFraming.crlf(alloc));
         }
     }
 
@@ -250,7 +253,7 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
         } else {
             StringBuilder block = new StringBuilder();
             trailers.forEach(t -> block.append(t).append("\r\n"));
-            out.addComponent(true, ascii(block.append("\r\n").toString()));
+            out.addComponent(true, ChunkFraming.ascii(alloc, block.append("\r\n")));
         }
         state = State.DONE;
     }
@@ -271,15 +274,17 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
             canonical.append(name).append(':').append(value).append('\n');
             block.append(trailer).append("\r\n");
         }
-        if (agentTrailerSignature == null || !isHexSignature(agentTrailerSignature)) {
+        if (agentTrailerSignature == null || !isHexSignature(agentTrailerSignature, 0)) {
             throw fail("the trailer has no " + TRAILER_SIGNATURE + " of " + SIGNATURE_LENGTH + " hex digits");
         }
         byte[] hash = Digests.sha256(canonical.toString().getBytes(StandardCharsets.UTF_8));
-        if (verifier != null && !sameSignature(verifier.trailer(hash), agentTrailerSignature)) {
+        if (verifier != null && !MessageDigest.isEqual(verifier.trailer(hash),
+                agentTrailerSignature.getBytes(StandardCharsets.US_ASCII))) {
             throw fail("the " + TRAILER_SIGNATURE + " was not made with the agent's signing key");
         }
-        block.append(TRAILER_SIGNATURE).append(':').append(signer.trailer(hash)).append("\r\n\r\n");
-        out.addComponent(true, ascii(block.toString()));
+        block.append(TRAILER_SIGNATURE).append(':')
+                .append(new String(signer.trailer(hash), StandardCharsets.US_ASCII)).append("\r\n\r\n");
+        out.addComponent(true, ChunkFraming.ascii(alloc, block));
     }
 
     /**
@@ -328,25 +333,18 @@ final class AwsChunkedBodySigner implements StreamingBodySigner {
         return parseSize(sizeText);
     }
 
-    private static boolean isHexSignature(String text) {
-        if (text.length() != SIGNATURE_LENGTH) {
+    /** Whether {@code text} holds exactly {@value #SIGNATURE_LENGTH} lower-case hex digits from {@code from} to its end. */
+    private static boolean isHexSignature(String text, int from) {
+        if (text.length() - from != SIGNATURE_LENGTH) {
             return false;
         }
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
             if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean sameSignature(String expected, String sent) {
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), sent.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static ByteBuf ascii(String text) {
-        return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static MalformedBodyException fail(String problem) {

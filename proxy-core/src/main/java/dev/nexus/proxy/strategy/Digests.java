@@ -39,15 +39,46 @@ final class Digests {
         }
     }
 
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Digests::newSha256);
+
+    private Digests() {
+    }
+
+    /**
+     * A {@link Mac} of its own, keyed with {@code key}, for a caller that signs many messages with one key
+     * (a chunk chain): {@code doFinal} leaves it keyed for the next message.
+     */
+    static Mac keyedMac(HmacAlgorithm algorithm, byte[] key) {
+        Mac mac = newMac(algorithm.jcaName);
+        try {
+            mac.init(new SecretKeySpec(key, algorithm.jcaName));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(algorithm.jcaName + " rejected its key", e);
+        }
+        return mac;
+    }
+
+    /** A SHA-256 digest of its own, for a caller that hashes a long stream piece by piece. */
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
-    });
+    }
 
-    private Digests() {
+    /**
+     * Adds the buffer's readable bytes to {@code digest} without moving its reader index. Reads direct
+     * buffers in place through NIO views ({@code nioBuffer} of a single-buffer ByteBuf allocates no array).
+     */
+    static void update(MessageDigest digest, ByteBuf data) {
+        if (data.nioBufferCount() == 1) {
+            digest.update(data.nioBuffer());
+            return;
+        }
+        for (ByteBuffer chunk : data.nioBuffers()) {
+            digest.update(chunk);
+        }
     }
 
     static byte[] hmac(HmacAlgorithm algorithm, byte[] key, byte[] data) {
@@ -76,9 +107,7 @@ final class Digests {
         MessageDigest digest = SHA256.get();
         digest.reset();
         if (data != null && data.isReadable()) {
-            for (ByteBuffer chunk : data.nioBuffers()) {
-                digest.update(chunk);
-            }
+            update(digest, data);
         }
         return digest.digest();
     }

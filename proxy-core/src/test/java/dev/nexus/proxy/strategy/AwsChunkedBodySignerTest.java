@@ -17,6 +17,7 @@ import static dev.nexus.proxy.strategy.AwsChunkedExample.data;
 import static dev.nexus.proxy.strategy.AwsChunkedExample.headers;
 import static dev.nexus.proxy.strategy.AwsChunkedExample.seedSignature;
 import static dev.nexus.proxy.strategy.AwsChunkedExample.stream;
+import static dev.nexus.proxy.strategy.AwsChunkedExample.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,10 +34,10 @@ class AwsChunkedBodySignerTest {
         SigV4ChunkChain chain = chain(SECRET_KEY, DOC_SEED);
         byte[] a = data();
         assertEquals("ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
-                chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 65536))));
+                text(chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 65536)))));
         assertEquals("0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
-                chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 1024))));
-        assertEquals("b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9", chain.nextChunk(Digests.sha256(new byte[0])));
+                text(chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 1024)))));
+        assertEquals("b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9", text(chain.nextChunk(Digests.sha256(new byte[0]))));
     }
 
     @Test
@@ -45,12 +46,12 @@ class AwsChunkedBodySignerTest {
         SigV4ChunkChain chain = chain(SECRET_KEY, seed);
         byte[] a = data();
         assertEquals("b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2",
-                chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 65536))));
+                text(chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 65536)))));
         assertEquals("1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7",
-                chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 1024))));
-        assertEquals("2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992", chain.nextChunk(Digests.sha256(new byte[0])));
+                text(chain.nextChunk(Digests.sha256(Arrays.copyOf(a, 1024)))));
+        assertEquals("2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992", text(chain.nextChunk(Digests.sha256(new byte[0]))));
 
-        String trailer = chain.trailer(Digests.sha256("x-amz-checksum-crc32c:sOO8/Q==\n".getBytes(StandardCharsets.UTF_8)));
+        String trailer = text(chain.trailer(Digests.sha256("x-amz-checksum-crc32c:sOO8/Q==\n".getBytes(StandardCharsets.UTF_8))));
 
         assertEquals("106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e", seed);
         assertEquals("d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435", trailer);
@@ -78,6 +79,26 @@ class AwsChunkedBodySignerTest {
         byte[] forwarded = stream(signer(chain(SECRET_KEY, DOC_SEED), chain(PLACEHOLDER_SECRET, agentSeed), false), agentBody, 1000);
 
         assertThat(forwarded).isEqualTo(body(data(), chain(SECRET_KEY, DOC_SEED)));
+    }
+
+    @Test
+    void directBodyPiecesComeOutDirectWithTheChunkDataSharedNotCopied() {
+        String agentSeed = "0".repeat(64);
+        byte[] agentBody = body(data(), chain(PLACEHOLDER_SECRET, agentSeed), "x-amz-checksum-crc32c:sOO8/Q==");
+        StreamingBodySigner signer = signer(chain(SECRET_KEY, DOC_SEED), chain(PLACEHOLDER_SECRET, agentSeed), true);
+        ByteBuf piece = Unpooled.directBuffer(agentBody.length).writeBytes(agentBody);
+        ByteBuf forwarded = signer.feed(piece.retain());
+        try {
+            // the epoll transport copies a whole composite before writing it when any part is a heap buffer
+            assertThat(forwarded.isDirect()).as("forwarded bytes are all direct").isTrue();
+            piece.setByte(agentBody.length / 2, '#'); // inside chunk 1's data
+            assertThat(forwarded.toString(StandardCharsets.ISO_8859_1)).as("chunk data is a view of the agent's buffer").contains("#");
+            assertThat(drained(signer.end())).isZero();
+        } finally {
+            forwarded.release();
+            piece.release();
+            signer.release();
+        }
     }
 
     @Test

@@ -59,6 +59,11 @@ final class AwsChunkedExample {
                 SigV4Signer.scope(amzDate, region, "s3"), seed);
     }
 
+    /** A signature of a {@link SigV4ChunkChain} (64 ASCII hex digits) as text. */
+    static String text(byte[] signature) {
+        return new String(signature, StandardCharsets.US_ASCII);
+    }
+
     static byte[] data() {
         byte[] data = new byte[DECODED_LENGTH];
         Arrays.fill(data, (byte) 'a');
@@ -78,7 +83,7 @@ final class AwsChunkedExample {
             byte[] chunk = Arrays.copyOfRange(data, offset, offset + size);
             out.append(Integer.toHexString(size));
             if (chain != null) {
-                out.append(";chunk-signature=").append(chain.nextChunk(Digests.sha256(chunk)));
+                out.append(";chunk-signature=").append(text(chain.nextChunk(Digests.sha256(chunk))));
             }
             out.append("\r\n");
             if (size > 0) {
@@ -93,7 +98,7 @@ final class AwsChunkedExample {
         }
         if (chain != null && trailerLines.length > 0) {
             out.append("x-amz-trailer-signature:")
-                    .append(chain.trailer(Digests.sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)))).append("\r\n");
+                    .append(text(chain.trailer(Digests.sha256(canonical.toString().getBytes(StandardCharsets.UTF_8))))).append("\r\n");
         }
         return out.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }

@@ -33,7 +33,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -137,23 +136,23 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
         }
         RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target,
                 request.method().equals(HttpMethod.CONNECT), request.headers());
-        CompletableFuture<IdentityResolver.Resolution> identity =
-                AgentIdentification.identify(services.agents(), ctx.channel(), request);
-        if (identity.isDone()) {
-            serve(request, head, routing.decide(identity.join(), head));
-            return;
-        }
-        // A password hash is being checked off the event loop: this request's body waits in the queue.
-        identifying = true;
-        readGate.close(ReadGate.AWAITING_IDENTITY);
-        identity.whenComplete((resolution, error) -> ctx.executor().execute(() -> {
-            identifying = false;
-            readGate.open(ReadGate.AWAITING_IDENTITY);
-            if (ctx.channel().isActive()) {
-                serve(request, head, routing.decide(error == null ? resolution : new IdentityResolver.Busy(), head));
-                processQueue();
-            }
-        }));
+        // While a password hash is checked off the event loop, this request's body waits in the queue.
+        identifying = !AgentIdentification.decide(services.agents(), routing, ctx, ctx.channel(), request, head,
+                readGate, new AgentIdentification.Decided() {
+                    @Override
+                    public void decided(RouteOutcome outcome, boolean resumed) {
+                        identifying = false;
+                        serve(request, head, outcome);
+                        if (resumed) {
+                            processQueue();
+                        }
+                    }
+
+                    @Override
+                    public void gone() {
+                        identifying = false;
+                    }
+                });
     }
 
     private void serve(HttpRequest request, RouteDecision.Head head, RouteOutcome outcome) {

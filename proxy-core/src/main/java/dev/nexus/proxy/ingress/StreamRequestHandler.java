@@ -5,7 +5,6 @@ import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
 import dev.nexus.proxy.exchange.RequestTarget;
-import dev.nexus.proxy.identity.IdentityResolver;
 import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.proxy.relay.ClientSide;
 import dev.nexus.proxy.relay.ForwardExchange;
@@ -27,7 +26,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One HTTP/2 stream of an agent connection, last handler of its child channel: the stream's request, as
@@ -112,27 +110,24 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
             return;
         }
         RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target, false, request.headers());
-        Channel agentConnection = ctx.channel().parent();
-        CompletableFuture<IdentityResolver.Resolution> identity =
-                AgentIdentification.identify(services.agents(), agentConnection, request);
-        RouteDecision routing = new RouteDecision(services);
-        if (identity.isDone()) {
-            serve(request, head, routing.decide(identity.join(), head));
-            return;
-        }
-        deciding = true;
-        readGate.close(ReadGate.AWAITING_IDENTITY);
-        identity.whenComplete((resolution, error) -> ctx.executor().execute(() -> {
-            deciding = false;
-            readGate.open(ReadGate.AWAITING_IDENTITY);
-            if (ctx.channel().isActive()) {
-                serve(request, head, routing.decide(error == null ? resolution : new IdentityResolver.Busy(), head));
-                waiting.run(() -> true, this::deliver);
-            } else {
-                ReferenceCountUtil.release(request);
-                waiting.releaseAll();
-            }
-        }));
+        deciding = !AgentIdentification.decide(services.agents(), new RouteDecision(services), ctx,
+                ctx.channel().parent(), request, head, readGate, new AgentIdentification.Decided() {
+                    @Override
+                    public void decided(RouteOutcome outcome, boolean resumed) {
+                        deciding = false;
+                        serve(request, head, outcome);
+                        if (resumed) {
+                            waiting.run(() -> true, StreamRequestHandler.this::deliver);
+                        }
+                    }
+
+                    @Override
+                    public void gone() {
+                        deciding = false;
+                        ReferenceCountUtil.release(request);
+                        waiting.releaseAll();
+                    }
+                });
     }
 
     /** The HTTP/2-to-HTTP conversion adds its own extension headers; they are not the agent's and never leave. */

@@ -16,6 +16,7 @@ public enum ErrorCode {
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "not_implemented"),
     METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed"),
     UNSUPPORTED_REQUEST(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported_request"),
+    MALFORMED_REQUEST(HttpResponseStatus.BAD_REQUEST, "malformed_request"),
 
     TOO_MANY_CONNECTIONS(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections"),
 

@@ -3,6 +3,7 @@ package dev.nexus.proxy.inject;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.credentials.AgentCredentialError;
 import dev.nexus.proxy.credentials.CredentialException;
+import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.strategy.StrategyException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -31,6 +32,10 @@ public final class InjectionFailures {
         public AgentError(HttpResponseStatus status, String error, String detail, Map<String, String> fields) {
             this(status, error, detail, fields, Map.of());
         }
+
+        AgentError(ErrorCode code, String detail, Map<String, String> fields) {
+            this(code.status(), code.code(), detail, fields);
+        }
     }
 
     private InjectionFailures() {
@@ -45,7 +50,7 @@ public final class InjectionFailures {
         if (unwrap(failure) instanceof CredentialException credential && credential.kind().terminal()) {
             return underlying;
         }
-        return new AgentError(HttpResponseStatus.UNAUTHORIZED, "upstream_unauthorized",
+        return new AgentError(ErrorCode.UPSTREAM_UNAUTHORIZED.status(), ErrorCode.UPSTREAM_UNAUTHORIZED.code(),
                 "the origin refused the injected credentials and they could not be refreshed: " + underlying.detail(),
                 underlying.fields(), underlying.headers());
     }
@@ -96,16 +101,14 @@ public final class InjectionFailures {
                 fields.put("field", strategy.field());
             }
             if (strategy.kind() == StrategyException.Kind.MALFORMED_REQUEST) {
-                return new AgentError(HttpResponseStatus.BAD_REQUEST, "malformed_request", strategy.getMessage(), fields);
+                return new AgentError(ErrorCode.MALFORMED_REQUEST, strategy.getMessage(), fields);
             }
             if (strategy.kind() == StrategyException.Kind.UNSUPPORTED_REQUEST) {
-                return new AgentError(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported_request", strategy.getMessage(),
-                        fields);
+                return new AgentError(ErrorCode.UNSUPPORTED_REQUEST, strategy.getMessage(), fields);
             }
-            return new AgentError(HttpResponseStatus.BAD_GATEWAY, "credential_strategy_failed", strategy.getMessage(),
-                    fields);
+            return new AgentError(ErrorCode.CREDENTIAL_STRATEGY_FAILED, strategy.getMessage(), fields);
         }
-        return new AgentError(HttpResponseStatus.BAD_GATEWAY, "credential_failure",
+        return new AgentError(ErrorCode.CREDENTIAL_FAILURE,
                 "credentials could not be applied (" + cause.getClass().getSimpleName() + ")", fields);
     }
 }

@@ -4,6 +4,7 @@ import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
+import dev.nexus.proxy.exchange.Http2ConversionHeaders;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.proxy.relay.ClientSide;
@@ -18,12 +19,11 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 
 
@@ -93,7 +93,7 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
             answer(ErrorCode.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage());
             return;
         }
-        removeConversionHeaders(request.headers());
+        Http2ConversionHeaders.strip(request.headers());
         if (request.method().equals(HttpMethod.CONNECT)) {
             ReferenceCountUtil.release(request);
             answer(ErrorCode.NOT_IMPLEMENTED, "CONNECT and WebSocket over HTTP/2 (RFC 8441) are not served inside an "
@@ -130,18 +130,12 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
                 });
     }
 
-    /** The HTTP/2-to-HTTP conversion adds its own extension headers; they are not the agent's and never leave. */
-    private static void removeConversionHeaders(HttpHeaders headers) {
-        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
-            headers.remove(name.text());
-        }
-    }
-
     private void serve(HttpRequest request, RouteDecision.Head head, RouteOutcome outcome) {
         if (outcome instanceof RouteOutcome.Forward forward) {
             services.tracker().busy(1);
-            exchange = new ForwardExchange(this, services, services.pools().forLoop(ctx.channel().eventLoop()),
-                    request, head.target(), forward.decision(), forward.agent());
+            exchange = new ForwardExchange(this, services,
+                    services.pools().forLoop(ctx.channel().eventLoop()).forHttp2Agents(), request, head.target(),
+                    forward.decision(), forward.agent());
             exchange.start();
             return;
         }
@@ -233,6 +227,13 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
             // The request was not read to its end (or the exchange failed): reset the stream, not the connection.
             ctx.close();
         }
+    }
+
+    /** The origin reset its stream: this one is reset with the same error code (the exchange ends it). */
+    @Override
+    public boolean resetStream(long errorCode) {
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(errorCode));
+        return true;
     }
 
     @Override

@@ -15,16 +15,17 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * The handlers of an upstream HTTP/2 connection and of each of its streams. The connection: idle timeout, Netty's
- * client frame codec (push off, the agents' stream window and abuse limits applied to the origin too) and the
- * stream multiplexer. A stream: HTTP/2 frames to Netty's HTTP objects and back, {@link EmptyBodyCoalescer},
- * {@link UpstreamStreamAdapter}, the response timeout and {@link UpstreamHandler}, so an exchange drives it as it
- * drives an HTTP/1.1 connection.
+ * The handlers of an upstream HTTP/2 connection and of each of its streams. The connection: idle timeout, flush
+ * consolidation, Netty's client frame codec (push off, the agents' stream window and abuse limits applied to the
+ * origin too) and the stream multiplexer. A stream: HTTP/2 frames to Netty's HTTP objects and back,
+ * {@link EmptyBodyCoalescer}, {@link UpstreamStreamAdapter}, the response timeout and {@link UpstreamHandler}, so an
+ * exchange drives it as it drives an HTTP/1.1 connection.
  */
 final class Http2UpstreamPipelines {
 
@@ -51,6 +52,9 @@ final class Http2UpstreamPipelines {
         channel.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, settings.upstreamIdleTimeout().toMillis(),
                         TimeUnit.MILLISECONDS))
+                // Every stream flushes on its own: one socket write (and TLS record) per event-loop turn instead.
+                .addLast("flush", new FlushConsolidationHandler(
+                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
                 .addLast("h2", codec)
                 .addLast("h2-streams", new Http2MultiplexHandler(new RefusedPush()))
                 .addLast("h2-connection", last);

@@ -137,7 +137,7 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 jq -s -r --arg shape "$CONNECTIONS connections x $STREAMS streams" 'def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-  def of($mode; $field): [.[] | select(.mode == $mode) | .[$field]] | median;
+  def of($mode; $field): [.[] | select(.mode == $mode) | .[$field]] | median | . * 10 | round / 10;
   of("direct"; "rps") as $direct | of("intercepted"; "rps") as $proxied
   | "h2, 1 KiB, \($shape): median req/s direct \($direct), intercepted \($proxied) "
     + "(\($proxied / $direct * 100 | round / 100)x, target >= 0.8x); proxy CPU \(of("intercepted"; "proxy_cpu_us_per_req")) us/request "

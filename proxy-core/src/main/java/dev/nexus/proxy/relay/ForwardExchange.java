@@ -71,6 +71,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     private final boolean webSocketRequested;
     private final boolean upgradeRequested;
     private final RequestForwarder forwarder;
+    private final UploadShareStage uploadShare;
     private final ResponseRelay response;
     /** Set on {@code inject} routes only. */
     private final CredentialStage credentials;
@@ -114,6 +115,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         this.upgradeRequested = agentRequest.headers().contains(HttpHeaderNames.UPGRADE);
         this.response = new ResponseRelay(clientCtx, agentRequest, settings.proxyName()); // reads Connection first
         this.forwarder = new RequestForwarder(outboundHead(), requestHasBody, client.readGate());
+        this.uploadShare = new UploadShareStage(pool, client.readGate(), forwarder, requestHasBody);
         this.credentials = decision instanceof Decision.Inject inject
                 ? new CredentialStage(this, client, services, inject, target, forwarder, requestHasBody)
                 : null;
@@ -185,13 +187,18 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         return forwarder.complete() && (!requestHasBody || credentials != null && credentials.holdsBody());
     }
 
+    /** A request whose body is still arriving first takes its place in the origin's upload share. */
+    private void acquireUpstream() {
+        UpstreamKey key = new UpstreamKey(target.host(), target.port(), "https".equals(target.scheme()));
+        uploadShare.beforeConnecting(key, () -> connectUpstream(key), this::failBeforeResponse);
+    }
+
     /**
      * Reading from the agent pauses only while a connection is really being opened: a pooled connection
      * is handed over at once, and toggling reads costs system calls on every request.
      */
-    private void acquireUpstream() {
-        Future<UpstreamConnection> acquired = pool.acquire(
-                new UpstreamKey(target.host(), target.port(), "https".equals(target.scheme())), decision::mayConnectTo);
+    private void connectUpstream(UpstreamKey key) {
+        Future<UpstreamConnection> acquired = pool.acquire(key, decision::mayConnectTo);
         if (!acquired.isDone()) {
             client.readGate().close(ReadGate.AWAITING_UPSTREAM);
         }
@@ -254,6 +261,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             return;
         }
         forwarder.offer(content);
+        uploadShare.afterBodyPiece();
         if (upstream != null) {
             client.readGate().set(ReadGate.PEER_UNWRITABLE, !upstream.channel().isWritable());
         }
@@ -378,6 +386,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /** After 101 both connections become one byte relay; the upstream connection leaves the pool for good. */
     private void completeUpgrade() {
         finished = true;
+        uploadShare.release();
         WebSocketEnding webSocket = WebSocketUpgrade.becomeRelay(client, upstream.channel(), response.redaction(),
                 (fromClient, fromUpstream) -> {
                     if (live != null) {
@@ -552,6 +561,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         if (live != null) {
             live.closed();
         }
+        uploadShare.release();
         forwarder.release();
         if (credentials != null) {
             credentials.release();

@@ -40,7 +40,8 @@ import java.util.function.Predicate;
  * on the same loop, so the pool needs no locks and no field is shared between threads. Idle
  * connections are reused newest first (warm, least likely closed by the origin); at most
  * {@link ProxySettings#maxConnectionsPerHost()} are open per origin over all loops ({@link OriginSlots}),
- * further requests wait for one up to the connect timeout.
+ * further requests wait for one up to the connect timeout. A request whose body is still arriving first claims a
+ * place in the origin's {@link UploadShare}.
  */
 public final class UpstreamPool implements AutoCloseable {
 
@@ -56,6 +57,7 @@ public final class UpstreamPool implements AutoCloseable {
     private final Bootstrap bootstrap;
     private final Map<UpstreamKey, ArrayDeque<Channel>> idle = new HashMap<>();
     private final OriginSlots slots;
+    private final UploadShare uploads;
     private final Map<UpstreamKey, ArrayDeque<Waiter>> waiters = new HashMap<>();
 
     private record Waiter(Promise<UpstreamConnection> promise, Predicate<InetAddress> permitted,
@@ -63,9 +65,10 @@ public final class UpstreamPool implements AutoCloseable {
     }
 
     UpstreamPool(EventLoop loop, ProxySettings settings, Transport transport, UpstreamTlsContexts tls,
-                 ProxyEvents events, OriginSlots slots, ReloadingHostsFile hostsFile) {
+                 ProxyEvents events, OriginSlots slots, UploadShare uploads, ReloadingHostsFile hostsFile) {
         this.loop = loop;
         this.slots = slots;
+        this.uploads = uploads;
         this.settings = settings;
         this.events = events;
         this.tls = tls;
@@ -94,6 +97,15 @@ public final class UpstreamPool implements AutoCloseable {
             enqueueWaiter(key, permitted, promise);
         }
         return promise;
+    }
+
+    /**
+     * A place in the origin's upload share, for a request whose body is still arriving, taken before
+     * {@link #acquire}: at once when one is free, else after the uploads waiting before it, for at most the
+     * connect timeout. Completes on this pool's event loop.
+     */
+    public Future<UploadClaim> claimUploadPlace(UpstreamKey key) {
+        return uploads.claim(key, loop, settings.connectTimeout());
     }
 
     /**

@@ -193,6 +193,7 @@ public final class ConfigLoader {
     private static NexusConfig.Upstream bindUpstream(ConfigSection s) throws ConfigException {
         NexusConfig.Upstream d = NexusConfig.Upstream.DEFAULT;
         int maxPerHost = s.integer("max_connections_per_host", d.maxConnectionsPerHost(), 1, 100_000);
+        int uploadShare = s.integer("upload_share_percent", d.uploadSharePercent(), 1, 100);
         Duration idle = s.duration("pool_idle_timeout", d.poolIdleTimeout(), ONE_MS, ONE_DAY);
         Map<String, InetAddress> hosts = new LinkedHashMap<>();
         for (Map.Entry<String, String> entry : s.stringMap("hosts").entrySet()) {
@@ -205,7 +206,7 @@ public final class ConfigLoader {
         }
         Optional<Path> hostsFile = s.optionalPath("hosts_file");
         s.finish();
-        return new NexusConfig.Upstream(maxPerHost, idle, hosts, hostsFile);
+        return new NexusConfig.Upstream(maxPerHost, uploadShare, idle, hosts, hostsFile);
     }
 
     private static NexusConfig.AccessLog bindAccessLog(ConfigSection s) throws ConfigException {

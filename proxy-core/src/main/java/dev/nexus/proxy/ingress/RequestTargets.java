@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
  * proxy connection, by the tunnel's destination inside an intercepted CONNECT, by the {@code Host} header
  * on a transparently redirected connection.
  */
-public interface RequestTargets {
+interface RequestTargets {
 
     /** Absolute-form requests and CONNECT authority-form: an explicit forward proxy. */
     RequestTargets FORWARD_PROXY = request -> request.method().equals(HttpMethod.CONNECT)

@@ -4,8 +4,6 @@ import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.exchange.ErrorCode;
-import dev.nexus.proxy.exchange.RequestTarget;
-import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.proxy.relay.ForwardExchange;
 import dev.nexus.proxy.relay.ReadGate;
 import dev.nexus.proxy.relay.TunnelRelay;
@@ -13,7 +11,6 @@ import dev.nexus.proxy.services.ProxyServices;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -77,23 +74,28 @@ final class ClientConnectionHandler extends ExchangeHost implements ConnectionTr
         }
     }
 
-    /** An exchange whose request is fully read, or a tunnel being set up: later input must wait. */
+    /** A request being identified, an exchange whose request is fully read, or a tunnel being set up. */
     private boolean busyWithEarlierRequest() {
         return deciding() || tunnels.connecting() || (exchange() != null && exchange().requestComplete());
     }
 
+    /** No exchange or tunnel in flight that would answer for itself. */
     private boolean idle() {
         return exchange() == null && !tunnels.connecting();
     }
 
     private void dispatch(HttpObject piece) {
         if (piece instanceof HttpRequest request) {
-            if (request.decoderResult().isFailure()) {
+            RouteDecision.Head head;
+            try {
+                head = targets.head(request);
+            } catch (MalformedRequestException e) {
                 ReferenceCountUtil.release(piece);
-                rejectMalformed(MalformedRequestException.ofDecoderFailure(request.decoderResult()));
+                rejectMalformed(e);
                 return;
             }
-            startRequest(request);
+            // While a password hash is checked off the event loop, this request's body waits in the queue.
+            decide(request, head, ctx.channel());
         }
         if (piece instanceof HttpContent content) {
             if (exchange() != null) {
@@ -102,19 +104,6 @@ final class ClientConnectionHandler extends ExchangeHost implements ConnectionTr
                 content.release(); // the body of a request that was already answered locally
             }
         }
-    }
-
-    private void startRequest(HttpRequest request) {
-        RequestTarget target;
-        try {
-            target = targets.resolve(request);
-        } catch (RequestTarget.InvalidTargetException e) {
-            rejectMalformed(new MalformedRequestException(MalformedReason.INVALID_TARGET, e.getMessage()));
-            return;
-        }
-        // While a password hash is checked off the event loop, this request's body waits in the queue.
-        decide(request, new RouteDecision.Head(request.method().name(), target,
-                request.method().equals(HttpMethod.CONNECT), request.headers()), ctx.channel());
     }
 
     @Override

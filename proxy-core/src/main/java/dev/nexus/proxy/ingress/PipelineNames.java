@@ -4,7 +4,7 @@ package dev.nexus.proxy.ingress;
  * Names of the handlers on an agent's connection, in pipeline order. The order is built in one
  * place, {@link ProxyChannelInitializer}; pipeline surgery (CONNECT, WebSocket) refers to these names.
  */
-public final class PipelineNames {
+final class PipelineNames {
 
     /** TLS with client certificates, on a proxy listener that identifies agents by mTLS. */
     public static final String MTLS = "mtls";

@@ -8,12 +8,10 @@ import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.proxy.relay.ClientSide;
 import dev.nexus.proxy.relay.ForwardExchange;
-import dev.nexus.proxy.relay.ReadGate;
 import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.services.ProxyServices;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -34,36 +32,25 @@ import io.netty.util.ReferenceCountUtil;
  * {@link ForwardExchange} with this stream as its {@link ClientSide}). Closing the child channel before the
  * stream ended sends RST_STREAM, so an exchange that fails mid-response resets only this stream.
  */
-final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements ClientSide {
+final class StreamRequestHandler extends ExchangeHost {
 
-    private final ProxyServices services;
     private final InterceptedOrigin origin;
     private final Http2AgentConnection connection;
     private final PendingRequests waiting = new PendingRequests();
-    private ChannelHandlerContext ctx;
-    private ReadGate readGate;
-    private ForwardExchange exchange;
     private boolean started;
-    private boolean deciding;
     private boolean answered;
 
     StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection) {
-        this.services = services;
+        super(services);
         this.origin = origin;
         this.connection = connection;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.readGate = new ReadGate(ctx.channel());
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpObject piece) || answered) {
             ReferenceCountUtil.release(msg);
-        } else if (deciding) {
+        } else if (deciding()) {
             waiting.add(piece);
         } else if (piece instanceof FullHttpRequest full && !started) {
             // HEADERS with END_STREAM: a head and an empty last piece, as the HTTP/1.1 decoder gives them.
@@ -80,8 +67,8 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     }
 
     private void deliver(HttpObject piece) {
-        if (exchange != null && piece instanceof HttpContent content) {
-            exchange.onRequestContent(content);
+        if (exchange() != null && piece instanceof HttpContent content) {
+            exchange().onRequestContent(content);
         } else {
             ReferenceCountUtil.release(piece); // a second head on one stream cannot be decoded; bodies of answered requests
         }
@@ -109,25 +96,13 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
             answer(ErrorCode.BAD_REQUEST, e.getMessage());
             return;
         }
-        RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target, false, request.headers());
-        deciding = !AgentIdentification.decide(services.agents(), new RouteDecision(services), ctx,
-                ctx.channel().parent(), request, head, readGate, new AgentIdentification.Decided() {
-                    @Override
-                    public void decided(RouteOutcome outcome, boolean resumed) {
-                        deciding = false;
-                        serve(request, head, outcome);
-                        if (resumed) {
-                            waiting.run(() -> true, StreamRequestHandler.this::deliver);
-                        }
-                    }
+        decide(request, new RouteDecision.Head(request.method().name(), target, false, request.headers()),
+                ctx.channel().parent());
+    }
 
-                    @Override
-                    public void gone() {
-                        deciding = false;
-                        ReferenceCountUtil.release(request);
-                        waiting.releaseAll();
-                    }
-                });
+    @Override
+    void resumeWaiting() {
+        waiting.run(() -> true, this::deliver);
     }
 
     /** The HTTP/2-to-HTTP conversion adds its own extension headers; they are not the agent's and never leave. */
@@ -137,12 +112,10 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private void serve(HttpRequest request, RouteDecision.Head head, RouteOutcome outcome) {
+    @Override
+    void serve(HttpRequest request, RouteDecision.Head head, RouteOutcome outcome) {
         if (outcome instanceof RouteOutcome.Forward forward) {
-            services.tracker().busy(1);
-            exchange = new ForwardExchange(this, services, services.pools().forLoop(ctx.channel().eventLoop()),
-                    request, head.target(), forward.decision(), forward.agent());
-            exchange.start();
+            startExchange(request, head.target(), forward);
             return;
         }
         answered = true;
@@ -171,29 +144,8 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onClientReadComplete();
-        }
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onClientWritabilityChanged(ctx.channel().isWritable());
-        }
-        ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    void agentGone() {
         waiting.releaseAll();
-        if (exchange != null) {
-            exchange.onClientClosed(); // RST_STREAM from the agent, or the connection went away
-            endExchange();
-        }
-        ctx.fireChannelInactive();
     }
 
     @Override
@@ -201,24 +153,7 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
         ctx.close(); // a stream error: this stream is reset, the connection and its other streams go on
     }
 
-    private void endExchange() {
-        if (exchange != null) {
-            services.tracker().busy(-1);
-            exchange = null;
-        }
-    }
-
     // ClientSide: called by this stream's exchange
-
-    @Override
-    public ChannelHandlerContext context() {
-        return ctx;
-    }
-
-    @Override
-    public ReadGate readGate() {
-        return readGate;
-    }
 
     @Override
     public boolean draining() {

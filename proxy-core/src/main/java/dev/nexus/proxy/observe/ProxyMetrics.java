@@ -37,13 +37,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class ProxyMetrics {
 
     /** The {@code route} label used when no policy route matched (or policy is not consulted). */
-    public static final String NO_ROUTE = "none";
+    static final String NO_ROUTE = "none";
 
     /** Which side of the proxy a connection is on. */
     public enum Side { CLIENT, UPSTREAM }
 
     /** Which way bytes flowed, seen from the proxy. */
-    public enum Direction { CLIENT_IN, CLIENT_OUT, UPSTREAM_IN, UPSTREAM_OUT }
+    enum Direction { CLIENT_IN, CLIENT_OUT, UPSTREAM_IN, UPSTREAM_OUT }
 
     /** Request methods with their own label value; anything else is counted as {@code OTHER}. */
     static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "OTHER"};
@@ -160,31 +160,31 @@ public final class ProxyMetrics {
         activeConnections[side.ordinal()].inc();
     }
 
-    public void connectionClosed(Side side) {
+    void connectionClosed(Side side) {
         activeConnections[side.ordinal()].dec();
     }
 
-    public void bytes(Direction direction, long count) {
+    void bytes(Direction direction, long count) {
         if (count > 0) {
             bytes[direction.ordinal()].inc(count);
         }
     }
 
     /** A new upstream TCP connection was established after {@code nanos}. */
-    public void upstreamConnected(long nanos) {
+    void upstreamConnected(long nanos) {
         upstreamConnect.observe(nanos / NANOS_PER_SECOND);
     }
 
-    public void tunnel(TunnelOutcome outcome) {
+    void tunnel(TunnelOutcome outcome) {
         tunnels.get(outcome).inc();
     }
 
-    public void malformedRequest(MalformedReason reason) {
+    void malformedRequest(MalformedReason reason) {
         malformed.get(reason).inc();
     }
 
     /** Called at the end of an exchange that redacted something: rare, so the label child is looked up here. */
-    public void redactions(String route, RedactionChannel channel, long count) {
+    void redactions(String route, RedactionChannel channel, long count) {
         if (count > 0) {
             redactions.labelValues(route == null ? NO_ROUTE : route, channel.label).inc(count);
         }

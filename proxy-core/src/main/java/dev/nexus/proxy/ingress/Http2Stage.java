@@ -13,7 +13,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
  * The HTTP/2 stage of an agent connection (h2 after TLS interception, h2c inside a CONNECT): the frame codec
- * with the abuse limits of {@link Http2Limits}, a child channel per stream whose frames become Netty's
+ * with the abuse limits of {@link Http2Limits} (PING and SETTINGS floods counted by {@link Http2FloodGuard}
+ * behind it), a child channel per stream whose frames become Netty's
  * {@code HttpRequest}/{@code HttpContent} objects, and on each a {@link StreamRequestHandler} that drives
  * the same decide and forward stages as an HTTP/1.1 request. {@link Http2AgentConnection} watches the
  * connection as a whole.
@@ -53,6 +54,7 @@ final class Http2Stage {
                 .build();
         Http2AgentConnection connection = new Http2AgentConnection(services, codec, origin, routeName, protocol);
         pipeline.addLast(PipelineNames.H2_CODEC, codec);
+        pipeline.addLast(PipelineNames.H2_FLOOD_GUARD, new Http2FloodGuard(codec, limits));
         pipeline.addLast(PipelineNames.H2_STREAMS, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {

@@ -4,6 +4,7 @@ import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
@@ -78,7 +79,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.readGate = new ReadGate(ctx.channel());
-        this.answers = new LocalAnswers(ctx, services.events());
+        this.answers = new LocalAnswers(ctx, services.events(), AgentProtocol.H1);
         if (targets.continuesConnection()) {
             services.tracker().register(ctx.channel(), this); // the connection was counted when it opened
         }
@@ -135,7 +136,7 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target,
-                request.method().equals(HttpMethod.CONNECT), request.headers());
+                request.method().equals(HttpMethod.CONNECT), request.headers(), AgentProtocol.H1);
         // While a password hash is checked off the event loop, this request's body waits in the queue.
         identifying = !AgentIdentification.decide(services.agents(), routing, ctx, ctx.channel(), request, head,
                 readGate, new AgentIdentification.Decided() {
@@ -194,7 +195,8 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ConnectTunnel.ESTABLISHED));
         services.events().exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
                 (InetSocketAddress) ctx.channel().remoteAddress(), "CONNECT", "https", target.host(), target.port(),
-                null, 200, 0, 0, 0, -1, decision.routeName(), ExchangeRecord.decisionLabel(decision)));
+                null, 200, 0, 0, 0, -1, decision.routeName(), ExchangeRecord.decisionLabel(decision),
+                AgentProtocol.H1.label(), null));
         services.tracker().unregister(this);
         PipelineSwitch.toInterception(ctx.pipeline(), guard, this, services,
                 new TunnelDestination(target.host(), target.port(), decision.routeName()));
@@ -310,6 +312,11 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public ReadGate readGate() {
         return readGate;
+    }
+
+    @Override
+    public AgentProtocol protocol() {
+        return AgentProtocol.H1;
     }
 
     @Override

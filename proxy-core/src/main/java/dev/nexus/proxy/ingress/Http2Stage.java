@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.settings.Http2Limits;
 import io.netty.channel.ChannelInitializer;
@@ -21,23 +22,12 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  */
 final class Http2Stage {
 
-    /** How the agent reached the stage, for logs and records. */
-    enum Protocol {
-        H2("h2"), H2C("h2c");
-
-        final String label;
-
-        Protocol(String label) {
-            this.label = label;
-        }
-    }
-
     private Http2Stage() {
     }
 
     /** Appends the stage; every stream's requests are bound to {@code origin}. */
     static void add(ChannelPipeline pipeline, ProxyServices services, InterceptedOrigin origin, String routeName,
-                    Protocol protocol) {
+                    AgentProtocol protocol) {
         Http2Limits limits = services.settings().http2();
         Http2Settings initial = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(limits.maxConcurrentStreams())

@@ -2,6 +2,7 @@ package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
 import dev.nexus.proxy.exchange.RequestTarget;
@@ -109,7 +110,8 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
             answer(ErrorCode.BAD_REQUEST, e.getMessage());
             return;
         }
-        RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target, false, request.headers());
+        RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target, false, request.headers(),
+                connection.protocol());
         deciding = !AgentIdentification.decide(services.agents(), new RouteDecision(services), ctx,
                 ctx.channel().parent(), request, head, readGate, new AgentIdentification.Decided() {
                     @Override
@@ -147,7 +149,8 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
         }
         answered = true;
         if (outcome instanceof RouteOutcome.Refuse refusal) {
-            new LocalAnswers(ctx, services.events()).refuse(request, head.target(), head.target().scheme(), refusal, false);
+            new LocalAnswers(ctx, services.events(), connection.protocol())
+                    .refuse(request, head.target(), head.target().scheme(), refusal, false);
         } else {
             ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), ErrorCode.NOT_IMPLEMENTED,
                     "a tunnel cannot be opened from an HTTP/2 stream", false));
@@ -218,6 +221,11 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     @Override
     public ReadGate readGate() {
         return readGate;
+    }
+
+    @Override
+    public AgentProtocol protocol() {
+        return connection.protocol();
     }
 
     @Override

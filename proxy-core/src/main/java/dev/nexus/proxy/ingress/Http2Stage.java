@@ -48,8 +48,9 @@ final class Http2Stage {
         pipeline.addLast(PipelineNames.H2_STREAMS, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
-                        new StreamRequestHandler(services, origin, connection));
+                StreamAnswerEnd answerEnd = new StreamAnswerEnd();
+                stream.pipeline().addLast(answerEnd, new Http2StreamFrameToHttpObjectCodec(true, true),
+                        new StreamRequestHandler(services, origin, connection, answerEnd));
             }
         }));
         pipeline.addLast(PipelineNames.H2_CONNECTION, connection);

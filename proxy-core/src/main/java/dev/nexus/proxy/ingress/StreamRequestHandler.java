@@ -13,6 +13,7 @@ import dev.nexus.proxy.relay.ReadGate;
 import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.services.ProxyServices;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -24,6 +25,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 
@@ -40,6 +43,7 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     private final ProxyServices services;
     private final InterceptedOrigin origin;
     private final Http2AgentConnection connection;
+    private final StreamAnswerEnd answerEnd;
     private final PendingRequests waiting = new PendingRequests();
     private ChannelHandlerContext ctx;
     private ReadGate readGate;
@@ -48,10 +52,12 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     private boolean deciding;
     private boolean answered;
 
-    StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection) {
+    StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection,
+                         StreamAnswerEnd answerEnd) {
         this.services = services;
         this.origin = origin;
         this.connection = connection;
+        this.answerEnd = answerEnd;
     }
 
     @Override
@@ -165,12 +171,24 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * After a local answer the stream is done: if the agent is still sending, it is reset (closing a stream's
-     * channel before both sides ended it sends RST_STREAM; the answer was written first). A stream both
-     * sides ended is closed already.
+     * After a complete answer the stream is done. An agent still sending its request is asked to stop, without
+     * an error, once the answer's last frame is out: RST_STREAM(NO_ERROR), as RFC 9113 section 8.1 says. Closing
+     * the stream's channel instead would reset it with CANCEL, which clients report as a failure in place of
+     * the answer. A stream both sides ended is closed already.
      */
     private void endStreamAfterAnswer() {
-        ctx.close();
+        ChannelFuture written = answerEnd.written();
+        if (written == null) {
+            ctx.close(); // no complete answer went out: a plain reset
+            return;
+        }
+        written.addListener(done -> {
+            if (!done.isSuccess()) {
+                ctx.close();
+            } else if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+            }
+        });
     }
 
     @Override
@@ -238,8 +256,8 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
         endExchange();
         answered = true;
         if (!keepConnection) {
-            // The request was not read to its end (or the exchange failed): reset the stream, not the connection.
-            ctx.close();
+            // The request was not read to its end (a failed exchange has reset the stream already).
+            endStreamAfterAnswer();
         }
     }
 

@@ -145,29 +145,37 @@ class ProtocolRecordsTest {
             h2cCurl(grpcOrigin.url("/demo.v1.Echo/Say"), "-H", grpc, "--data-binary", "call");
             h2cCurl(grpcOrigin.url("/demo.v1.Echo/Missing"), "-H", grpc, "--data-binary", "call");
             h2cCurl(grpcOrigin.url("/not-a-method"), "-H", grpc, "--data-binary", "call");
+            // refused by the proxy itself (a connection the route does not offer): no status from any server
+            h2cCurl(grpcOrigin.url("/demo.v1.Echo/Refused"), "-H", grpc, "-H", "Nexus-Connection: someone-else",
+                    "--data-binary", "call");
         }
 
-        observeRecords(6);
+        observeRecords(8);
         assertThat(proxy.harness().events().exchanges).filteredOn(r -> r.method().equals("POST"))
                 .extracting(r -> r.path() + " " + r.protocol() + " " + r.grpc())
                 .containsExactlyInAnyOrder(
                         "/demo.v1.Echo/Say h2c Grpc[method=/demo.v1.Echo/Say, status=7]",
                         "/demo.v1.Echo/Missing h2c Grpc[method=/demo.v1.Echo/Missing, status=12]",
-                        "/not-a-method h2c Grpc[method=null, status=0]");
-        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.audit().size() == 3);
+                        "/not-a-method h2c Grpc[method=null, status=0]",
+                        "/demo.v1.Echo/Refused h2c Grpc[method=/demo.v1.Echo/Refused, status=-1]");
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.audit().size() == 4);
         assertThat(proxy.audit()).extracting(e -> e.outcome().wireName() + " " + e.path() + " " + e.upstreamStatus()
                         + " " + e.protocol() + " " + e.grpcMethod() + " " + e.grpcStatus())
                 .containsExactlyInAnyOrder(
                         "injected /demo.v1.Echo/Say 200 h2c /demo.v1.Echo/Say 7",
                         "injected /demo.v1.Echo/Missing 200 h2c /demo.v1.Echo/Missing 12",
-                        "injected /not-a-method 200 h2c null 0");
+                        "injected /not-a-method 200 h2c null 0",
+                        "connection_not_allowed /demo.v1.Echo/Refused -1 h2c /demo.v1.Echo/Refused -1");
         assertThat(accessLogLine("/demo.v1.Echo/Say"))
                 .endsWith(",\"protocol\":\"h2c\",\"grpc_method\":\"/demo.v1.Echo/Say\",\"grpc_status\":7}");
         assertThat(accessLogLine("/not-a-method")).endsWith(",\"protocol\":\"h2c\",\"grpc_method\":null,\"grpc_status\":0}");
+        assertThat(accessLogLine("/demo.v1.Echo/Refused")).contains("\"status\":403")
+                .endsWith(",\"grpc_method\":\"/demo.v1.Echo/Refused\",\"grpc_status\":null}");
         String route = InterceptingProxy.ROUTE;
         assertThat(value(registry, "nexus_grpc_requests", "route", route, "grpc_code", "PERMISSION_DENIED")).isEqualTo(1.0);
         assertThat(value(registry, "nexus_grpc_requests", "route", route, "grpc_code", "UNIMPLEMENTED")).isEqualTo(1.0);
         assertThat(value(registry, "nexus_grpc_requests", "route", route, "grpc_code", "OK")).isEqualTo(1.0);
+        assertThat(value(registry, "nexus_grpc_requests", "route", route, "grpc_code", "none")).isEqualTo(1.0);
         assertThat(value(registry, "nexus_requests", "method", "POST", "status_class", "2xx", "route", route,
                 "protocol", "h2c")).isEqualTo(3.0);
     }

@@ -240,7 +240,7 @@ class NexusServerTest {
         String toFile = "{target: file, path: \"" + file + "\"}";
         ProxyRuntimeFactory logging = context -> {
             context.accessLog().log(new dev.nexus.proxy.observe.ExchangeRecord(0L, null, "GET", "http", "example.com", 80,
-                    "/a?secret=1", 200, 0, 5, 1_000_000L, -1L, null, "allow"));
+                    "/a?secret=1", 200, 0, 5, 1_000_000L, -1L, null, "allow", "h1", null));
             return recordingRuntime().create(context);
         };
         server = NexusServer.start(config("0s", toFile), logging);

@@ -2,6 +2,7 @@ package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.relay.ForwardExchange;
@@ -47,7 +48,7 @@ final class ClientConnectionHandler extends ExchangeHost implements ConnectionTr
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         super.handlerAdded(ctx);
-        this.answers = new LocalAnswers(ctx, services.events());
+        this.answers = new LocalAnswers(ctx, services.events(), AgentProtocol.H1);
         this.lingering = new LingeringClose(ctx, pending);
         this.tunnels = new TunnelHandover(this, ctx, services, guard);
         if (targets.continuesConnection()) {
@@ -158,6 +159,11 @@ final class ClientConnectionHandler extends ExchangeHost implements ConnectionTr
     }
 
     // ClientSide: called by the current exchange or tunnel
+
+    @Override
+    public AgentProtocol protocol() {
+        return AgentProtocol.H1;
+    }
 
     @Override
     public boolean draining() {

@@ -28,6 +28,8 @@ final class PipelineNames {
     public static final String CONNECTION = "connection";
     /** HTTP/2 frame codec with the abuse limits ({@link Http2Stage}). */
     public static final String H2_CODEC = "h2-codec";
+    /** PING and SETTINGS floods, between codec and streams so it sees their DATA too ({@link Http2FloodGuard}). */
+    public static final String H2_FLOOD_GUARD = "h2-flood-guard";
     /** One child channel per HTTP/2 stream ({@link Http2Stage}). */
     public static final String H2_STREAMS = "h2-streams";
     /** Watches an HTTP/2 connection as a whole: errors, idle, drain ({@link Http2AgentConnection}). */

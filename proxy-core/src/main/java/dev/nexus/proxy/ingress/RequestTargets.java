@@ -1,6 +1,7 @@
 package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.decision.RouteDecision;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.MalformedReason;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -35,7 +36,7 @@ interface RequestTargets {
         }
         try {
             return new RouteDecision.Head(request.method().name(), resolve(request),
-                    request.method().equals(HttpMethod.CONNECT), request.headers());
+                    request.method().equals(HttpMethod.CONNECT), request.headers(), AgentProtocol.H1);
         } catch (RequestTarget.InvalidTargetException e) {
             throw new MalformedRequestException(MalformedReason.INVALID_TARGET, e.getMessage());
         }

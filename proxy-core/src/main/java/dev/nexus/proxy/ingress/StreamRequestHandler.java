@@ -2,6 +2,7 @@ package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
 import dev.nexus.proxy.exchange.RequestTarget;
@@ -11,6 +12,7 @@ import dev.nexus.proxy.relay.ForwardExchange;
 import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.services.ProxyServices;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -21,6 +23,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 
@@ -36,14 +40,17 @@ final class StreamRequestHandler extends ExchangeHost {
 
     private final InterceptedOrigin origin;
     private final Http2AgentConnection connection;
+    private final StreamAnswerEnd answerEnd;
     private final PendingRequests waiting = new PendingRequests();
     private boolean started;
     private boolean answered;
 
-    StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection) {
+    StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection,
+                         StreamAnswerEnd answerEnd) {
         super(services);
         this.origin = origin;
         this.connection = connection;
+        this.answerEnd = answerEnd;
     }
 
     @Override
@@ -96,7 +103,8 @@ final class StreamRequestHandler extends ExchangeHost {
             answer(ErrorCode.BAD_REQUEST, e.getMessage());
             return;
         }
-        decide(request, new RouteDecision.Head(request.method().name(), target, false, request.headers()),
+        decide(request, new RouteDecision.Head(request.method().name(), target, false, request.headers(),
+                connection.protocol()),
                 ctx.channel().parent());
     }
 
@@ -120,7 +128,8 @@ final class StreamRequestHandler extends ExchangeHost {
         }
         answered = true;
         if (outcome instanceof RouteOutcome.Refuse refusal) {
-            new LocalAnswers(ctx, services.events()).refuse(request, head.target(), head.target().scheme(), refusal, false);
+            new LocalAnswers(ctx, services.events(), connection.protocol())
+                    .refuse(request, head.target(), head.target().scheme(), refusal, false);
         } else {
             ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), ErrorCode.NOT_IMPLEMENTED,
                     "a tunnel cannot be opened from an HTTP/2 stream", false));
@@ -135,12 +144,24 @@ final class StreamRequestHandler extends ExchangeHost {
     }
 
     /**
-     * After a local answer the stream is done: if the agent is still sending, it is reset (closing a stream's
-     * channel before both sides ended it sends RST_STREAM; the answer was written first). A stream both
-     * sides ended is closed already.
+     * After a complete answer the stream is done. An agent still sending its request is asked to stop, without
+     * an error, once the answer's last frame is out: RST_STREAM(NO_ERROR), as RFC 9113 section 8.1 says. Closing
+     * the stream's channel instead would reset it with CANCEL, which clients report as a failure in place of
+     * the answer. A stream both sides ended is closed already.
      */
     private void endStreamAfterAnswer() {
-        ctx.close();
+        ChannelFuture written = answerEnd.written();
+        if (written == null) {
+            ctx.close(); // no complete answer went out: a plain reset
+            return;
+        }
+        written.addListener(done -> {
+            if (!done.isSuccess()) {
+                ctx.close();
+            } else if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+            }
+        });
     }
 
     @Override
@@ -156,6 +177,11 @@ final class StreamRequestHandler extends ExchangeHost {
     // ClientSide: called by this stream's exchange
 
     @Override
+    public AgentProtocol protocol() {
+        return connection.protocol();
+    }
+
+    @Override
     public boolean draining() {
         return connection.draining();
     }
@@ -165,8 +191,8 @@ final class StreamRequestHandler extends ExchangeHost {
         endExchange();
         answered = true;
         if (!keepConnection) {
-            // The request was not read to its end (or the exchange failed): reset the stream, not the connection.
-            ctx.close();
+            // The request was not read to its end (a failed exchange has reset the stream already).
+            endStreamAfterAnswer();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.identity.IdentityResolver;
 import dev.nexus.proxy.observe.ExchangeRecord;
@@ -59,7 +60,7 @@ final class TunnelHandover {
         services.events().exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
                 (InetSocketAddress) ctx.channel().remoteAddress(), "CONNECT", "https", target.host(), target.port(),
                 null, 200, 0, 0, 0, -1, intercept.decision().routeName(),
-                ExchangeRecord.decisionLabel(intercept.decision())));
+                ExchangeRecord.decisionLabel(intercept.decision()), AgentProtocol.H1.label(), null));
         services.tracker().unregister(connection);
         PipelineSwitch.toInterception(ctx.pipeline(), guard, connection, services,
                 new TunnelDestination(target.host(), target.port(), intercept.decision().routeName()));

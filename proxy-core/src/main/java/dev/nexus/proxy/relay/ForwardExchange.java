@@ -70,6 +70,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     private final boolean requestHasBody;
     private final boolean webSocketRequested;
     private final boolean upgradeRequested;
+    private final GrpcCall grpc;
     private final RequestForwarder forwarder;
     private final UploadShareStage uploadShare;
     private final ResponseRelay response;
@@ -113,6 +114,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
                 || HttpUtil.getContentLength(agentRequest, 0L) > 0;
         this.webSocketRequested = HopByHopHeaders.isWebSocketUpgrade(agentRequest.headers());
         this.upgradeRequested = agentRequest.headers().contains(HttpHeaderNames.UPGRADE);
+        this.grpc = GrpcCall.of(agentRequest.headers(), target.path());
         this.response = new ResponseRelay(clientCtx, agentRequest, settings.proxyName()); // reads Connection first
         this.forwarder = new RequestForwarder(outboundHead(), requestHasBody, client.readGate());
         this.uploadShare = new UploadShareStage(pool, client.readGate(), forwarder, requestHasBody);
@@ -126,7 +128,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         HttpHeaders headers = agentRequest.headers();
         HopByHopHeaders.strip(headers, webSocketRequested);
         headers.set(HttpHeaderNames.HOST, target.authority());
-        HopByHopHeaders.addVia(headers, agentRequest.protocolVersion().text().substring(5), settings.proxyName());
+        HopByHopHeaders.addVia(headers, client.protocol().viaVersion(agentRequest.protocolVersion()), settings.proxyName());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, agentRequest.method(), target.pathAndQuery(), headers);
     }
 
@@ -327,6 +329,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             return;
         }
         boolean originKeepsConnection = HttpUtil.isKeepAlive(head);
+        grpc.onStatusCarrier(head.headers()); // a trailers-only answer
         if (!response.relayHead(head, forwarder.complete(), client.draining())) {
             upstreamFailedWith(ErrorCode.UNSCANNABLE_RESPONSE, response.redaction().unscannableDetail());
             return;
@@ -359,6 +362,9 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
                 completeUpgrade();
             }
             return;
+        }
+        if (last) {
+            grpc.onStatusCarrier(((LastHttpContent) content).trailingHeaders());
         }
         try {
             if (response.relayBody(content, upstreamGate)) {
@@ -553,8 +559,15 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
 
     @Override
     public void audit(AuditEvent.Builder event) {
-        services.agents().audit().record(event.agent(agent).destination(target.scheme(), target.host(), target.port())
-                .request(agentRequest.method().name(), target.path()).build());
+        event.agent(agent).destination(target.scheme(), target.host(), target.port())
+                .request(agentRequest.method().name(), target.path()).protocol(client.protocol().label());
+        if (!grpc.hold(event)) {
+            writeAudit(event);
+        }
+    }
+
+    private void writeAudit(AuditEvent.Builder event) {
+        services.agents().audit().record(event.build());
     }
 
     private void releaseStages() {
@@ -570,9 +583,11 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
 
     private void record(long in, long out) {
         response.redaction().finish(this::audit);
+        grpc.release(this::writeAudit);
         services.events().exchangeCompleted(new ExchangeRecord(startMillis,
                 (InetSocketAddress) clientCtx.channel().remoteAddress(), agentRequest.method().name(), target.scheme(),
                 target.host(), target.port(), target.path(), status, in, out, System.nanoTime() - startNanos,
-                connectNanos, decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused)));
+                connectNanos, decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused),
+                client.protocol().label(), grpc.record()));
     }
 }

@@ -6,6 +6,8 @@ import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.decision.PolicyDecider;
 import dev.nexus.proxy.inject.CredentialInjector;
+import dev.nexus.proxy.observe.audit.AuditEvent;
+import dev.nexus.proxy.services.AgentServices;
 import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.tls.CaFiles;
@@ -28,7 +30,7 @@ import java.util.function.UnaryOperator;
 /**
  * A proxy whose one route intercepts every CONNECT and injects {@link #SECRET} as {@code X-API-Key}, with
  * a fresh CA in a temporary directory and upstream TLS trusting a given origin certificate. It records
- * every policy question, so tests see the scheme the policy decided for, and shows its leaf cache.
+ * every policy question, so tests see the scheme the policy decided for, every audit event, and its leaf cache.
  */
 public final class InterceptingProxy implements AutoCloseable {
 
@@ -45,6 +47,7 @@ public final class InterceptingProxy implements AutoCloseable {
     private final ProxyHarness proxy;
     private final Path caPem;
     private final List<PolicyRequest> policyRequests = new CopyOnWriteArrayList<>();
+    private final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
 
     /**
      * @param originTrust PEM of the origin certificate upstream TLS trusts ({@code null}: plain origins only)
@@ -64,8 +67,10 @@ public final class InterceptingProxy implements AutoCloseable {
             policyRequests.add(request);
             return new Decision.Inject(ROUTE, "test route", options, address -> true, "conn", null);
         };
+        AgentServices anonymous = AgentServices.none();
         proxy = ProxyHarness.builder().policy(policy).settings(settings)
                 .injector(new CredentialInjector(credentials))
+                .agents(new AgentServices(null, audit::add, anonymous.labels(), anonymous.metrics(), null))
                 .tls(new TlsComponents(leaves, new UpstreamTlsContexts(tls, originTrust))).start();
     }
 
@@ -104,6 +109,11 @@ public final class InterceptingProxy implements AutoCloseable {
 
     public List<PolicyRequest> policyRequests() {
         return policyRequests;
+    }
+
+    /** Every audit event the proxy wrote, in order. */
+    public List<AuditEvent> audit() {
+        return audit;
     }
 
     @Override

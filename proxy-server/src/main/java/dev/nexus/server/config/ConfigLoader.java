@@ -171,7 +171,10 @@ public final class ConfigLoader {
                 s.duration("reset_window", d.resetWindow(), Duration.ofSeconds(1), Duration.ofHours(1)),
                 s.integer("max_continuation_frames", d.maxContinuationFrames(), 1, 10_000),
                 s.integer("max_empty_data_frames", d.maxEmptyDataFrames(), 1, 10_000),
-                s.integer("max_queued_control_frames", d.maxQueuedControlFrames(), 1, 1_000_000));
+                s.integer("max_queued_control_frames", d.maxQueuedControlFrames(), 1, 1_000_000),
+                s.integer("max_pings_per_window", d.maxPingsPerWindow(), 1, 1_000_000),
+                s.integer("max_settings_per_window", d.maxSettingsPerWindow(), 1, 1_000_000),
+                s.duration("control_frame_window", d.controlFrameWindow(), Duration.ofSeconds(1), Duration.ofHours(1)));
         s.finish();
         return limits;
     }

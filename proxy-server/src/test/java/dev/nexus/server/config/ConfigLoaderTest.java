@@ -53,14 +53,22 @@ class ConfigLoaderTest {
                     max_header_list_size: 32768
                     max_resets_per_window: 100
                     reset_window: 10s
+                    max_pings_per_window: 20
+                    max_settings_per_window: 8
+                    control_frame_window: 5s
                 """);
         dev.nexus.proxy.settings.Http2Limits http2 = c.limits().http2();
         assertEquals(50, http2.maxConcurrentStreams());
         assertEquals(32768, http2.maxHeaderListSize());
         assertEquals(100, http2.maxResetsPerWindow());
         assertEquals(Duration.ofSeconds(10), http2.resetWindow());
+        assertEquals(20, http2.maxPingsPerWindow());
+        assertEquals(8, http2.maxSettingsPerWindow());
+        assertEquals(Duration.ofSeconds(5), http2.controlFrameWindow());
         assertEquals(dev.nexus.proxy.settings.Http2Limits.defaults().maxContinuationFrames(), http2.maxContinuationFrames());
         assertTrue(error("limits: {http2: {max_concurrent_streams: 0}}").contains("max_concurrent_streams"),
+                "the error names the key");
+        assertTrue(error("limits: {http2: {control_frame_window: 10ms}}").contains("control_frame_window"),
                 "the error names the key");
     }
 

@@ -5,6 +5,7 @@ import dev.nexus.proxy.observe.AsyncAccessLog;
 import dev.nexus.proxy.observe.LineSink;
 import dev.nexus.proxy.observe.StreamLineSink;
 import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.runtime.StartupException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;

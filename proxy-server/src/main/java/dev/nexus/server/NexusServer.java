@@ -10,7 +10,11 @@ import dev.nexus.server.admin.ReadinessChecks;
 import dev.nexus.server.admin.StandardEndpoints;
 import dev.nexus.server.config.Durations;
 import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.runtime.ProxyRuntime;
+import dev.nexus.server.runtime.ProxyRuntimeFactory;
+import dev.nexus.server.runtime.RuntimeContext;
 import dev.nexus.server.runtime.StartupChecks;
+import dev.nexus.server.runtime.StartupException;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 

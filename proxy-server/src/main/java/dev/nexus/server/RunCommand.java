@@ -9,6 +9,8 @@ import dev.nexus.server.config.ConfigException;
 import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.ConfigPrinter;
 import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.runtime.ProxyRuntimeFactory;
+import dev.nexus.server.runtime.StartupException;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -8,6 +8,9 @@ import dev.nexus.server.admin.ReadinessCheck;
 import dev.nexus.server.config.ConfigException;
 import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.NexusConfig;
+import dev.nexus.server.runtime.ProxyRuntime;
+import dev.nexus.server.runtime.ProxyRuntimeFactory;
+import dev.nexus.server.runtime.StartupException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -237,7 +240,7 @@ class NexusServerTest {
         String toFile = "{target: file, path: \"" + file + "\"}";
         ProxyRuntimeFactory logging = context -> {
             context.accessLog().log(new dev.nexus.proxy.observe.ExchangeRecord(0L, null, "GET", "http", "example.com", 80,
-                    "/a?secret=1", 200, 0, 5, 1_000_000L, -1L, null, "allow"));
+                    "/a?secret=1", 200, 0, 5, 1_000_000L, -1L, null, "allow", "h1", null));
             return recordingRuntime().create(context);
         };
         server = NexusServer.start(config("0s", toFile), logging);

@@ -1,26 +1,15 @@
 package dev.nexus.s3interop;
 
-import dev.nexus.policy.match.Decision;
-import dev.nexus.policy.match.RouteOptions;
-import dev.nexus.policy.model.StrategySpec;
-import dev.nexus.proxy.inject.CredentialInjector;
-import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.ProxyHarness;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.ProxyConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -35,18 +24,17 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
 import java.net.URL;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
-import java.util.Set;
 
+import static dev.nexus.s3interop.S3ThroughProxy.PLACEHOLDER;
+import static dev.nexus.s3interop.S3ThroughProxy.REAL_SECRET;
+import static dev.nexus.s3interop.S3ThroughProxy.random;
+import static dev.nexus.s3interop.S3ThroughProxy.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The AWS SDK for Java v2, holding only a placeholder key, talks to s3proxy (an S3 implementation that
@@ -56,12 +44,9 @@ import static org.awaitility.Awaitility.await;
  */
 class S3ClientsThroughProxyTest {
 
-    private static final String REAL_ACCESS_KEY = "AKIDREALKEY";
-    private static final String REAL_SECRET = "real-s3-secret-never-logged";
-    private static final AwsBasicCredentials PLACEHOLDER = AwsBasicCredentials.create("nexus-placeholder", "nexus-placeholder");
     private static final String BUCKET = "agent-bucket";
 
-    private static S3Proxy s3;
+    private static LocalS3 s3;
     private static ProxyHarness proxy;
     private static LogCapture logs;
     private static S3Client client;
@@ -70,20 +55,9 @@ class S3ClientsThroughProxyTest {
     @BeforeAll
     static void start() throws Exception {
         logs = new LogCapture();
-        BlobStoreContext store = ContextBuilder.newBuilder("transient").overrides(new Properties()).build(BlobStoreContext.class);
-        s3 = S3Proxy.builder().blobStore(store.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, REAL_ACCESS_KEY, REAL_SECRET).build();
-        s3.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> "STARTED".equals(s3.getState()));
-        FixedLeases leases = new FixedLeases().add("s3", new StrategySpec("aws_sigv4", Map.of("service", "s3")),
-                v -> Map.of("access_key", REAL_ACCESS_KEY, "secret_key", REAL_SECRET));
-        proxy = ProxyHarness.builder()
-                .policy(request -> new Decision.Inject("s3", "s3 through the proxy", new RouteOptions(false, List.of(), null,
-                        RouteOptions.DEFAULT_MAX_BODY_BYTES, false), address -> true, "s3", null))
-                .injector(new CredentialInjector(leases)).start();
-        http = UrlConnectionHttpClient.builder().proxyConfiguration(ProxyConfiguration.builder()
-                .endpoint(URI.create("http://127.0.0.1:" + proxy.address().getPort())).useSystemPropertyValues(false)
-                .useEnvironmentVariablesValues(false).nonProxyHosts(Set.of()).build()).build();
+        s3 = new LocalS3();
+        proxy = S3ThroughProxy.startProxy(Map.of());
+        http = S3ThroughProxy.httpVia(proxy);
         client = client(http);
         client.createBucket(b -> b.bucket(BUCKET));
     }
@@ -97,7 +71,7 @@ class S3ClientsThroughProxyTest {
             proxy.close();
         }
         if (s3 != null) {
-            s3.stop();
+            s3.close();
         }
         String everything = logs.text();
         logs.close();
@@ -216,16 +190,6 @@ class S3ClientsThroughProxyTest {
     }
 
     private static URI endpoint() {
-        return URI.create("http://127.0.0.1:" + s3.getPort());
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] data = new byte[size];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
-
-    private static byte[] sha256(byte[] data) throws Exception {
-        return MessageDigest.getInstance("SHA-256").digest(data);
+        return s3.endpoint();
     }
 }

@@ -1,20 +1,13 @@
 package dev.nexus.s3interop;
 
-import dev.nexus.policy.match.Decision;
-import dev.nexus.policy.match.RouteOptions;
-import dev.nexus.policy.model.StrategySpec;
-import dev.nexus.proxy.inject.CredentialInjector;
-import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.SigV4VerifyingOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.ProxyConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -22,11 +15,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 
+import static dev.nexus.s3interop.S3ThroughProxy.PLACEHOLDER;
+import static dev.nexus.s3interop.S3ThroughProxy.REAL_SECRET;
+import static dev.nexus.s3interop.S3ThroughProxy.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,9 +32,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class TrailerModeThroughProxyTest {
 
-    private static final String REAL_SECRET = "real-s3-secret-never-logged";
-    private static final AwsBasicCredentials PLACEHOLDER = AwsBasicCredentials.create("nexus-placeholder", "nexus-placeholder");
-
     private static SigV4VerifyingOrigin origin;
     private static ProxyHarness proxy;
     private static SdkHttpClient http;
@@ -50,16 +40,8 @@ class TrailerModeThroughProxyTest {
     @BeforeAll
     static void start() throws Exception {
         origin = new SigV4VerifyingOrigin(REAL_SECRET);
-        FixedLeases leases = new FixedLeases().add("s3", new StrategySpec("aws_sigv4",
-                        Map.of("service", "s3", "agent_secret_key", PLACEHOLDER.secretAccessKey())),
-                v -> Map.of("access_key", "AKIDREALKEY", "secret_key", REAL_SECRET));
-        proxy = ProxyHarness.builder()
-                .policy(request -> new Decision.Inject("s3", "s3 through the proxy", new RouteOptions(false, List.of(), null,
-                        RouteOptions.DEFAULT_MAX_BODY_BYTES, false), address -> true, "s3", null))
-                .injector(new CredentialInjector(leases)).start();
-        http = UrlConnectionHttpClient.builder().proxyConfiguration(ProxyConfiguration.builder()
-                .endpoint(URI.create("http://127.0.0.1:" + proxy.address().getPort())).useSystemPropertyValues(false)
-                .useEnvironmentVariablesValues(false).nonProxyHosts(Set.of()).build()).build();
+        proxy = S3ThroughProxy.startProxy(Map.of("agent_secret_key", PLACEHOLDER.secretAccessKey()));
+        http = S3ThroughProxy.httpVia(proxy);
         client = S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:" + origin.port())).forcePathStyle(true)
                 .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(PLACEHOLDER)).httpClient(http).build();
     }
@@ -106,11 +88,5 @@ class TrailerModeThroughProxyTest {
                     .isInstanceOf(S3Exception.class).hasMessageContaining("not made with the real key");
         }
         assertThat(origin.upload("/bucket/direct.bin")).isNull();
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] data = new byte[size];
-        new Random(seed).nextBytes(data);
-        return data;
     }
 }

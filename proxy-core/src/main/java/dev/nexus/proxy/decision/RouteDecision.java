@@ -4,7 +4,9 @@ import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
 import dev.nexus.policy.pattern.PathAmbiguity;
 import dev.nexus.proxy.exchange.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ErrorCode;
+import dev.nexus.proxy.exchange.GrpcRequests;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.identity.IdentityResolver;
 import dev.nexus.proxy.observe.AgentMetrics;
@@ -32,9 +34,10 @@ public final class RouteDecision {
 
     /**
      * The request head as the decision sees it; on a forwarded request {@code headers} lose the
-     * connection-selection header and every {@code X-Nexus-*} header.
+     * connection-selection header and every {@code X-Nexus-*} header. {@code protocol} is how the agent spoke.
      */
-    public record Head(String method, RequestTarget target, boolean connect, HttpHeaders headers) {
+    public record Head(String method, RequestTarget target, boolean connect, HttpHeaders headers,
+                       AgentProtocol protocol) {
 
         String scheme() {
             return connect ? "https" : target.scheme();
@@ -128,7 +131,11 @@ public final class RouteDecision {
 
     private void audit(AuditEvent.Builder event, Head head, AgentIdentity agent) {
         RequestTarget target = head.target();
-        services.agents().audit().record(event.agent(agent).destination(head.scheme(), target.host(), target.port())
-                .request(head.method(), head.path()).build());
+        event.agent(agent).destination(head.scheme(), target.host(), target.port()).request(head.method(), head.path())
+                .protocol(head.protocol().label());
+        if (GrpcRequests.isGrpc(head.headers())) {
+            event.grpc(GrpcRequests.method(head.path()), -1); // refused: no status came from an origin
+        }
+        services.agents().audit().record(event.build());
     }
 }

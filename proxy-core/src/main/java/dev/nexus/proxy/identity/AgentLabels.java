@@ -16,9 +16,9 @@ import java.util.Set;
 public final class AgentLabels {
 
     /** The label of identities not named in configuration. */
-    public static final String OTHER = "other";
+    static final String OTHER = "other";
     /** The label when no identity applies (identity not configured, or the request was refused first). */
-    public static final String NONE = "none";
+    static final String NONE = "none";
 
     private final Set<String> names;
     private final AgentPattern[] patterns;

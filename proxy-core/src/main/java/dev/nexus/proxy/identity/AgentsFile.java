@@ -39,7 +39,7 @@ public final class AgentsFile {
     }
 
     /** Builds an agents file from already hashed entries (tests, embedding). */
-    public static AgentsFile of(Map<String, Pbkdf2Hash> agents) {
+    static AgentsFile of(Map<String, Pbkdf2Hash> agents) {
         agents.keySet().forEach(name -> {
             if (!isValidName(name)) {
                 throw new IllegalArgumentException("invalid agent name \"" + name + "\" " + NAME_RULE);

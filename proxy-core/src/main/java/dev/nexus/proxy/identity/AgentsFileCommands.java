@@ -15,11 +15,11 @@ import java.util.Arrays;
 public final class AgentsFileCommands {
 
     /** Exit code for success. */
-    public static final int OK = 0;
+    static final int OK = 0;
     /** Exit code when the secret could not be read. */
-    public static final int FAILED = 1;
+    static final int FAILED = 1;
     /** Exit code for wrong arguments or an empty secret. */
-    public static final int USAGE = 2;
+    static final int USAGE = 2;
 
     private static final String USAGE_TEXT = "usage: nexus-proxy agents hash [--iterations N] < secret";
     private static final int MAX_SECRET_BYTES = 4096;

@@ -6,7 +6,7 @@ import dev.nexus.proxy.exchange.AgentIdentity;
  * The outcome of checking one {@code Proxy-Authorization} header. Carries no part of the header,
  * so it is safe to log.
  */
-public sealed interface AuthResult permits AuthResult.Authenticated, AuthResult.Challenge, AuthResult.Busy {
+sealed interface AuthResult permits AuthResult.Authenticated, AuthResult.Challenge, AuthResult.Busy {
 
     /** The credentials belong to {@code identity}. */
     record Authenticated(AgentIdentity identity) implements AuthResult {

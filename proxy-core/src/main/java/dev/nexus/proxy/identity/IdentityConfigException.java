@@ -3,11 +3,11 @@ package dev.nexus.proxy.identity;
 /** A problem in identity configuration (agents file, source map, mTLS material); the message says where. */
 public final class IdentityConfigException extends Exception {
 
-    public IdentityConfigException(String message) {
+    IdentityConfigException(String message) {
         super(message);
     }
 
-    public IdentityConfigException(String message, Throwable cause) {
+    IdentityConfigException(String message, Throwable cause) {
         super(message, cause);
     }
 }

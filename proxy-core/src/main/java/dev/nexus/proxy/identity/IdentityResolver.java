@@ -75,7 +75,7 @@ public final class IdentityResolver implements AutoCloseable {
     }
 
     /** Whether a request can carry credentials that matter, i.e. {@code Proxy-Authorization} is read. */
-    public boolean usesProxyAuthorization() {
+    boolean usesProxyAuthorization() {
         return order.contains(AgentIdentity.Method.PROXY_AUTH);
     }
 

@@ -57,7 +57,7 @@ public final class MtlsIdentities {
     }
 
     /** The identity of the peer of an established session, or {@code null} without a usable certificate. */
-    public static AgentIdentity fromSession(SSLSession session) {
+    static AgentIdentity fromSession(SSLSession session) {
         try {
             Certificate[] chain = session.getPeerCertificates();
             return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? fromCertificate(leaf) : null;
@@ -70,7 +70,7 @@ public final class MtlsIdentities {
      * The identity a (verified) client certificate names: its SPIFFE ID, else its subject CN, else
      * {@code null}. A certificate with more than one SPIFFE ID is ambiguous and names nobody.
      */
-    public static AgentIdentity fromCertificate(X509Certificate certificate) {
+    static AgentIdentity fromCertificate(X509Certificate certificate) {
         String spiffe = spiffeId(certificate);
         if (spiffe != null) {
             return spiffe.isEmpty() ? null : new AgentIdentity(spiffe, AgentIdentity.Method.MTLS);

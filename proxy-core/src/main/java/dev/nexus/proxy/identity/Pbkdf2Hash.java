@@ -16,9 +16,9 @@ import java.util.Base64;
 public final class Pbkdf2Hash {
 
     /** The prefix of every encoded hash. */
-    public static final String SCHEME = "pbkdf2-sha256";
+    static final String SCHEME = "pbkdf2-sha256";
     /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
-    public static final int DEFAULT_ITERATIONS = 310_000;
+    static final int DEFAULT_ITERATIONS = 310_000;
     static final int MIN_ITERATIONS = 10_000;
     private static final int MAX_ITERATIONS = 10_000_000;
     private static final int SALT_BYTES = 16;
@@ -81,11 +81,11 @@ public final class Pbkdf2Hash {
     }
 
     /** Whether {@code secret} produces this hash; the comparison takes the same time wherever the bytes differ. */
-    public boolean matches(char[] secret) {
+    boolean matches(char[] secret) {
         return MessageDigest.isEqual(hash, derive(secret, salt, iterations, hash.length));
     }
 
-    public int iterations() {
+    int iterations() {
         return iterations;
     }
 

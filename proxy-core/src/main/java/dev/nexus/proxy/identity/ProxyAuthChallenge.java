@@ -16,9 +16,9 @@ import java.util.List;
 public final class ProxyAuthChallenge {
 
     /** The realm named in every challenge. */
-    public static final String REALM = "nexus-proxy";
+    static final String REALM = "nexus-proxy";
     /** The {@code Proxy-Authenticate} values, Basic first (what curl and the JDK client answer). */
-    public static final List<String> CHALLENGES = List.of(
+    static final List<String> CHALLENGES = List.of(
             "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"",
             "Bearer realm=\"" + REALM + "\"");
 

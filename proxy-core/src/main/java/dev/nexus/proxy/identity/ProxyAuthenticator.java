@@ -87,14 +87,14 @@ public final class ProxyAuthenticator implements AutoCloseable {
      * once for a cached success or an unusable header; otherwise on the verification executor, so
      * callers on an event loop must hop back to their loop before touching the channel.
      */
-    public CompletableFuture<AuthResult> verify(String header) {
+    CompletableFuture<AuthResult> verify(String header) {
         return verify(header, null);
     }
 
     /**
      * As {@link #verify(String)}, counting the check against {@code source}'s budget ({@code null}: no budget).
      */
-    public CompletableFuture<AuthResult> verify(String header, InetAddress source) {
+    CompletableFuture<AuthResult> verify(String header, InetAddress source) {
         if (header == null || header.isBlank()) {
             return CompletableFuture.completedFuture(new AuthResult.Challenge(AuthResult.Reason.MISSING));
         }

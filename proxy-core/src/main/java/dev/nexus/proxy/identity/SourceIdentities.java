@@ -61,7 +61,7 @@ public final class SourceIdentities {
     }
 
     /** The identity for a client at {@code address}, or {@code null} when no block contains it. */
-    public AgentIdentity lookup(InetAddress address) {
+    AgentIdentity lookup(InetAddress address) {
         IpAddress ip = IpAddress.of(address);
         for (Entry entry : entries) {
             if (entry.block.contains(ip)) {

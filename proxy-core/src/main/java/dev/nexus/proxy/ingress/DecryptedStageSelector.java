@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.services.ProxyServices;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -26,7 +27,7 @@ final class DecryptedStageSelector extends ApplicationProtocolNegotiationHandler
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-            Http2Stage.add(ctx.pipeline(), services, origin, routeName, Http2Stage.Protocol.H2);
+            Http2Stage.add(ctx.pipeline(), services, origin, routeName, AgentProtocol.H2);
         } else {
             ProxyChannelInitializer.addHttpStage(ctx.pipeline(), services, origin);
         }

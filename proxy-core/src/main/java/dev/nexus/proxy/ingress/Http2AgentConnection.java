@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ConnectionTracker;
 import dev.nexus.proxy.services.ProxyServices;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,12 +22,12 @@ final class Http2AgentConnection extends ChannelInboundHandlerAdapter implements
     private final Http2FrameCodec codec;
     private final InterceptedOrigin origin;
     private final String routeName;
-    private final Http2Stage.Protocol protocol;
+    private final AgentProtocol protocol;
     private ChannelHandlerContext ctx;
     private volatile boolean draining;
 
     Http2AgentConnection(ProxyServices services, Http2FrameCodec codec, InterceptedOrigin origin, String routeName,
-                         Http2Stage.Protocol protocol) {
+                         AgentProtocol protocol) {
         this.services = services;
         this.codec = codec;
         this.origin = origin;
@@ -34,7 +35,7 @@ final class Http2AgentConnection extends ChannelInboundHandlerAdapter implements
         this.protocol = protocol;
     }
 
-    Http2Stage.Protocol protocol() {
+    AgentProtocol protocol() {
         return protocol;
     }
 
@@ -52,7 +53,7 @@ final class Http2AgentConnection extends ChannelInboundHandlerAdapter implements
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2Exception || cause.getCause() instanceof Http2Exception) {
             // The codec has sent (or is sending) GOAWAY with the error's code and closes the connection itself.
-            LOG.log(System.Logger.Level.WARNING, "closing " + protocol.label + " connection from "
+            LOG.log(System.Logger.Level.WARNING, "closing " + protocol.label() + " connection from "
                     + ctx.channel().remoteAddress() + " to " + new TunnelDestination(origin.host(), origin.port(),
                     routeName).describe() + " with GOAWAY: " + cause.getMessage());
             return;

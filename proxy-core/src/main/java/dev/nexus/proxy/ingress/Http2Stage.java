@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.EmptyBodyCoalescer;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.settings.Http2Limits;
@@ -14,7 +15,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
  * The HTTP/2 stage of an agent connection (h2 after TLS interception, h2c inside a CONNECT): the frame codec
- * with the abuse limits of {@link Http2Limits}, a child channel per stream whose frames become Netty's
+ * with the abuse limits of {@link Http2Limits} (PING and SETTINGS floods counted by {@link Http2FloodGuard}
+ * behind it), a child channel per stream whose frames become Netty's
  * {@code HttpRequest}/{@code HttpContent} objects (an answer without body leaves as one HEADERS frame,
  * {@link EmptyBodyCoalescer}), and on each a {@link StreamRequestHandler} that drives
  * the same decide and forward stages as an HTTP/1.1 request. {@link Http2AgentConnection} watches the
@@ -22,23 +24,12 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  */
 final class Http2Stage {
 
-    /** How the agent reached the stage, for logs and records. */
-    enum Protocol {
-        H2("h2"), H2C("h2c");
-
-        final String label;
-
-        Protocol(String label) {
-            this.label = label;
-        }
-    }
-
     private Http2Stage() {
     }
 
     /** Appends the stage; every stream's requests are bound to {@code origin}. */
     static void add(ChannelPipeline pipeline, ProxyServices services, InterceptedOrigin origin, String routeName,
-                    Protocol protocol) {
+                    AgentProtocol protocol) {
         Http2Limits limits = services.settings().http2();
         Http2Settings initial = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
@@ -55,11 +46,13 @@ final class Http2Stage {
                 .build();
         Http2AgentConnection connection = new Http2AgentConnection(services, codec, origin, routeName, protocol);
         pipeline.addLast(PipelineNames.H2_CODEC, codec);
+        pipeline.addLast(PipelineNames.H2_FLOOD_GUARD, new Http2FloodGuard(codec, limits));
         pipeline.addLast(PipelineNames.H2_STREAMS, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true), new EmptyBodyCoalescer(),
-                        new StreamRequestHandler(services, origin, connection));
+                StreamAnswerEnd answerEnd = new StreamAnswerEnd();
+                stream.pipeline().addLast(answerEnd, new Http2StreamFrameToHttpObjectCodec(true, true),
+                        new EmptyBodyCoalescer(), new StreamRequestHandler(services, origin, connection, answerEnd));
             }
         }));
         pipeline.addLast(PipelineNames.H2_CONNECTION, connection);

@@ -15,7 +15,7 @@ import java.util.Locale;
  * @param scheme {@code https} when the agent's TLS was terminated, {@code http} when it spoke plain HTTP
  *               inside the tunnel; the policy decides for this scheme
  */
-public record InterceptedOrigin(String scheme, String host, int port) implements RequestTargets {
+record InterceptedOrigin(String scheme, String host, int port) implements RequestTargets {
 
     /** Requests decrypted from the agent's TLS. */
     public static InterceptedOrigin https(String host, int port) {

@@ -1,8 +1,10 @@
 package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.decision.RouteOutcome;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
+import dev.nexus.proxy.exchange.GrpcRequests;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.identity.ProxyAuthChallenge;
 import dev.nexus.proxy.observe.ExchangeRecord;
@@ -24,10 +26,12 @@ final class LocalAnswers {
 
     private final ChannelHandlerContext ctx;
     private final ProxyEvents events;
+    private final AgentProtocol protocol;
 
-    LocalAnswers(ChannelHandlerContext ctx, ProxyEvents events) {
+    LocalAnswers(ChannelHandlerContext ctx, ProxyEvents events, AgentProtocol protocol) {
         this.ctx = ctx;
         this.events = events;
+        this.protocol = protocol;
     }
 
     /**
@@ -46,10 +50,13 @@ final class LocalAnswers {
                 : ErrorResponses.json(ctx.alloc(), refusal.error(), refusal.detail(),
                         route == null ? Map.of() : Map.of("route", route), close);
         ctx.writeAndFlush(answer);
+        String path = target.pathAndQuery() == null ? null : target.path();
+        ExchangeRecord.Grpc grpc = GrpcRequests.isGrpc(request.headers())
+                ? new ExchangeRecord.Grpc(GrpcRequests.method(path), ExchangeRecord.Grpc.NO_STATUS) : null;
         events.exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
                 (InetSocketAddress) ctx.channel().remoteAddress(), request.method().name(), scheme, target.host(),
-                target.port(), target.pathAndQuery() == null ? null : target.path(), refusal.error().status().code(),
-                0, 0, 0, -1, route, refusal.decisionLabel()));
+                target.port(), path, refusal.error().status().code(), 0, 0, 0, -1, route, refusal.decisionLabel(),
+                protocol.label(), grpc));
         return close;
     }
 }

@@ -13,8 +13,8 @@ import java.net.SocketException;
  */
 public final class LoopbackAddresses {
 
-    public static final InetAddress IPV4 = NetUtil.LOCALHOST4;
-    public static final InetAddress IPV6 = NetUtil.LOCALHOST6;
+    static final InetAddress IPV4 = NetUtil.LOCALHOST4;
+    static final InetAddress IPV6 = NetUtil.LOCALHOST6;
 
     private LoopbackAddresses() {
     }

@@ -11,7 +11,7 @@ import dev.nexus.proxy.observe.MalformedReason;
  * connection. {@link #reason()} is the metrics label; the message is a sentence for the agent.
  * Neither ever contains header values.
  */
-public final class MalformedRequestException extends RuntimeException {
+final class MalformedRequestException extends RuntimeException {
 
     private final MalformedReason reason;
 

@@ -4,7 +4,7 @@ package dev.nexus.proxy.ingress;
  * Names of the handlers on an agent's connection, in pipeline order. The order is built in one
  * place, {@link ProxyChannelInitializer}; pipeline surgery (CONNECT, WebSocket) refers to these names.
  */
-public final class PipelineNames {
+final class PipelineNames {
 
     /** TLS with client certificates, on a proxy listener that identifies agents by mTLS. */
     public static final String MTLS = "mtls";
@@ -28,6 +28,8 @@ public final class PipelineNames {
     public static final String CONNECTION = "connection";
     /** HTTP/2 frame codec with the abuse limits ({@link Http2Stage}). */
     public static final String H2_CODEC = "h2-codec";
+    /** PING and SETTINGS floods, between codec and streams so it sees their DATA too ({@link Http2FloodGuard}). */
+    public static final String H2_FLOOD_GUARD = "h2-flood-guard";
     /** One child channel per HTTP/2 stream ({@link Http2Stage}). */
     public static final String H2_STREAMS = "h2-streams";
     /** Watches an HTTP/2 connection as a whole: errors, idle, drain ({@link Http2AgentConnection}). */

@@ -26,7 +26,7 @@ import java.util.ArrayDeque;
  * A violation fires a {@link MalformedRequestException} down the pipeline and drops all further input:
  * the connection handler answers 400 and closes. Nothing is buffered except held bytes.
  */
-public final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
+final class RequestFramingGuard extends ChannelInboundHandlerAdapter {
 
     /** Fired down the pipeline at the first byte of a request head and once the head is complete. */
     public enum HeadEvent { STARTED, COMPLETED }

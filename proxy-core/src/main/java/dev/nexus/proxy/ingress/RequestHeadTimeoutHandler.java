@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *       upstream connection the slow body was holding.</li>
  * </ul>
  */
-public final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
+final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
 
     /** The agent did not finish sending its request head in time. */
     public static class RequestHeadTimeoutException extends RuntimeException {

@@ -1,6 +1,9 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.decision.RouteDecision;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.RequestTarget;
+import dev.nexus.proxy.observe.MalformedReason;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -10,7 +13,7 @@ import io.netty.handler.codec.http.HttpRequest;
  * proxy connection, by the tunnel's destination inside an intercepted CONNECT, by the {@code Host} header
  * on a transparently redirected connection.
  */
-public interface RequestTargets {
+interface RequestTargets {
 
     /** Absolute-form requests and CONNECT authority-form: an explicit forward proxy. */
     RequestTargets FORWARD_PROXY = request -> request.method().equals(HttpMethod.CONNECT)
@@ -21,6 +24,23 @@ public interface RequestTargets {
      * Where the request goes; the exception's message tells the agent why it cannot be served.
      */
     RequestTarget resolve(HttpRequest request) throws RequestTarget.InvalidTargetException;
+
+    /**
+     * The decoded request head as the decide stage sees it.
+     *
+     * @throws MalformedRequestException when the decoder failed on the head or its target cannot be served (400)
+     */
+    default RouteDecision.Head head(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            throw MalformedRequestException.ofDecoderFailure(request.decoderResult());
+        }
+        try {
+            return new RouteDecision.Head(request.method().name(), resolve(request),
+                    request.method().equals(HttpMethod.CONNECT), request.headers(), AgentProtocol.H1);
+        } catch (RequestTarget.InvalidTargetException e) {
+            throw new MalformedRequestException(MalformedReason.INVALID_TARGET, e.getMessage());
+        }
+    }
 
     /** Whether the handler continues a connection that an earlier stage already counted (interception). */
     default boolean continuesConnection() {

@@ -2,6 +2,7 @@ package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
 import dev.nexus.proxy.exchange.Http2ConversionHeaders;
@@ -9,12 +10,12 @@ import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.proxy.relay.ClientSide;
 import dev.nexus.proxy.relay.ForwardExchange;
-import dev.nexus.proxy.relay.ReadGate;
 import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.services.ProxyServices;
+import dev.nexus.proxy.upstream.HttpUpstreams;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
 
 
@@ -34,36 +36,28 @@ import io.netty.util.ReferenceCountUtil;
  * {@link ForwardExchange} with this stream as its {@link ClientSide}). Closing the child channel before the
  * stream ended sends RST_STREAM, so an exchange that fails mid-response resets only this stream.
  */
-final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements ClientSide {
+final class StreamRequestHandler extends ExchangeHost {
 
-    private final ProxyServices services;
     private final InterceptedOrigin origin;
     private final Http2AgentConnection connection;
+    private final StreamAnswerEnd answerEnd;
     private final PendingRequests waiting = new PendingRequests();
-    private ChannelHandlerContext ctx;
-    private ReadGate readGate;
-    private ForwardExchange exchange;
     private boolean started;
-    private boolean deciding;
     private boolean answered;
 
-    StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection) {
-        this.services = services;
+    StreamRequestHandler(ProxyServices services, InterceptedOrigin origin, Http2AgentConnection connection,
+                         StreamAnswerEnd answerEnd) {
+        super(services);
         this.origin = origin;
         this.connection = connection;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.readGate = new ReadGate(ctx.channel());
+        this.answerEnd = answerEnd;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpObject piece) || answered) {
             ReferenceCountUtil.release(msg);
-        } else if (deciding) {
+        } else if (deciding()) {
             waiting.add(piece);
         } else if (piece instanceof FullHttpRequest full && !started) {
             // HEADERS with END_STREAM: a head and an empty last piece, as the HTTP/1.1 decoder gives them.
@@ -80,8 +74,8 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     }
 
     private void deliver(HttpObject piece) {
-        if (exchange != null && piece instanceof HttpContent content) {
-            exchange.onRequestContent(content);
+        if (exchange() != null && piece instanceof HttpContent content) {
+            exchange().onRequestContent(content);
         } else {
             ReferenceCountUtil.release(piece); // a second head on one stream cannot be decoded; bodies of answered requests
         }
@@ -109,39 +103,32 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
             answer(ErrorCode.BAD_REQUEST, e.getMessage());
             return;
         }
-        RouteDecision.Head head = new RouteDecision.Head(request.method().name(), target, false, request.headers());
-        deciding = !AgentIdentification.decide(services.agents(), new RouteDecision(services), ctx,
-                ctx.channel().parent(), request, head, readGate, new AgentIdentification.Decided() {
-                    @Override
-                    public void decided(RouteOutcome outcome, boolean resumed) {
-                        deciding = false;
-                        serve(request, head, outcome);
-                        if (resumed) {
-                            waiting.run(() -> true, StreamRequestHandler.this::deliver);
-                        }
-                    }
-
-                    @Override
-                    public void gone() {
-                        deciding = false;
-                        ReferenceCountUtil.release(request);
-                        waiting.releaseAll();
-                    }
-                });
+        decide(request, new RouteDecision.Head(request.method().name(), target, false, request.headers(),
+                connection.protocol()),
+                ctx.channel().parent());
     }
 
-    private void serve(HttpRequest request, RouteDecision.Head head, RouteOutcome outcome) {
+    @Override
+    void resumeWaiting() {
+        waiting.run(() -> true, this::deliver);
+    }
+
+    /** An HTTP/2 agent's stream goes to the origin as an HTTP/2 stream where the origin speaks it. */
+    @Override
+    HttpUpstreams upstreams() {
+        return services.pools().forLoop(ctx.channel().eventLoop()).forHttp2Agents();
+    }
+
+    @Override
+    void serve(HttpRequest request, RouteDecision.Head head, RouteOutcome outcome) {
         if (outcome instanceof RouteOutcome.Forward forward) {
-            services.tracker().busy(1);
-            exchange = new ForwardExchange(this, services,
-                    services.pools().forLoop(ctx.channel().eventLoop()).forHttp2Agents(), request, head.target(),
-                    forward.decision(), forward.agent());
-            exchange.start();
+            startExchange(request, head.target(), forward);
             return;
         }
         answered = true;
         if (outcome instanceof RouteOutcome.Refuse refusal) {
-            new LocalAnswers(ctx, services.events()).refuse(request, head.target(), head.target().scheme(), refusal, false);
+            new LocalAnswers(ctx, services.events(), connection.protocol())
+                    .refuse(request, head.target(), head.target().scheme(), refusal, false);
         } else {
             ctx.writeAndFlush(ErrorResponses.json(ctx.alloc(), ErrorCode.NOT_IMPLEMENTED,
                     "a tunnel cannot be opened from an HTTP/2 stream", false));
@@ -156,38 +143,29 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * After a local answer the stream is done: if the agent is still sending, it is reset (closing a stream's
-     * channel before both sides ended it sends RST_STREAM; the answer was written first). A stream both
-     * sides ended is closed already.
+     * After a complete answer the stream is done. An agent still sending its request is asked to stop, without
+     * an error, once the answer's last frame is out: RST_STREAM(NO_ERROR), as RFC 9113 section 8.1 says. Closing
+     * the stream's channel instead would reset it with CANCEL, which clients report as a failure in place of
+     * the answer. A stream both sides ended is closed already.
      */
     private void endStreamAfterAnswer() {
-        ctx.close();
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onClientReadComplete();
+        ChannelFuture written = answerEnd.written();
+        if (written == null) {
+            ctx.close(); // no complete answer went out: a plain reset
+            return;
         }
-        ctx.fireChannelReadComplete();
+        written.addListener(done -> {
+            if (!done.isSuccess()) {
+                ctx.close();
+            } else if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+            }
+        });
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (exchange != null) {
-            exchange.onClientWritabilityChanged(ctx.channel().isWritable());
-        }
-        ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    void agentGone() {
         waiting.releaseAll();
-        if (exchange != null) {
-            exchange.onClientClosed(); // RST_STREAM from the agent, or the connection went away
-            endExchange();
-        }
-        ctx.fireChannelInactive();
     }
 
     @Override
@@ -195,23 +173,11 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
         ctx.close(); // a stream error: this stream is reset, the connection and its other streams go on
     }
 
-    private void endExchange() {
-        if (exchange != null) {
-            services.tracker().busy(-1);
-            exchange = null;
-        }
-    }
-
     // ClientSide: called by this stream's exchange
 
     @Override
-    public ChannelHandlerContext context() {
-        return ctx;
-    }
-
-    @Override
-    public ReadGate readGate() {
-        return readGate;
+    public AgentProtocol protocol() {
+        return connection.protocol();
     }
 
     @Override
@@ -224,8 +190,8 @@ final class StreamRequestHandler extends ChannelInboundHandlerAdapter implements
         endExchange();
         answered = true;
         if (!keepConnection) {
-            // The request was not read to its end (or the exchange failed): reset the stream, not the connection.
-            ctx.close();
+            // The request was not read to its end (a failed exchange has reset the stream already).
+            endStreamAfterAnswer();
         }
     }
 

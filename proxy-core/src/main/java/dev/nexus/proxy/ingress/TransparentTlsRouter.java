@@ -3,6 +3,7 @@ package dev.nexus.proxy.ingress;
 import dev.nexus.proxy.decision.RouteDecision;
 import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.RequestTarget;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 
@@ -80,7 +81,7 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
             return;
         }
         RouteOutcome outcome = routing.decide((AgentIdentity) null, new RouteDecision.Head("CONNECT",
-                new RequestTarget("https", host, originalPort, null), true, EmptyHttpHeaders.INSTANCE));
+                new RequestTarget("https", host, originalPort, null), true, EmptyHttpHeaders.INSTANCE, AgentProtocol.H1));
         if (outcome instanceof RouteOutcome.Refuse refusal) {
             refuse(ctx, host, refusal.error().status().code(), refusal.decision(), refusal.detail());
         } else if (outcome instanceof RouteOutcome.Intercept intercept) {
@@ -149,6 +150,6 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
         services.events().exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(),
                 (InetSocketAddress) ctx.channel().remoteAddress(), "CONNECT", "https", host, originalPort, null, status,
                 in, out, System.nanoTime() - startNanos, -1, decision == null ? null : decision.routeName(),
-                ExchangeRecord.decisionLabel(decision)));
+                ExchangeRecord.decisionLabel(decision), AgentProtocol.H1.label(), null));
     }
 }

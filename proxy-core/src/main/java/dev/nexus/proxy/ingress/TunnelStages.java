@@ -1,5 +1,6 @@
 package dev.nexus.proxy.ingress;
 
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.tls.InterceptingTlsHandler;
 import io.netty.channel.ChannelPipeline;
@@ -26,7 +27,7 @@ final class TunnelStages {
             case HTTP1 -> ProxyChannelInitializer.addHttpStage(pipeline, services,
                     InterceptedOrigin.http(destination.host(), destination.port()));
             case H2C -> Http2Stage.add(pipeline, services, InterceptedOrigin.http(destination.host(), destination.port()),
-                    destination.routeName(), Http2Stage.Protocol.H2C);
+                    destination.routeName(), AgentProtocol.H2C);
             default -> throw new IllegalArgumentException("no stage serves " + kind);
         }
     }

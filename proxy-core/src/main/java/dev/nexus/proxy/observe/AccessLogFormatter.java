@@ -9,7 +9,8 @@ import java.time.format.DateTimeFormatter;
 /**
  * Turns an {@link ExchangeRecord} into one JSON object on one line, with fields in a fixed order:
  * {@code time, client, method, scheme, host, port, path, status, bytes_in, bytes_out, duration_ms,
- * upstream_connect_ms, route, decision}. Absent values are JSON {@code null}.
+ * upstream_connect_ms, route, decision, protocol}, and on gRPC calls {@code grpc_method, grpc_status} after them.
+ * Absent values are JSON {@code null}.
  *
  * <p>Hand-written rather than a general JSON library so the output is exactly this shape and every
  * string goes through {@link #appendString}, which escapes quotes, backslashes and control characters
@@ -56,6 +57,18 @@ public final class AccessLogFormatter {
         appendString(out, entry.route());
         out.append(",\"decision\":");
         appendString(out, entry.decision());
+        out.append(",\"protocol\":");
+        appendString(out, entry.protocol());
+        if (entry.grpc() != null) {
+            out.append(",\"grpc_method\":");
+            appendString(out, entry.grpc().method());
+            out.append(",\"grpc_status\":");
+            if (entry.grpc().status() == ExchangeRecord.Grpc.NO_STATUS) {
+                out.append("null");
+            } else {
+                out.append(entry.grpc().status());
+            }
+        }
         out.append('}');
     }
 

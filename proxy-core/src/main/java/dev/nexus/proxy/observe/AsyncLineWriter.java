@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  *
  * @param <T> what is logged
  */
-public final class AsyncLineWriter<T> implements AutoCloseable {
+final class AsyncLineWriter<T> implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AsyncLineWriter.class.getName());
     /** How often the writer thread checks for {@link #close()} while the queue is empty. */

@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  * Accounts for log lines that could not be written: every one is counted, and a warning with the
  * running total is logged at most once per interval, so drops are never silent and never flood the log.
  */
-public final class DroppedLines {
+final class DroppedLines {
 
     private static final Logger LOG = Logger.getLogger(DroppedLines.class.getName());
 

@@ -30,6 +30,9 @@ import java.net.InetSocketAddress;
  *                               allowed the destination but its address did not pass the address check
  *                               (SSRF protection: {@code destination_not_permitted}), or {@code error} when
  *                               refused before a decision
+ * @param protocol               how the agent spoke to the proxy: {@code h1} (CONNECT tunnels included),
+ *                               {@code h2} or {@code h2c}
+ * @param grpc                   the gRPC call this exchange carried, or {@code null} when it was no gRPC call
  */
 public record ExchangeRecord(
         long epochMillis,
@@ -45,7 +48,20 @@ public record ExchangeRecord(
         long durationNanos,
         long upstreamConnectNanos,
         String route,
-        String decision) {
+        String decision,
+        String protocol,
+        Grpc grpc) {
+
+    /**
+     * What a gRPC call adds to its record.
+     *
+     * @param method the method, {@code /package.Service/Method}, or {@code null} when the path did not look like one
+     * @param status the final {@code grpc-status} (from the trailers, or the headers of a trailers-only
+     *               response), or {@link #NO_STATUS} when the call ended without one
+     */
+    public record Grpc(String method, int status) {
+        public static final int NO_STATUS = -1;
+    }
 
     /**
      * The {@code decision} field for a policy decision that reached the upstream stage: {@code refused} when

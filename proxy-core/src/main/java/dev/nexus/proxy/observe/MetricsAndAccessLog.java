@@ -48,7 +48,11 @@ public final class MetricsAndAccessLog implements ProxyEvents {
     @Override
     public void exchangeCompleted(ExchangeRecord record) {
         accessLog.log(record);
-        metrics.requestCompleted(record.method(), record.status(), record.route(), record.durationNanos());
+        metrics.requestCompleted(record.method(), record.status(), record.route(), record.protocol(),
+                record.durationNanos());
+        if (record.grpc() != null) {
+            metrics.grpcCompleted(record.route(), record.grpc().status());
+        }
         // Bodies pass through unchanged (apart from signing), so what came in goes out the other side.
         metrics.bytes(ProxyMetrics.Direction.CLIENT_IN, record.bytesIn());
         metrics.bytes(ProxyMetrics.Direction.UPSTREAM_OUT, record.bytesIn());

@@ -4,7 +4,7 @@ package dev.nexus.proxy.observe;
  * How a {@code CONNECT} tunnel ended up, the {@code outcome} label of {@code nexus_tunnels_total}.
  * An enum keeps the label's cardinality fixed by construction.
  */
-public enum TunnelOutcome {
+enum TunnelOutcome {
     /** 200 Connection Established was sent and bytes were relayed. */
     ESTABLISHED,
     /** Refused by policy (403). */

@@ -1,5 +1,6 @@
 package dev.nexus.proxy.relay;
 
+import dev.nexus.proxy.exchange.AgentProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -13,6 +14,9 @@ public interface ClientSide {
     ChannelHandlerContext context();
 
     ReadGate readGate();
+
+    /** How the agent speaks on this connection, for {@code Via} and the records. */
+    AgentProtocol protocol();
 
     /** Whether the proxy is shutting down and should close connections after the current response. */
     boolean draining();

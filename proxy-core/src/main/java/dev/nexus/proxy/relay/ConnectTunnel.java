@@ -4,6 +4,7 @@ import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.proxy.exchange.AgentIdentity;
+import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.ProxyEvents;
@@ -120,6 +121,7 @@ public final class ConnectTunnel {
     private void record(int status, long in, long out) {
         events.exchangeCompleted(new ExchangeRecord(start.toEpochMilli(), (InetSocketAddress) clientCtx.channel().remoteAddress(), "CONNECT", "https",
                 target.host(), target.port(), null, status, in, out, System.nanoTime() - startNanos, connectNanos,
-                decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused)));
+                decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused),
+                AgentProtocol.H1.label(), null));
     }
 }

@@ -71,7 +71,9 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     private final boolean requestHasBody;
     private final boolean webSocketRequested;
     private final boolean upgradeRequested;
+    private final GrpcCall grpc;
     private final RequestForwarder forwarder;
+    private final UploadShareStage uploadShare;
     private final ResponseRelay response;
     /** Set on {@code inject} routes only. */
     private final CredentialStage credentials;
@@ -113,8 +115,10 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
                 || HttpUtil.getContentLength(agentRequest, 0L) > 0;
         this.webSocketRequested = HopByHopHeaders.isWebSocketUpgrade(agentRequest.headers());
         this.upgradeRequested = agentRequest.headers().contains(HttpHeaderNames.UPGRADE);
+        this.grpc = GrpcCall.of(agentRequest.headers(), target.path());
         this.response = new ResponseRelay(clientCtx, agentRequest, settings.proxyName()); // reads Connection first
         this.forwarder = new RequestForwarder(outboundHead(), requestHasBody, client.readGate());
+        this.uploadShare = new UploadShareStage(pool, client.readGate(), forwarder, requestHasBody);
         this.credentials = decision instanceof Decision.Inject inject
                 ? new CredentialStage(this, client, services, inject, target, forwarder, requestHasBody)
                 : null;
@@ -125,7 +129,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         HttpHeaders headers = agentRequest.headers();
         HopByHopHeaders.strip(headers, webSocketRequested);
         headers.set(HttpHeaderNames.HOST, target.authority());
-        HopByHopHeaders.addVia(headers, agentRequest.protocolVersion().text().substring(5), settings.proxyName());
+        HopByHopHeaders.addVia(headers, client.protocol().viaVersion(agentRequest.protocolVersion()), settings.proxyName());
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, agentRequest.method(), target.pathAndQuery(), headers);
     }
 
@@ -186,13 +190,18 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         return forwarder.complete() && (!requestHasBody || credentials != null && credentials.holdsBody());
     }
 
+    /** A request whose body is still arriving first takes its place in the origin's upload share. */
+    private void acquireUpstream() {
+        UpstreamKey key = new UpstreamKey(target.host(), target.port(), "https".equals(target.scheme()));
+        uploadShare.beforeConnecting(key, () -> connectUpstream(key), this::failBeforeResponse);
+    }
+
     /**
      * Reading from the agent pauses only while a connection is really being opened: a pooled connection
      * is handed over at once, and toggling reads costs system calls on every request.
      */
-    private void acquireUpstream() {
-        Future<UpstreamConnection> acquired = pool.acquire(
-                new UpstreamKey(target.host(), target.port(), "https".equals(target.scheme())), decision::mayConnectTo);
+    private void connectUpstream(UpstreamKey key) {
+        Future<UpstreamConnection> acquired = pool.acquire(key, decision::mayConnectTo);
         if (!acquired.isDone()) {
             client.readGate().close(ReadGate.AWAITING_UPSTREAM);
         }
@@ -255,6 +264,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             return;
         }
         forwarder.offer(content);
+        uploadShare.afterBodyPiece();
         if (upstream != null) {
             client.readGate().set(ReadGate.PEER_UNWRITABLE, !upstream.channel().isWritable());
         }
@@ -320,6 +330,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             return;
         }
         boolean originKeepsConnection = HttpUtil.isKeepAlive(head);
+        grpc.onStatusCarrier(head.headers()); // a trailers-only answer
         if (!response.relayHead(head, forwarder.complete(), client.draining())) {
             upstreamFailedWith(ErrorCode.UNSCANNABLE_RESPONSE, response.redaction().unscannableDetail());
             return;
@@ -353,6 +364,9 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
             }
             return;
         }
+        if (last) {
+            grpc.onStatusCarrier(((LastHttpContent) content).trailingHeaders());
+        }
         try {
             if (response.relayBody(content, upstreamGate)) {
                 finish(true);
@@ -379,6 +393,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /** After 101 both connections become one byte relay; the upstream connection leaves the pool for good. */
     private void completeUpgrade() {
         finished = true;
+        uploadShare.release();
         WebSocketEnding webSocket = WebSocketUpgrade.becomeRelay(client, upstream.channel(), response.redaction(),
                 (fromClient, fromUpstream) -> {
                     if (live != null) {
@@ -550,14 +565,22 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
 
     @Override
     public void audit(AuditEvent.Builder event) {
-        services.agents().audit().record(event.agent(agent).destination(target.scheme(), target.host(), target.port())
-                .request(agentRequest.method().name(), target.path()).build());
+        event.agent(agent).destination(target.scheme(), target.host(), target.port())
+                .request(agentRequest.method().name(), target.path()).protocol(client.protocol().label());
+        if (!grpc.hold(event)) {
+            writeAudit(event);
+        }
+    }
+
+    private void writeAudit(AuditEvent.Builder event) {
+        services.agents().audit().record(event.build());
     }
 
     private void releaseStages() {
         if (live != null) {
             live.closed();
         }
+        uploadShare.release();
         forwarder.release();
         if (credentials != null) {
             credentials.release();
@@ -566,9 +589,11 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
 
     private void record(long in, long out) {
         response.redaction().finish(this::audit);
+        grpc.release(this::writeAudit);
         services.events().exchangeCompleted(new ExchangeRecord(startMillis,
                 (InetSocketAddress) clientCtx.channel().remoteAddress(), agentRequest.method().name(), target.scheme(),
                 target.host(), target.port(), target.path(), status, in, out, System.nanoTime() - startNanos,
-                connectNanos, decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused)));
+                connectNanos, decision.routeName(), ExchangeRecord.decisionLabel(decision, destinationRefused),
+                client.protocol().label(), grpc.record()));
     }
 }

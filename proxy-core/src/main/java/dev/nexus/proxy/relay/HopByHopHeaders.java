@@ -11,7 +11,7 @@ import java.util.List;
  * in both directions. Transfer-Encoding stays: the codecs re-frame the body from it. A WebSocket
  * upgrade keeps {@code Upgrade} and {@code Connection: upgrade} so the origin can switch protocols.
  */
-public final class HopByHopHeaders {
+final class HopByHopHeaders {
 
     private static final List<CharSequence> ALWAYS = List.of(
             HttpHeaderNames.KEEP_ALIVE,

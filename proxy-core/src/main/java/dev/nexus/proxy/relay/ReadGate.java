@@ -15,7 +15,7 @@ public final class ReadGate {
     public static final int REQUEST_QUEUED = 1 << 2;
     public static final int AWAITING_IDENTITY = 1 << 3;
     /** Body pieces wait for the origin's 100 Continue: no more are read meanwhile. */
-    public static final int AWAITING_CONTINUE = 1 << 4;
+    static final int AWAITING_CONTINUE = 1 << 4;
 
     private final Channel channel;
     private int closedBy;

@@ -32,6 +32,8 @@ final class RequestForwarder {
     private final ReadGate clientGate;
     private final boolean expectsContinue;
     private final ArrayDeque<HttpContent> waiting = new ArrayDeque<>(4);
+    /** Body bytes in {@link #waiting}. */
+    private long waitingBytes;
     /** Sees every piece just before it goes upstream (the replay copy); {@code null} when none is kept. */
     private Consumer<HttpContent> beforeWrite;
     /** Rewrites every piece on its way (a strategy that signs while streaming); identity by default. */
@@ -77,6 +79,11 @@ final class RequestForwarder {
         return broken;
     }
 
+    /** Whether what waits for a connection has reached {@code bytes} or {@code pieces}. */
+    boolean holdsAtLeast(long bytes, int pieces) {
+        return waitingBytes >= bytes || waiting.size() >= pieces;
+    }
+
     /** Whether body bytes (or the body's end) already went to an origin. */
     boolean bodyForwarded() {
         return bodyForwarded;
@@ -114,6 +121,7 @@ final class RequestForwarder {
             piece.release();
         } else if (upstream == null || holdingForContinue()) {
             waiting.add(piece);
+            waitingBytes += piece.content().readableBytes();
             if (holdingForContinue()) {
                 clientGate.close(ReadGate.AWAITING_CONTINUE);
             }
@@ -150,6 +158,7 @@ final class RequestForwarder {
     void drainWaiting(Consumer<HttpContent> taker) {
         List<HttpContent> taken = new ArrayList<>(waiting);
         waiting.clear();
+        waitingBytes = 0;
         taken.forEach(taker);
     }
 
@@ -161,6 +170,7 @@ final class RequestForwarder {
         while ((piece = waiting.poll()) != null) {
             piece.release();
         }
+        waitingBytes = 0;
     }
 
     private boolean holdingForContinue() {
@@ -170,6 +180,7 @@ final class RequestForwarder {
     private void writeWaiting() {
         HttpContent piece;
         while ((piece = waiting.poll()) != null && !broken) {
+            waitingBytes -= piece.content().readableBytes();
             write(piece);
         }
     }

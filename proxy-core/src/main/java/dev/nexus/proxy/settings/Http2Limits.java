@@ -19,10 +19,16 @@ import java.time.Duration;
  * @param maxEmptyDataFrames    consecutive empty DATA frames without END_STREAM accepted
  * @param maxQueuedControlFrames control frame answers (SETTINGS ack, PING ack) queued for an agent that does
  *                              not read them (SETTINGS and PING floods)
+ * @param maxPingsPerWindow     PING frames an agent may send per {@code controlFrameWindow} (PING flood); a PING
+ *                              that follows response data the proxy sent since the previous one (a flow-control
+ *                              probe, as gRPC clients send while they download) is not counted
+ * @param maxSettingsPerWindow  SETTINGS frames an agent may send per {@code controlFrameWindow} (SETTINGS flood)
+ * @param controlFrameWindow    the window PING and SETTINGS frames are counted in
  */
 public record Http2Limits(int maxConcurrentStreams, int maxHeaderListSize, int streamWindowBytes,
                           int maxResetsPerWindow, Duration resetWindow, int maxContinuationFrames,
-                          int maxEmptyDataFrames, int maxQueuedControlFrames) {
+                          int maxEmptyDataFrames, int maxQueuedControlFrames, int maxPingsPerWindow,
+                          int maxSettingsPerWindow, Duration controlFrameWindow) {
 
     public Http2Limits {
         requireAtLeast("http2.max_concurrent_streams", maxConcurrentStreams, 1);
@@ -32,14 +38,22 @@ public record Http2Limits(int maxConcurrentStreams, int maxHeaderListSize, int s
         requireAtLeast("http2.max_continuation_frames", maxContinuationFrames, 1);
         requireAtLeast("http2.max_empty_data_frames", maxEmptyDataFrames, 1);
         requireAtLeast("http2.max_queued_control_frames", maxQueuedControlFrames, 1);
-        if (resetWindow.toSeconds() < 1) {
-            throw new IllegalArgumentException("http2.reset_window must be at least 1s, got " + resetWindow);
-        }
+        requireAtLeast("http2.max_pings_per_window", maxPingsPerWindow, 1);
+        requireAtLeast("http2.max_settings_per_window", maxSettingsPerWindow, 1);
+        requireWindow("http2.reset_window", resetWindow);
+        requireWindow("http2.control_frame_window", controlFrameWindow);
     }
 
     /** The documented defaults. */
     public static Http2Limits defaults() {
-        return new Http2Limits(100, 16_384, 1 << 20, 200, Duration.ofSeconds(30), 16, 2, 1000);
+        return new Http2Limits(100, 16_384, 1 << 20, 200, Duration.ofSeconds(30), 16, 2, 1000, 100, 50,
+                Duration.ofSeconds(30));
+    }
+
+    private static void requireWindow(String name, Duration window) {
+        if (window.toSeconds() < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1s, got " + window);
+        }
     }
 
     private static void requireAtLeast(String name, long value, long minimum) {

@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param upstreamIdleTimeout   a pooled upstream connection unused for this long is closed
  * @param responseTimeout       longest wait for the origin's next response bytes once the request is sent (exceeded: 504)
  * @param maxConnectionsPerHost upstream connections per origin, across all I/O threads
+ * @param uploadSharePercent    the share (1-100) of {@code maxConnectionsPerHost} that requests whose body is still
+ *                              arriving from the agent may hold at once; the rest stays for requests without a body
+ *                              or whose body is complete
  * @param connectionLimits      caps on agent connections (per source address, in total)
  * @param hostOverrides         host name to address overrides consulted before DNS (like curl --resolve)
  * @param dnsServers            DNS servers to ask; empty for the system's (/etc/resolv.conf)
@@ -50,6 +53,7 @@ public record ProxySettings(InetSocketAddress listenAddress,
                             Duration upstreamIdleTimeout,
                             Duration responseTimeout,
                             int maxConnectionsPerHost,
+                            int uploadSharePercent,
                             ConnectionLimits connectionLimits,
                             Map<String, InetAddress> hostOverrides,
                             List<InetSocketAddress> dnsServers,
@@ -94,6 +98,9 @@ public record ProxySettings(InetSocketAddress listenAddress,
     public ProxySettings {
         Objects.requireNonNull(listenAddress, "listenAddress");
         Objects.requireNonNull(connectionLimits, "connectionLimits");
+        if (uploadSharePercent < 1 || uploadSharePercent > 100) {
+            throw new IllegalArgumentException("uploadSharePercent must be 1-100, got " + uploadSharePercent);
+        }
         hostOverrides = Map.copyOf(hostOverrides);
         dnsServers = List.copyOf(dnsServers);
         Objects.requireNonNull(http2, "http2");
@@ -117,6 +124,7 @@ public record ProxySettings(InetSocketAddress listenAddress,
         b.upstreamIdleTimeout = upstreamIdleTimeout;
         b.responseTimeout = responseTimeout;
         b.maxConnectionsPerHost = maxConnectionsPerHost;
+        b.uploadSharePercent = uploadSharePercent;
         b.connectionLimits = connectionLimits;
         b.hostOverrides = hostOverrides;
         b.dnsServers = dnsServers;
@@ -143,6 +151,7 @@ public record ProxySettings(InetSocketAddress listenAddress,
         private Duration upstreamIdleTimeout = Duration.ofSeconds(30);
         private Duration responseTimeout = Duration.ofSeconds(60);
         private int maxConnectionsPerHost = 64;
+        private int uploadSharePercent = 50;
         private ConnectionLimits connectionLimits = new ConnectionLimits(1024, 10_000);
         private Map<String, InetAddress> hostOverrides = Map.of();
         private List<InetSocketAddress> dnsServers = List.of();
@@ -165,6 +174,7 @@ public record ProxySettings(InetSocketAddress listenAddress,
         public Builder upstreamIdleTimeout(Duration value) { upstreamIdleTimeout = value; return this; }
         public Builder responseTimeout(Duration value) { responseTimeout = value; return this; }
         public Builder maxConnectionsPerHost(int value) { maxConnectionsPerHost = value; return this; }
+        public Builder uploadSharePercent(int value) { uploadSharePercent = value; return this; }
         public Builder connectionLimits(ConnectionLimits value) { connectionLimits = value; return this; }
         public Builder hostOverrides(Map<String, InetAddress> value) { hostOverrides = value; return this; }
         public Builder dnsServers(List<InetSocketAddress> value) { dnsServers = value; return this; }
@@ -178,8 +188,8 @@ public record ProxySettings(InetSocketAddress listenAddress,
         public ProxySettings build() {
             return new ProxySettings(listenAddress, maxInitialLineLength, maxHeaderSize, maxChunkSize, connectTimeout,
                     requestHeaderTimeout, requestBodyTimeout, clientIdleTimeout, tunnelIdleTimeout, upstreamIdleTimeout,
-                    responseTimeout, maxConnectionsPerHost, connectionLimits, hostOverrides, dnsServers, dnsQueryTimeout,
-                    hostsFile, proxyName, transparentHttp, transparentTls, http2);
+                    responseTimeout, maxConnectionsPerHost, uploadSharePercent, connectionLimits, hostOverrides, dnsServers,
+                    dnsQueryTimeout, hostsFile, proxyName, transparentHttp, transparentTls, http2);
         }
     }
 }

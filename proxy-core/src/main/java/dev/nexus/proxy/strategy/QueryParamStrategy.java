@@ -2,7 +2,7 @@ package dev.nexus.proxy.strategy;
 
 import dev.nexus.policy.model.StrategyType;
 import dev.nexus.proxy.credentials.Lease;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import dev.nexus.proxy.exchange.GrpcRequests;
 
 import java.util.List;
 
@@ -48,8 +48,7 @@ final class QueryParamStrategy implements CredentialStrategy {
 
     @Override
     public void apply(OutboundRequest request, Lease lease) {
-        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16)) {
+        if (GrpcRequests.isGrpc(request.headers())) {
             throw new StrategyException(StrategyException.Kind.UNSUPPORTED_REQUEST, StrategyType.QUERY_PARAM,
                     paramName, "strategy query_param: a gRPC call has no query to carry the credential;"
                     + " gRPC destinations need a header-based strategy");

@@ -77,6 +77,15 @@ final class Http2Upstreams implements HttpUpstreams, Http2OriginConnection.Owner
         return promise;
     }
 
+    /**
+     * The same share as HTTP/1.1 requests: an unfinished upload holds a stream here, and a connection where the origin
+     * speaks HTTP/1.1.
+     */
+    @Override
+    public Future<UploadClaim> claimUploadPlace(UpstreamKey key) {
+        return pool.claimUploadPlace(key);
+    }
+
     /** A free stream on a connection at hand, a place among those waiting for one being opened, else a new one. */
     private void place(UpstreamKey key, Predicate<InetAddress> permitted, Promise<UpstreamConnection> promise) {
         List<Http2OriginConnection> open = connections.get(key);

@@ -18,4 +18,10 @@ public interface HttpUpstreams {
      * fails with an {@link UpstreamFailure}.
      */
     Future<UpstreamConnection> acquire(UpstreamKey key, Predicate<InetAddress> permitted);
+
+    /**
+     * A place in the origin's upload share ({@link UploadShare}), for a request whose body is still arriving, taken
+     * before {@link #acquire}. Completes on the caller's event loop.
+     */
+    Future<UploadClaim> claimUploadPlace(UpstreamKey key);
 }

@@ -30,8 +30,9 @@ import java.util.function.Predicate;
  * on the same loop, so the pool needs no locks and no field is shared between threads. Idle
  * connections are reused newest first (warm, least likely closed by the origin); at most
  * {@link ProxySettings#maxConnectionsPerHost()} are open per origin over all loops ({@link OriginSlots}),
- * further requests wait for one up to the connect timeout. This pool speaks HTTP/1.1; its companion
- * {@link #forHttp2Agents()} multiplexes HTTP/2 connections in the same slots.
+ * further requests wait for one up to the connect timeout. A request whose body is still arriving first claims a
+ * place in the origin's {@link UploadShare}. This pool speaks HTTP/1.1; its companion {@link #forHttp2Agents()}
+ * multiplexes HTTP/2 connections in the same slots.
  */
 public final class UpstreamPool implements HttpUpstreams, AutoCloseable {
 
@@ -49,6 +50,7 @@ public final class UpstreamPool implements HttpUpstreams, AutoCloseable {
     private final OriginConnector connector;
     private final Map<UpstreamKey, ArrayDeque<Channel>> idle = new HashMap<>();
     private final OriginSlots slots;
+    private final UploadShare uploads;
     private final Map<UpstreamKey, ArrayDeque<Waiter>> waiters = new HashMap<>();
     private final SlotConnector http1 = this::connectPooled;
     private final Http2Upstreams http2;
@@ -59,9 +61,10 @@ public final class UpstreamPool implements HttpUpstreams, AutoCloseable {
     }
 
     UpstreamPool(EventLoop loop, ProxySettings settings, Transport transport, UpstreamTlsContexts tls,
-                 ProxyEvents events, OriginSlots slots, ReloadingHostsFile hostsFile) {
+                 ProxyEvents events, OriginSlots slots, UploadShare uploads, ReloadingHostsFile hostsFile) {
         this.loop = loop;
         this.slots = slots;
+        this.uploads = uploads;
         this.settings = settings;
         this.connector = new OriginConnector(loop, settings, transport, tls, events, slots, hostsFile);
         this.http2 = new Http2Upstreams(loop, settings, this, connector);
@@ -99,6 +102,16 @@ public final class UpstreamPool implements HttpUpstreams, AutoCloseable {
         } else {
             enqueueWaiter(key, permitted, opener, promise);
         }
+    }
+
+    /**
+     * A place in the origin's upload share, for a request whose body is still arriving, taken before
+     * {@link #acquire}: at once when one is free, else after the uploads waiting before it, for at most the
+     * connect timeout. Completes on this pool's event loop.
+     */
+    @Override
+    public Future<UploadClaim> claimUploadPlace(UpstreamKey key) {
+        return uploads.claim(key, loop, settings.connectTimeout());
     }
 
     /**

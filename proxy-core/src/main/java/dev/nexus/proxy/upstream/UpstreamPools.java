@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * One {@link UpstreamPool} per event loop, created the first time a loop needs one, sharing one per-origin
- * connection limit ({@link OriginSlots}).
+ * connection limit ({@link OriginSlots}) and its share for requests still sending their body ({@link UploadShare}).
  */
 public final class UpstreamPools implements AutoCloseable {
 
@@ -21,6 +21,7 @@ public final class UpstreamPools implements AutoCloseable {
     private final ProxyEvents events;
     private final ConcurrentMap<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
     private final OriginSlots slots;
+    private final UploadShare uploads;
     private final ReloadingHostsFile hostsFile;
 
     /**
@@ -32,12 +33,14 @@ public final class UpstreamPools implements AutoCloseable {
         this.tls = tls;
         this.events = events;
         this.slots = new OriginSlots(settings.maxConnectionsPerHost(), pools.values());
+        this.uploads = new UploadShare(settings.maxConnectionsPerHost(), settings.uploadSharePercent());
         this.hostsFile = new ReloadingHostsFile(settings.hostsFile());
     }
 
     /** The pool of {@code loop}; only ever used from that loop. */
     public UpstreamPool forLoop(EventLoop loop) {
-        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, settings, transport, tls, events, slots, hostsFile));
+        return pools.computeIfAbsent(loop, l -> new UpstreamPool(l, settings, transport, tls, events, slots, uploads,
+                hostsFile));
     }
 
     @Override

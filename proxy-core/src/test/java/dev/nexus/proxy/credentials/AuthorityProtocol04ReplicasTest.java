@@ -1,7 +1,6 @@
 package dev.nexus.proxy.credentials;
 
 import dev.nexus.proxy.credentials.redis.LeaseCipher;
-import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.RedisServers;
 import dev.nexus.proxy.testing.TestAuthority;
@@ -10,16 +9,12 @@ import dev.nexus.proxy.testing.TestAuthority.Reply;
 import dev.nexus.proxy.testing.TestOrigin;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +28,9 @@ import static org.awaitility.Awaitility.await;
  */
 class AuthorityProtocol04ReplicasTest {
 
-    private final List<String> agentSaw = ProxyReplica.transcript();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     private final String namespace = "itest04:" + UUID.randomUUID() + ":";
-    private LogCapture logs;
     private TestAuthority authority;
     private TestOrigin origin;
     private ProxyReplica a;
@@ -43,25 +38,12 @@ class AuthorityProtocol04ReplicasTest {
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogCapture();
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
-        origin = TestOrigin.start(TestOrigin.Responder.of(AuthorityProtocol04ReplicasTest::originAnswer));
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        LeaseCipher cipher = LeaseCipher.fromBase64("k1", Map.of("k1", Base64.getEncoder().encodeToString(key)));
-        a = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw).redis(RedisServers.shared(), namespace, cipher).start();
-        b = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw).redis(RedisServers.shared(), namespace, cipher).start();
+        authority = scene.authority();
+        origin = scene.add(TestOrigin.start(TestOrigin.Responder.of(AuthorityProtocol04ReplicasTest::originAnswer)));
+        LeaseCipher cipher = Secrets.leaseCipher();
+        a = scene.replica(replica -> replica.redis(RedisServers.shared(), namespace, cipher));
+        b = scene.replica(replica -> replica.redis(RedisServers.shared(), namespace, cipher));
         await().atMost(Duration.ofSeconds(15)).until(() -> a.store().available() && b.store().available());
-    }
-
-    @AfterEach
-    void stop() {
-        a.close();
-        b.close();
-        origin.close();
-        authority.close();
-        logs.close();
-        Secrets.assertNoneIn(logs.text(), agentSaw);
     }
 
     private static FullHttpResponse originAnswer(RecordedRequest request) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nexus.proxy.credentials.cache.LeaseCacheSettings;
 import dev.nexus.proxy.credentials.cache.MutableClock;
-import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestAuthority.Availability;
@@ -13,9 +12,9 @@ import dev.nexus.proxy.testing.TestAuthority.Reply;
 import dev.nexus.proxy.testing.TestOrigin;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -52,30 +51,20 @@ class CredentialPipelineTest {
             .build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<String> agentSaw = ProxyReplica.transcript();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     /** Leases are usable until expiry minus the margin (55 s) and refreshed ahead from 80 % of that (44 s). */
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final Instant started = clock.instant();
-    private LogCapture logs;
     private TestAuthority authority;
     private TestOrigin origin;
     private ProxyReplica proxy;
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogCapture();
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
-        origin = TestOrigin.start(TestOrigin.Responder.of(this::originAnswer));
-        proxy = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw).settings(SETTINGS).clock(clock).start();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
-        authority.close();
-        logs.close();
-        Secrets.assertNoneIn(logs.text(), agentSaw);
+        authority = scene.authority();
+        origin = scene.add(TestOrigin.start(TestOrigin.Responder.of(this::originAnswer)));
+        proxy = scene.replica(replica -> replica.settings(SETTINGS).clock(clock));
     }
 
     /**

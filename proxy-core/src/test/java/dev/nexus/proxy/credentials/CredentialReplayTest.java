@@ -6,7 +6,6 @@ import dev.nexus.policy.model.RedactResponses;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.services.AgentServices;
-import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.ScriptedOrigin;
 import dev.nexus.proxy.testing.TestAuthority;
@@ -14,9 +13,9 @@ import dev.nexus.proxy.testing.TestAuthority.Endpoint;
 import dev.nexus.proxy.testing.TestOrigin;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,31 +43,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CredentialReplayTest {
 
-    private final List<String> agentSaw = ProxyReplica.transcript();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     private final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
-    private LogCapture logs;
     private TestAuthority authority;
     private TestOrigin origin;
     private ProxyReplica proxy;
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogCapture();
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
-        origin = TestOrigin.start(TestOrigin.Responder.of(this::refuseGenerationZero));
+        authority = scene.authority();
+        origin = scene.add(TestOrigin.start(TestOrigin.Responder.of(this::refuseGenerationZero)));
         AgentServices anonymous = AgentServices.none();
-        proxy = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
-                .agents(new AgentServices(null, audit::add, anonymous.labels(), anonymous.metrics(), null)).start();
+        proxy = scene.replica(replica -> replica
+                .agents(new AgentServices(null, audit::add, anonymous.labels(), anonymous.metrics(), null)));
         Secrets.grantTokens(authority, "rotating");
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
-        authority.close();
-        logs.close();
-        Secrets.assertNoneIn(logs.text(), agentSaw);
     }
 
     /** The first credential the Authority hands out has been rotated away at the origin. */
@@ -147,13 +136,12 @@ class CredentialReplayTest {
 
     @Test
     void aRouteWithoutAReplayCopyLetsTheAgentSeeTheFirst401() throws Exception {
-        proxy.close();
         AgentServices anonymous = AgentServices.none();
-        proxy = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
+        proxy = scene.replica(replica -> replica
                 .policy(request -> new Decision.Inject("route-rotating", "no replay copy", new RouteOptions(false,
                         List.of(), null, RouteOptions.DEFAULT_MAX_BODY_BYTES, false, RedactResponses.FULL,
                         RouteOptions.Lifetimes.UNLIMITED, 0), address -> true, "rotating", null))
-                .agents(new AgentServices(null, audit::add, anonymous.labels(), anonymous.metrics(), null)).start();
+                .agents(new AgentServices(null, audit::add, anonymous.labels(), anonymous.metrics(), null)));
 
         HttpResponse<String> refused = proxy.send(post("/small", HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
         HttpResponse<String> retried = proxy.send(post("/small", HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
@@ -165,9 +153,8 @@ class CredentialReplayTest {
 
     @Test
     void aRefreshedCredentialStillRefusedIsPassedThroughAfterOneReplay() throws Exception {
-        origin.close();
-        origin = TestOrigin.start(TestOrigin.Responder.of(
-                request -> TestOrigin.text(HttpResponseStatus.UNAUTHORIZED, "credential refused")));
+        origin = scene.add(TestOrigin.start(TestOrigin.Responder.of(
+                request -> TestOrigin.text(HttpResponseStatus.UNAUTHORIZED, "credential refused"))));
 
         HttpResponse<String> response = proxy.send(post("/x", HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
 

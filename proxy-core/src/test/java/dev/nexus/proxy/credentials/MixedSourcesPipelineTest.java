@@ -11,7 +11,6 @@ import dev.nexus.proxy.credentials.oauth2.OAuth2Connection;
 import dev.nexus.proxy.credentials.oauth2.OAuth2CredentialSource;
 import dev.nexus.proxy.credentials.oauth2.SecretSource;
 import dev.nexus.proxy.inject.CredentialInjector;
-import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.TestAuthority;
@@ -21,9 +20,9 @@ import dev.nexus.proxy.testing.TestTokenServer;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -57,12 +56,12 @@ class MixedSourcesPipelineTest {
     @TempDir
     Path dir;
 
-    private final List<String> agentSaw = ProxyReplica.transcript();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final PrometheusRegistry registry = new PrometheusRegistry();
     /** Access tokens the origin refuses once, as if the API had revoked them. */
     private final Set<String> refusedAtOrigin = ConcurrentHashMap.newKeySet();
-    private LogCapture logs;
     private TestTokenServer tokenServer;
     private TestAuthority authority;
     private TestOrigin origin;
@@ -72,12 +71,11 @@ class MixedSourcesPipelineTest {
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogCapture();
-        tokenServer = TestTokenServer.builder().tokenPrefix(Secrets.MARKER + "-").start();
+        tokenServer = scene.add(TestTokenServer.builder().tokenPrefix(Secrets.MARKER + "-").start());
         tokenServer.client("nexus-proxy", CLIENT_SECRET, TestTokenServer.AuthMethod.BASIC).allowScopes("invoices.read");
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
+        authority = scene.authority();
         Secrets.grantTokens(authority, "crm");
-        origin = TestOrigin.start(TestOrigin.Responder.of(this::originAnswer));
+        origin = scene.add(TestOrigin.start(TestOrigin.Responder.of(this::originAnswer)));
 
         Path credentials = dir.resolve("credentials.yaml");
         Files.writeString(credentials, "github:\n  strategy: {type: header, config: {header_name: Authorization,"
@@ -93,23 +91,12 @@ class MixedSourcesPipelineTest {
                 Duration.ofSeconds(2), Duration.ofSeconds(5), TlsFiles.jvmDefaults("oauth2 token endpoint"), clock);
         CredentialSource nexus = new NexusAuthoritySource(NexusAuthoritySettings.of(authority.baseUri(), Secrets.API_KEY),
                 registry, clock);
-        sources = new SourcesByConnection(Map.of("github", file, "billing", oauth2), nexus);
-        cache = LeaseCache.builder(sources, registry).clock(clock).jitter(() -> 0.5)
+        sources = scene.add(new SourcesByConnection(Map.of("github", file, "billing", oauth2), nexus));
+        cache = scene.add(LeaseCache.builder(sources, registry).clock(clock).jitter(() -> 0.5)
                 .settings(LeaseCacheSettings.defaults().toBuilder().backoff(Duration.ofSeconds(10), Duration.ofMinutes(1)).build())
-                .build();
-        proxy = ProxyHarness.builder().policy(ProxyReplica.routeByPath()).injector(new CredentialInjector(cache)).start();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        cache.close();
-        sources.close();
-        origin.close();
-        authority.close();
-        tokenServer.close();
-        logs.close();
-        Secrets.assertNoneIn(logs.text(), agentSaw);
+                .build());
+        proxy = scene.add(ProxyHarness.builder().policy(ProxyReplica.routeByPath())
+                .injector(new CredentialInjector(cache)).start());
     }
 
     /** Billing requests need a bearer token the token server issued; everything else is accepted as it comes. */
@@ -127,7 +114,7 @@ class MixedSourcesPipelineTest {
     private HttpResponse<String> get(String path) throws Exception {
         HttpResponse<String> response = proxy.client().send(HttpRequest.newBuilder(URI.create(origin.url(path)))
                 .timeout(ProxyReplica.REQUEST_DEADLINE).build(), HttpResponse.BodyHandlers.ofString());
-        agentSaw.add(response.statusCode() + " " + response.headers().map() + " " + response.body());
+        scene.agentSaw().add(response.statusCode() + " " + response.headers().map() + " " + response.body());
         return response;
     }
 

@@ -3,23 +3,20 @@ package dev.nexus.proxy.credentials;
 import dev.nexus.proxy.credentials.reconsent.ReconsentSettings;
 import dev.nexus.proxy.credentials.reconsent.ReconsentingLeases;
 import dev.nexus.proxy.credentials.redis.LeaseCipher;
-import dev.nexus.proxy.testing.LogCapture;
+import dev.nexus.proxy.testing.Curl;
 import dev.nexus.proxy.testing.RedisServers;
 import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestAuthority.Endpoint;
 import dev.nexus.proxy.testing.TestAuthority.Reply;
 import dev.nexus.proxy.testing.TestOrigin;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,58 +36,39 @@ class ReconsentFlowTest {
 
     private static final String CONSENT_URL = "https://consent.example/authorize?state=st-42";
 
-    private final List<String> agentSaw = ProxyReplica.transcript();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     private final String namespace = "itest-consent:" + UUID.randomUUID() + ":";
-    private final List<ProxyReplica> replicas = new ArrayList<>();
-    private LeaseCipher cipher;
-    private LogCapture logs;
+    private final LeaseCipher cipher = Secrets.leaseCipher();
     private TestAuthority authority;
     private TestOrigin origin;
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogCapture();
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
-        origin = TestOrigin.start();
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        cipher = LeaseCipher.fromBase64("k1", Map.of("k1", Base64.getEncoder().encodeToString(key)));
+        authority = scene.authority();
+        origin = scene.add(TestOrigin.start());
         authority.respond("mail", Reply.attentionRequired("the provider refused the refresh token"))
                 .onRequestConnection(request -> Reply.consentStarted("mail-2", CONSENT_URL))
                 .checkStatus("mail-2", "pending");
         Secrets.grantTokens(authority, "mail-2");
     }
 
-    @AfterEach
-    void stop() {
-        replicas.forEach(ProxyReplica::close);
-        origin.close();
-        authority.close();
-        logs.close();
-        Secrets.assertNoneIn(logs.text(), agentSaw);
-    }
-
     private ProxyReplica replica() throws Exception {
         ReconsentSettings settings = new ReconsentSettings("ws-1", "https://app.example/consented",
                 Map.of("mail", new ReconsentSettings.Provider("google", List.of("gmail.send"))),
                 Duration.ofMillis(100), Duration.ofMillis(300), null);
-        ProxyReplica replica = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
-                .redis(RedisServers.shared(), namespace, cipher)
-                .leases(r -> new ReconsentingLeases(r.cache(), r.source().consent(), r.store().consentStore(), settings, r.registry()))
-                .start();
-        replicas.add(replica);
+        ProxyReplica replica = scene.replica(builder -> builder.redis(RedisServers.shared(), namespace, cipher)
+                .leases(r -> new ReconsentingLeases(r.cache(), r.source().consent(), r.store().consentStore(), settings,
+                        r.registry())));
         await().atMost(Duration.ofSeconds(15)).until(() -> replica.store().available());
         return replica;
     }
 
     /** curl through the replica: status line code, then the body. */
     private String curl(ProxyReplica replica, String path) throws Exception {
-        Process curl = new ProcessBuilder("curl", "-sS", "-x", replica.proxyUrl(), "-w", "\n%{http_code}",
-                origin.url("/mail" + path)).redirectErrorStream(true).start();
-        assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        agentSaw.add(out);
-        return out;
+        Curl.Result curl = Curl.run("-x", replica.proxyUrl(), "-w", "\n%{http_code}", origin.url("/mail" + path));
+        scene.agentSaw().add(curl.stdout() + curl.stderr());
+        return curl.stdout();
     }
 
     private static double attentionGauge(ProxyReplica replica) {

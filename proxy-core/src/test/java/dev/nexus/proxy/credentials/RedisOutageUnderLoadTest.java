@@ -1,23 +1,19 @@
 package dev.nexus.proxy.credentials;
 
 import dev.nexus.proxy.credentials.redis.LeaseCipher;
-import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RedisServers;
 import dev.nexus.proxy.testing.RedisServers.OwnedRedis;
 import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestAuthority.Endpoint;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,10 +36,9 @@ class RedisOutageUnderLoadTest {
     /** How long the load may go without completing a request: one request's deadline, plus slack. */
     private static final Duration STALL = ProxyReplica.REQUEST_DEADLINE.plusSeconds(5);
 
-    private final List<String> agentSaw = ProxyReplica.transcript();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     private final AtomicBoolean enough = new AtomicBoolean();
-    private LogCapture logs;
     private TestAuthority authority;
     private TestOrigin origin;
     private OwnedRedis redis;
@@ -52,36 +47,15 @@ class RedisOutageUnderLoadTest {
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogCapture();
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
-        origin = TestOrigin.start();
-        redis = RedisServers.spawnOwned();
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        LeaseCipher cipher = LeaseCipher.fromBase64("k1", Map.of("k1", Base64.getEncoder().encodeToString(key)));
-        a = replica(cipher);
-        b = replica(cipher);
+        authority = scene.authority();
+        origin = scene.add(TestOrigin.start());
+        redis = scene.add(RedisServers.spawnOwned());
+        LeaseCipher cipher = Secrets.leaseCipher();
+        a = scene.replica(replica -> replica.redis(redis.url(), "itest:", cipher));
+        b = scene.replica(replica -> replica.redis(redis.url(), "itest:", cipher));
+        // Closed first, also when the test failed: the load stops after its current request.
+        scene.add(() -> enough.set(true));
         await().atMost(RECOVERY).until(() -> a.store().available() && b.store().available());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        enough.set(true); // also when the test failed: the load stops after its current request
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
-        redis.close();
-        origin.close();
-        authority.close();
-        logs.close();
-        Secrets.assertNoneIn(logs.text(), agentSaw);
-    }
-
-    private ProxyReplica replica(LeaseCipher cipher) throws InterruptedException {
-        ProxyReplica replica = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
-                .redis(redis.url(), "itest:", cipher).start();
-        resources.add(replica);
-        return replica;
     }
 
     private String url(String connection, String path) {

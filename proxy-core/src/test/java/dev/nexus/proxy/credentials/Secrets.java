@@ -1,10 +1,14 @@
 package dev.nexus.proxy.credentials;
 
+import dev.nexus.proxy.credentials.redis.LeaseCipher;
 import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestAuthority.Reply;
 
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Collection;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +43,13 @@ final class Secrets {
     /** Makes {@code authority} answer every token request for {@code connection} with a fresh ten-minute token. */
     static void grantTokens(TestAuthority authority, String connection) {
         authority.respond(connection, generation -> token(connection, generation, Instant.now().plusSeconds(600)));
+    }
+
+    /** A fresh lease-encryption key (id {@code k1}), for the replicas of one test to share. */
+    static LeaseCipher leaseCipher() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return LeaseCipher.fromBase64("k1", Map.of("k1", Base64.getEncoder().encodeToString(key)));
     }
 
     /** Fails naming the first place a secret shows up: logs and agent-visible responses must never hold one. */

@@ -3,7 +3,6 @@ package dev.nexus.proxy.credentials;
 import dev.nexus.proxy.credentials.redis.LeaseCipher;
 import dev.nexus.proxy.credentials.redis.RedisLeaseStore;
 import dev.nexus.proxy.credentials.redis.RedisStoreSettings;
-import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.RedisServers;
 import dev.nexus.proxy.testing.TestAuthority;
@@ -16,18 +15,16 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -47,11 +44,10 @@ class SharedLeasesAcrossReplicasTest {
 
     private static final Duration STORE_READY = Duration.ofSeconds(15);
 
-    private final List<String> agentSaw = ProxyReplica.transcript();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     private final String namespace = "itest:" + UUID.randomUUID() + ":";
-    private final LeaseCipher cipher = cipher("k1");
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private LogCapture logs;
+    private final LeaseCipher cipher = Secrets.leaseCipher();
     private TestAuthority authority;
     private TestOrigin origin;
     private ProxyReplica a;
@@ -59,23 +55,11 @@ class SharedLeasesAcrossReplicasTest {
 
     @BeforeEach
     void start() throws Exception {
-        logs = new LogCapture();
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
-        origin = TestOrigin.start(TestOrigin.Responder.of(SharedLeasesAcrossReplicasTest::originAnswer));
+        authority = scene.authority();
+        origin = scene.add(TestOrigin.start(TestOrigin.Responder.of(SharedLeasesAcrossReplicasTest::originAnswer)));
         a = replica();
         b = replica();
         await().atMost(STORE_READY).until(() -> a.store().available() && b.store().available());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
-        origin.close();
-        authority.close();
-        logs.close();
-        Secrets.assertNoneIn(logs.text(), agentSaw);
     }
 
     private ProxyReplica replica() throws InterruptedException {
@@ -83,16 +67,7 @@ class SharedLeasesAcrossReplicasTest {
     }
 
     private ProxyReplica replica(UnaryOperator<SharedLeaseStore> storeView) throws InterruptedException {
-        ProxyReplica replica = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw)
-                .redis(RedisServers.shared(), namespace, cipher).storeView(storeView).start();
-        resources.add(replica);
-        return replica;
-    }
-
-    static LeaseCipher cipher(String keyId) {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        return LeaseCipher.fromBase64(keyId, Map.of(keyId, Base64.getEncoder().encodeToString(key)));
+        return scene.replica(replica -> replica.redis(RedisServers.shared(), namespace, cipher).storeView(storeView));
     }
 
     /** The provider refuses every credential on {@code /revoked-at-origin}, as after the user withdrew the grant. */
@@ -210,8 +185,8 @@ class SharedLeasesAcrossReplicasTest {
 
         // A store with another key treats the record as a miss: the lease cannot be recovered without the key.
         PrometheusRegistry registry = new PrometheusRegistry();
-        try (RedisLeaseStore otherKey = new RedisLeaseStore(
-                RedisStoreSettings.of(RedisServers.shared(), cipher("k1")).withNamespace(namespace), registry)) {
+        try (RedisLeaseStore otherKey = new RedisLeaseStore(RedisStoreSettings.of(RedisServers.shared(),
+                Secrets.leaseCipher()).withNamespace(namespace), registry)) {
             await().atMost(STORE_READY).until(otherKey::available);
             assertThat(otherKey.read("sealed").get(5, TimeUnit.SECONDS)).isEqualTo(Optional.empty());
         }

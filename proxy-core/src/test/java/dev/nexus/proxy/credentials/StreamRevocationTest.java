@@ -14,7 +14,6 @@ import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.streams.LiveStreams;
 import dev.nexus.proxy.streams.StreamKind;
 import dev.nexus.proxy.testing.EventStreamOrigin;
-import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.RedisServers;
 import dev.nexus.proxy.testing.TestAuthority;
 import dev.nexus.proxy.testing.TestOrigin;
@@ -27,8 +26,8 @@ import dev.nexus.proxy.tls.TlsProvider;
 import dev.nexus.proxy.tls.UpstreamTlsContexts;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -73,42 +72,27 @@ class StreamRevocationTest {
 
     @TempDir
     Path dir;
-    private final List<String> agentSaw = ProxyReplica.transcript();
+    @RegisterExtension
+    final CredentialScene scene = new CredentialScene();
     private final List<AuditEvent> auditOnA = new CopyOnWriteArrayList<>();
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final String namespace = "streams:" + UUID.randomUUID() + ":";
-    private LogCapture logs;
     private TestAuthority authority;
     private CertificateAuthority ca;
     private ProxyReplica a;
     private ProxyReplica b;
 
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-        if (logs != null) {
-            logs.close();
-            Secrets.assertNoneIn(logs.text(), agentSaw);
-        }
-    }
-
     /** The test Authority, a WebSocket origin over TLS, and replicas A and B on one Redis namespace. */
     private TestOrigin start(RouteOptions.Lifetimes lifetimes, LeaseCacheSettings cacheSettings) throws Exception {
-        logs = new LogCapture();
-        authority = TestAuthority.builder().apiKey(Secrets.API_KEY_HEADER, Secrets.API_KEY).start();
-        resources.add(authority);
+        authority = scene.authority();
         TestTls originTls = TestTls.forHost("localhost");
         Path originTrust = originTls.writePem(dir);
-        TestOrigin webSockets = TestOrigin.startWebSocketEcho(originTls.serverContext());
-        resources.add(webSockets);
+        TestOrigin webSockets = scene.add(TestOrigin.startWebSocketEcho(originTls.serverContext()));
         ca = CertificateAuthority.loadOrGenerate(CaFiles.inDirectory(dir.resolve("ca")), null);
         TlsProvider tls = TlsProvider.choose(TlsProvider.Preference.AUTO);
-        InterceptionContexts leaves = new InterceptionContexts(ca, tls, InterceptionSettings.defaults(), new PrometheusRegistry());
-        resources.add(leaves::close);
+        InterceptionContexts leaves = scene.add(new InterceptionContexts(ca, tls, InterceptionSettings.defaults(),
+                new PrometheusRegistry()));
         TlsComponents components = new TlsComponents(leaves, new UpstreamTlsContexts(tls, originTrust));
-        LeaseCipher cipher = SharedLeasesAcrossReplicasTest.cipher("k1");
+        LeaseCipher cipher = Secrets.leaseCipher();
         PolicyDecider policy = injectEverywhere(lifetimes);
         a = replica(policy, components, cipher, cacheSettings, new AgentServices(null, auditOnA::add,
                 new AgentLabels(Set.of(), List.of()), new AgentMetrics(new PrometheusRegistry()), null));
@@ -119,10 +103,8 @@ class StreamRevocationTest {
 
     private ProxyReplica replica(PolicyDecider policy, TlsComponents tls, LeaseCipher cipher, LeaseCacheSettings settings,
                                  AgentServices agents) throws InterruptedException {
-        ProxyReplica replica = ProxyReplica.builder(authority, Secrets.API_KEY, agentSaw).settings(settings)
-                .redis(RedisServers.shared(), namespace, cipher).policy(policy).tls(tls).agents(agents).start();
-        resources.add(replica);
-        return replica;
+        return scene.replica(replica -> replica.settings(settings).redis(RedisServers.shared(), namespace, cipher)
+                .policy(policy).tls(tls).agents(agents));
     }
 
     /** Every request (and CONNECT, intercepted) injects connection {@code live}. */

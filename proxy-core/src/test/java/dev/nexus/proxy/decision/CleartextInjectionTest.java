@@ -1,21 +1,18 @@
 package dev.nexus.proxy.decision;
 
-import dev.nexus.policy.load.LoadResult;
-import dev.nexus.policy.load.PolicyLoader;
-import dev.nexus.policy.load.SourceFile;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
+import dev.nexus.proxy.testing.TestResources;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,12 +25,14 @@ class CleartextInjectionTest {
 
     private static final String SECRET = "cleartext-SECRET-token";
 
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private ProxyHarness proxy;
 
     private void start(String schemes) throws Exception {
-        origin = TestOrigin.start();
-        LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", """
+        origin = resources.add(TestOrigin.start());
+        String policy = """
                 version: 1
                 defaults: {action: deny}
                 routes:
@@ -42,18 +41,11 @@ class CleartextInjectionTest {
                     action: inject
                     connection: api
                     allow_private_cidrs: ["127.0.0.0/8"]
-                """.formatted(origin.port(), schemes))));
-        assertThat(loaded.errors()).isEmpty();
+                """.formatted(origin.port(), schemes);
         FixedLeases leases = new FixedLeases().add("api", new StrategySpec("header", Map.of("header_name", "X-Api-Key")),
                 v -> Map.of("api_key", SECRET));
-        proxy = ProxyHarness.builder().policy(loaded.policy()::decide).injector(new CredentialInjector(leases))
-                .settings(b -> b.hostOverrides(Map.of("api.test", InetAddress.getLoopbackAddress()))).start();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
+        proxy = resources.add(ProxyHarness.builder().policyYaml(policy).injector(new CredentialInjector(leases))
+                .settings(b -> b.hostOverrides(Map.of("api.test", InetAddress.getLoopbackAddress()))).start());
     }
 
     private HttpResponse<String> get() throws Exception {

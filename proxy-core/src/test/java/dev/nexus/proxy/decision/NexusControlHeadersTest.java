@@ -10,9 +10,10 @@ import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
+import dev.nexus.proxy.testing.TestResources;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -29,12 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NexusControlHeadersTest {
 
     private final FixedLeases leases = new FixedLeases();
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private ProxyHarness proxy;
 
     @BeforeEach
     void start() throws Exception {
-        origin = TestOrigin.start();
+        origin = resources.add(TestOrigin.start());
         StrategySpec header = new StrategySpec("header", Map.of("header_name", "X-Key"));
         leases.add("shared-bot", header, v -> Map.of("api_key", "bot-key"))
                 .add("user-alice", header, v -> Map.of("api_key", "alice-key"));
@@ -47,13 +50,7 @@ class NexusControlHeadersTest {
                     address -> true, "shared-bot", null);
             default -> ProxyHarness.ALLOW_ALL.decide(request);
         };
-        proxy = ProxyHarness.builder().policy(policy).injector(new CredentialInjector(leases)).start();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
+        proxy = resources.add(ProxyHarness.builder().policy(policy).injector(new CredentialInjector(leases)).start());
     }
 
     private HttpResponse<String> get(String path, String... headers) throws Exception {

@@ -1,21 +1,18 @@
 package dev.nexus.proxy.decision;
 
-import dev.nexus.policy.load.LoadResult;
-import dev.nexus.policy.load.PolicyLoader;
-import dev.nexus.policy.load.SourceFile;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
+import dev.nexus.proxy.testing.TestResources;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,12 +26,14 @@ class PathDenyBypassTest {
 
     private static final String SECRET = "path-table-SECRET-credential";
 
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private ProxyHarness proxy;
 
     @BeforeEach
     void start() throws Exception {
-        origin = TestOrigin.start();
+        origin = resources.add(TestOrigin.start());
         String policy = """
                 version: 1
                 defaults: {action: deny}
@@ -50,17 +49,10 @@ class PathDenyBypassTest {
                     action: inject
                     connection: api
                 """.formatted(origin.port());
-        LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", policy)));
-        assertThat(loaded.errors()).isEmpty();
         FixedLeases leases = new FixedLeases().add("api", new StrategySpec("query_param", Map.of("param_name", "token")),
                 v -> Map.of("api_key", SECRET));
-        proxy = ProxyHarness.builder().policy(loaded.policy()::decide).injector(new CredentialInjector(leases)).start();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
+        proxy = resources.add(ProxyHarness.builder().policyYaml(policy).injector(new CredentialInjector(leases))
+                .start());
     }
 
     private String send(String pathAndQuery) throws Exception {

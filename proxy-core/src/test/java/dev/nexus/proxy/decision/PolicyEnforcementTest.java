@@ -1,17 +1,14 @@
 package dev.nexus.proxy.decision;
 
-import dev.nexus.policy.load.LoadResult;
-import dev.nexus.policy.load.PolicyLoader;
-import dev.nexus.policy.load.SourceFile;
-import dev.nexus.policy.match.CompiledPolicy;
 import dev.nexus.proxy.observe.AccessLogFormatter;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
+import dev.nexus.proxy.testing.TestResources;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -31,12 +28,14 @@ import static org.awaitility.Awaitility.await;
  */
 class PolicyEnforcementTest {
 
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private ProxyHarness proxy;
 
     @BeforeEach
     void start() throws Exception {
-        origin = TestOrigin.start();
+        origin = resources.add(TestOrigin.start());
         String policy = """
                 version: 1
                 defaults: {action: deny}
@@ -56,16 +55,13 @@ class PolicyEnforcementTest {
                     match: {hosts: [rebind.test, metadata.test], ports: [%1$d, 80]}
                     action: allow
                 """.formatted(origin.port());
-        LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", policy)));
-        assertThat(loaded.errors()).isEmpty();
-        CompiledPolicy compiled = loaded.policy();
-        proxy = ProxyHarness.builder()
-                .policy(compiled::decide)
+        proxy = resources.add(ProxyHarness.builder()
+                .policyYaml(policy)
                 .settings(b -> b.hostOverrides(Map.of(
                         "allowed.test", InetAddress.getLoopbackAddress(),
                         "rebind.test", InetAddress.getLoopbackAddress(),
                         "metadata.test", address("169.254.169.254"))))
-                .start();
+                .start());
     }
 
     private static InetAddress address(String literal) {
@@ -74,12 +70,6 @@ class PolicyEnforcementTest {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
     }
 
     private HttpResponse<String> get(String url) throws Exception {

@@ -1,13 +1,11 @@
 package dev.nexus.proxy.decision;
 
-import dev.nexus.policy.load.LoadResult;
-import dev.nexus.policy.load.PolicyLoader;
-import dev.nexus.policy.load.SourceFile;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
+import dev.nexus.proxy.testing.TestResources;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,31 +22,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RestrictedAddressFormsTest {
 
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private ProxyHarness proxy;
 
     @BeforeEach
     void start() throws Exception {
-        origin = TestOrigin.start();
-        LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", """
+        origin = resources.add(TestOrigin.start());
+        String policy = """
                 version: 1
                 defaults: {action: allow}
                 routes: []
-                """)));
-        assertThat(loaded.errors()).isEmpty();
+                """;
         Map<String, InetAddress> overrides = Map.of(
                 "compat.test", InetAddress.getByName("::7f00:1"),
                 "docs.test", InetAddress.getByName("192.0.2.10"));
-        proxy = ProxyHarness.builder()
-                .policy(loaded.policy()::decide)
+        proxy = resources.add(ProxyHarness.builder()
+                .policyYaml(policy)
                 .settings(b -> b.hostOverrides(overrides))
-                .start();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
+                .start());
     }
 
     @ParameterizedTest

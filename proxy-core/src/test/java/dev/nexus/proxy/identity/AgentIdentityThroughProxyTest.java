@@ -1,15 +1,13 @@
 package dev.nexus.proxy.identity;
 
 import dev.nexus.proxy.exchange.AgentIdentity;
-import dev.nexus.policy.load.LoadResult;
-import dev.nexus.policy.load.PolicyLoader;
-import dev.nexus.policy.load.SourceFile;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.services.AgentServices;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.AgentMetrics;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
+import dev.nexus.proxy.testing.Curl;
 import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.TestOrigin;
@@ -26,13 +24,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,8 +64,6 @@ class AgentIdentityThroughProxyTest {
                     match: {hosts: ["127.0.0.1/32"], ports: [%1$d], agents: [support-bot], methods: [GET]}
                     action: allow
                 """.formatted(origin.port());
-        LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", policy)));
-        assertThat(loaded.errors()).isEmpty();
         AgentsFile agents = AgentsFile.of(Map.of(
                 "billing-bot", Pbkdf2Hash.create(BILLING_SECRET.toCharArray(), 10_000),
                 "support-bot", Pbkdf2Hash.create(SUPPORT_SECRET.toCharArray(), 10_000)));
@@ -81,7 +76,7 @@ class AgentIdentityThroughProxyTest {
         FixedLeases leases = new FixedLeases()
                 .add("user-a", StrategySpec.of("oauth2"), v -> Map.of("access_token", USER_A_TOKEN))
                 .add("user-b", StrategySpec.of("oauth2"), v -> Map.of("access_token", "token-of-user-b"));
-        proxy = ProxyHarness.builder().policy(loaded.policy()::decide).agents(services)
+        proxy = ProxyHarness.builder().policyYaml(policy).agents(services)
                 .injector(new CredentialInjector(leases)).start();
     }
 
@@ -123,18 +118,14 @@ class AgentIdentityThroughProxyTest {
         assertThat(audit).extracting(AuditEvent::outcome).contains(AuditOutcome.PROXY_AUTH_REQUIRED);
     }
 
+    /** The status curl saw for GET /tickets through the proxy, with {@code extra} arguments. */
     private String curl(String... extra) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "-x", proxy.proxyUrl(),
-                "-w", "%{http_code}", "-o", "/dev/null"));
-        command.addAll(List.of(extra));
-        command.add(origin.url("/tickets"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("http_proxy");
-        builder.environment().remove("HTTP_PROXY");
-        Process process = builder.start();
-        String code = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        return code;
+        List<String> args = new ArrayList<>(List.of("-x", proxy.proxyUrl(), "-w", "%{http_code}", "-o", "/dev/null"));
+        args.addAll(List.of(extra));
+        args.add(origin.url("/tickets"));
+        Curl.Result curl = Curl.run(args.toArray(String[]::new));
+        assertThat(curl.stderr()).isEmpty();
+        return curl.stdout();
     }
 
     @Test

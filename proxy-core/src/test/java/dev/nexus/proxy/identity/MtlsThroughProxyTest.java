@@ -1,9 +1,6 @@
 package dev.nexus.proxy.identity;
 
 import dev.nexus.proxy.exchange.AgentIdentity;
-import dev.nexus.policy.load.LoadResult;
-import dev.nexus.policy.load.PolicyLoader;
-import dev.nexus.policy.load.SourceFile;
 import dev.nexus.proxy.services.AgentServices;
 import dev.nexus.proxy.observe.AgentMetrics;
 import dev.nexus.proxy.observe.audit.AuditEvent;
@@ -56,18 +53,17 @@ class MtlsThroughProxyTest {
                 listener.writeCertificate(dir.resolve("proxy.pem")), listener.writeKey(dir.resolve("proxy-key.pem")),
                 agentsCa.ca().writeCertificate(dir.resolve("agents-ca.pem")));
         origin = TestOrigin.start();
-        LoadResult policy = PolicyLoader.load(List.of(new SourceFile("policy.yaml", """
+        String policy = """
                 version: 1
                 defaults: {action: deny}
                 routes:
                   - name: billing-only
                     match: {hosts: ["127.0.0.1/32"], ports: [%d], agents: ["spiffe://prod.example/ns/billing/*"]}
                     action: allow
-                """.formatted(origin.port()))));
-        assertThat(policy.errors()).isEmpty();
+                """.formatted(origin.port());
         IdentityResolver resolver = new IdentityResolver(List.of(AgentIdentity.Method.MTLS), null,
                 SourceIdentities.parse(Map.of()));
-        proxy = ProxyHarness.builder().policy(policy.policy()::decide)
+        proxy = ProxyHarness.builder().policyYaml(policy)
                 .agents(new AgentServices(resolver, audit::add, new AgentLabels(Set.of(), List.of()),
                         new AgentMetrics(new PrometheusRegistry()), serverContext))
                 .start();

@@ -1,6 +1,7 @@
 package dev.nexus.proxy.identity;
 
 import dev.nexus.proxy.exchange.AgentIdentity;
+import dev.nexus.proxy.testing.Curl;
 import dev.nexus.proxy.testing.LeakDetectionExtension;
 import dev.nexus.proxy.testing.LogCapture;
 import io.netty.bootstrap.ServerBootstrap;
@@ -37,10 +38,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -204,11 +205,10 @@ class ProxyAuthFlowTest {
         }
     }
 
+    /** What curl printed, then its status code. */
     private static String curl(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("curl", "-s", "--max-time", "10", "-w", " %{http_code}"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "curl finished");
-        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\n", "").trim();
+        List<String> withStatus = new ArrayList<>(List.of("-w", " %{http_code}"));
+        withStatus.addAll(List.of(args));
+        return Curl.run(withStatus.toArray(String[]::new)).stdout().replace("\n", "").trim();
     }
 }

@@ -163,18 +163,6 @@ class ProxyAuthenticatorTest {
     }
 
     @Test
-    void theHeaderIsAHopByHopHeaderThatIsNeverForwarded() {
-        io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders()
-                .add(HttpHeaderNames.PROXY_AUTHORIZATION, TestAgents.basic("billing-bot", TestAgents.BILLING_SECRET))
-                .add(HttpHeaderNames.ACCEPT, "*/*");
-
-        dev.nexus.proxy.relay.HopByHopHeaders.strip(headers, false);
-
-        assertFalse(headers.contains(HttpHeaderNames.PROXY_AUTHORIZATION));
-        assertTrue(headers.contains(HttpHeaderNames.ACCEPT));
-    }
-
-    @Test
     void resultsAndIdentitiesPrintWithoutSecrets() throws Exception {
         AuthResult result = verify(TestAgents.basic("billing-bot", TestAgents.BILLING_SECRET));
 

@@ -3,11 +3,12 @@ package dev.nexus.proxy.ingress;
 import dev.nexus.proxy.testing.Curl;
 import dev.nexus.proxy.testing.InterceptingProxy;
 import dev.nexus.proxy.testing.TestOrigin;
+import dev.nexus.proxy.testing.TestResources;
 import dev.nexus.proxy.testing.TestTls;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ProxySelector;
@@ -32,6 +33,8 @@ class Http2InterceptionTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin tlsOrigin;
     private TestOrigin plainOrigin;
     private InterceptingProxy proxy;
@@ -42,17 +45,9 @@ class Http2InterceptionTest {
         TestOrigin.Responder echo = TestOrigin.Responder.of(request -> TestOrigin.text(HttpResponseStatus.OK,
                 "key=" + request.header("x-api-key") + " host=" + request.header("host") + " path=" + request.uri()
                         + " body=" + new String(request.body())));
-        tlsOrigin = TestOrigin.startTls(originTls.serverContext(), echo);
-        plainOrigin = TestOrigin.start(echo);
-        proxy = new InterceptingProxy(dir, originTls.writePem(dir), dev.nexus.proxy.tls.InterceptionSettings.defaults(),
-                b -> b);
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        tlsOrigin.close();
-        plainOrigin.close();
+        tlsOrigin = resources.add(TestOrigin.startTls(originTls.serverContext(), echo));
+        plainOrigin = resources.add(TestOrigin.start(echo));
+        proxy = resources.add(new InterceptingProxy(dir, originTls.writePem(dir)));
     }
 
     private HttpClient h2Agent() throws Exception {
@@ -96,7 +91,7 @@ class Http2InterceptionTest {
     @Test
     void curlHttp2ThroughInterception() throws Exception {
         assumeThat(Curl.installed()).as("curl is not installed").isTrue();
-        Curl.Result result = Curl.run(dir, "--http2", "-x", proxy.harness().proxyUrl(), "--cacert",
+        Curl.Result result = Curl.run("--http2", "-x", proxy.harness().proxyUrl(), "--cacert",
                 proxy.caPem().toString(), "-w", " http_version=%{http_version}", httpsUrl("/curl-h2"));
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout()).startsWith("key=" + InterceptingProxy.ECHOED_SECRET).endsWith("http_version=2");
@@ -105,7 +100,7 @@ class Http2InterceptionTest {
     @Test
     void curlHttp2PriorKnowledgeInsideConnectIsH2c() throws Exception {
         assumeThat(Curl.installed()).as("curl is not installed").isTrue();
-        Curl.Result result = Curl.run(dir, "--http2-prior-knowledge", "-p", "-x", proxy.harness().proxyUrl(),
+        Curl.Result result = Curl.run("--http2-prior-knowledge", "-p", "-x", proxy.harness().proxyUrl(),
                 "-w", " http_version=%{http_version}", plainOrigin.url("/h2c"));
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout()).isEqualTo("key=" + InterceptingProxy.ECHOED_SECRET + " host=127.0.0.1:" + plainOrigin.port()

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One HTTP/2 connection, several streams, each its own exchange: trailers from an HTTP/1.1 origin reach
  * the agent as a final HEADERS frame, a failed exchange resets only its stream, a wrong {@code :authority}
- * is answered on its stream, and extended CONNECT (WebSocket over HTTP/2) is refused without harm.
+ * is answered on its stream (an agent still sending is then asked to stop without an error), and extended
+ * CONNECT (WebSocket over HTTP/2) is refused without harm.
  */
 class Http2StreamsTest {
 
@@ -112,6 +113,21 @@ class Http2StreamsTest {
             assertThat(h2.decode(h2.readUntil(HEADERS, 3)).status().toString()).isEqualTo("200");
         }
         assertThat(originRequests()).hasSize(1).allMatch(head -> head.startsWith("GET /fine "));
+    }
+
+    @Test
+    void aRefusalWhileTheAgentIsStillSendingEndsTheStreamWithoutAnError() throws Exception {
+        String authority = startWith(socket -> write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        try (RawHttp2Connection h2 = RawHttp2Connection.open(proxy.harness().address(), authority)) {
+            h2.headers(1, RawHttp2Connection.get("elsewhere.example", "/upload").method("POST"), false); // body to come
+            assertThat(h2.decode(h2.readUntil(HEADERS, 1)).status().toString()).isEqualTo("400");
+            Frame answer = h2.readUntil(DATA, 1);
+            assertThat(answer.endStream()).as("the whole answer").isTrue();
+            Frame reset = h2.readUntil(RST_STREAM, 1);
+            assertThat(reset.errorCode()).as("RST_STREAM(NO_ERROR): stop sending, the answer stands").isZero();
+            h2.headers(3, RawHttp2Connection.get(authority, "/fine"), true);
+            assertThat(h2.decode(h2.readUntil(HEADERS, 3)).status().toString()).isEqualTo("200");
+        }
     }
 
     @Test

@@ -6,12 +6,13 @@ import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.NodeAgent;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
+import dev.nexus.proxy.testing.TestResources;
 import dev.nexus.proxy.tls.InterceptionSettings;
 import dev.nexus.proxy.tls.LeafKeyType;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -32,24 +33,20 @@ class InsideConnectTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private InterceptingProxy proxy;
     private LogCapture logs;
 
     @BeforeEach
     void start() throws Exception {
-        origin = TestOrigin.start(TestOrigin.Responder.of(request -> TestOrigin.text(HttpResponseStatus.OK,
-                "key=" + request.header("x-api-key") + " host=" + request.header("host") + " path=" + request.uri())));
-        proxy = new InterceptingProxy(dir, null, new InterceptionSettings(LeafKeyType.ECDSA_P256,
-                Duration.ofHours(24), 100, 1, HELLO_TIMEOUT), b -> b);
-        logs = new LogCapture(TunnelContentClassifier.class.getName());
-    }
-
-    @AfterEach
-    void stop() {
-        logs.close();
-        proxy.close();
-        origin.close();
+        origin = resources.add(TestOrigin.start(TestOrigin.Responder.of(request -> TestOrigin.text(
+                HttpResponseStatus.OK, "key=" + request.header("x-api-key") + " host=" + request.header("host")
+                        + " path=" + request.uri()))));
+        proxy = resources.add(new InterceptingProxy(dir, null, new InterceptionSettings(LeafKeyType.ECDSA_P256,
+                Duration.ofHours(24), 100, 1, HELLO_TIMEOUT), b -> b));
+        logs = resources.add(new LogCapture(TunnelContentClassifier.class.getName()));
     }
 
     private String authority() {
@@ -134,7 +131,7 @@ class InsideConnectTest {
     @Test
     void curlProxytunnelForAnHttpUrl() throws Exception {
         assumeThat(Curl.installed()).as("curl is not installed").isTrue();
-        Curl.Result result = Curl.run(dir, "-p", "-x", proxy.harness().proxyUrl(), origin.url("/curl"));
+        Curl.Result result = Curl.run("-p", "-x", proxy.harness().proxyUrl(), origin.url("/curl"));
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(result.stdout()).isEqualTo("key=" + InterceptingProxy.ECHOED_SECRET + " host=" + authority() + " path=/curl");
     }

@@ -1,17 +1,14 @@
 package dev.nexus.proxy.ingress;
 
-import dev.nexus.policy.load.LoadResult;
-import dev.nexus.policy.load.PolicyLoader;
-import dev.nexus.policy.load.SourceFile;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
+import dev.nexus.proxy.testing.TestResources;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,12 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TrailingDotTest {
 
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private ProxyHarness proxy;
 
     @BeforeEach
     void start() throws Exception {
-        origin = TestOrigin.start();
+        origin = resources.add(TestOrigin.start());
         String policy = """
                 version: 1
                 defaults: {action: deny}
@@ -40,18 +39,10 @@ class TrailingDotTest {
                     action: allow
                     allow_private_cidrs: ["127.0.0.0/8"]
                 """.formatted(origin.port());
-        LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", policy)));
-        assertThat(loaded.errors()).isEmpty();
-        proxy = ProxyHarness.builder()
-                .policy(loaded.policy()::decide)
+        proxy = resources.add(ProxyHarness.builder()
+                .policyYaml(policy)
                 .settings(b -> b.hostOverrides(Map.of("allowed.test", InetAddress.getLoopbackAddress())))
-                .start();
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-        origin.close();
+                .start());
     }
 
     @Test

@@ -1,31 +1,21 @@
 package dev.nexus.proxy.ingress;
 
-import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.PolicyRequest;
-import dev.nexus.policy.match.RouteOptions;
-import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.settings.ProxySettings;
-import dev.nexus.proxy.services.TlsComponents;
-import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.AccessLogFormatter;
 import dev.nexus.proxy.observe.ExchangeRecord;
 import dev.nexus.proxy.observe.MalformedReason;
-import dev.nexus.proxy.testing.FixedLeases;
+import dev.nexus.proxy.testing.InterceptingProxy;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
+import dev.nexus.proxy.testing.TestResources;
 import dev.nexus.proxy.testing.TestTls;
-import dev.nexus.proxy.tls.CaFiles;
-import dev.nexus.proxy.tls.CertificateAuthority;
-import dev.nexus.proxy.tls.InterceptionContexts;
 import dev.nexus.proxy.tls.InterceptionSettings;
-import dev.nexus.proxy.tls.TlsProvider;
-import dev.nexus.proxy.tls.UpstreamTlsContexts;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SNIHostName;
@@ -41,8 +31,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,25 +45,15 @@ import static org.awaitility.Awaitility.await;
  */
 class TransparentModeTest {
 
-    private static final String SECRET = "transparent-secret";
-
     @TempDir
     Path dir;
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private TestOrigin origin;
     private ProxyHarness proxy;
-    private InterceptionContexts leaves;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-        if (leaves != null) {
-            leaves.close();
-        }
+    private void startProxy(UnaryOperator<ProxySettings.Builder> listeners) throws InterruptedException {
+        proxy = resources.add(ProxyHarness.builder().settings(listeners).start());
     }
 
     /** Both loopbacks, as in production (::1 only where the machine has it); ephemeral ports. */
@@ -97,8 +76,7 @@ class TransparentModeTest {
     @Test
     void eachListenerServesBothLoopbacks() throws Exception {
         assumeIpv6Loopback();
-        proxy = ProxyHarness.builder().settings(b -> b.transparentHttp(listenerFor(80)).transparentTls(listenerFor(443)))
-                .start();
+        startProxy(b -> b.transparentHttp(listenerFor(80)).transparentTls(listenerFor(443)));
         for (List<InetSocketAddress> listener : List.of(proxy.server().transparentHttpAddresses(),
                 proxy.server().transparentTlsAddresses())) {
             assertThat(listener).extracting(InetSocketAddress::getAddress)
@@ -119,8 +97,8 @@ class TransparentModeTest {
 
     @Test
     void plainHttpIsRoutedByItsHostHeader() throws Exception {
-        origin = TestOrigin.start();
-        proxy = ProxyHarness.builder().settings(b -> b.transparentHttp(listenerFor(origin.port()))).start();
+        origin = resources.add(TestOrigin.start());
+        startProxy(b -> b.transparentHttp(listenerFor(origin.port())));
         try (RawConnection agent = new RawConnection(bound(proxy.server().transparentHttpAddresses(), LoopbackAddresses.IPV4))) {
             agent.send("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
             assertThat(agent.readUntilClosed()).startsWith("HTTP/1.1 200").endsWith("hello from origin");
@@ -132,9 +110,9 @@ class TransparentModeTest {
     @Test
     void plainHttpOverIpv6IsRoutedByItsBracketedHostHeaderToTheOriginalPort() throws Exception {
         assumeIpv6Loopback();
-        origin = TestOrigin.startOn(LoopbackAddresses.IPV6, TestOrigin.Responder.of(request ->
-                TestOrigin.text(HttpResponseStatus.OK, "hello over IPv6")));
-        proxy = ProxyHarness.builder().settings(b -> b.transparentHttp(listenerFor(origin.port()))).start();
+        origin = resources.add(TestOrigin.startOn(LoopbackAddresses.IPV6, TestOrigin.Responder.of(request ->
+                TestOrigin.text(HttpResponseStatus.OK, "hello over IPv6"))));
+        startProxy(b -> b.transparentHttp(listenerFor(origin.port())));
         try (RawConnection agent = new RawConnection(bound(proxy.server().transparentHttpAddresses(), LoopbackAddresses.IPV6))) {
             agent.send("GET /six HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n");
             assertThat(agent.readUntilClosed()).startsWith("HTTP/1.1 200").endsWith("hello over IPv6");
@@ -159,8 +137,8 @@ class TransparentModeTest {
     }
 
     private void refusesRequestWithoutHost(InetAddress loopback) throws Exception {
-        origin = TestOrigin.start();
-        proxy = ProxyHarness.builder().settings(b -> b.transparentHttp(listenerFor(origin.port()))).start();
+        origin = resources.add(TestOrigin.start());
+        startProxy(b -> b.transparentHttp(listenerFor(origin.port())));
         try (RawConnection agent = new RawConnection(bound(proxy.server().transparentHttpAddresses(), loopback))) {
             agent.send("GET /hello HTTP/1.0\r\n\r\n");
             assertThat(agent.readUntilClosed()).startsWith("HTTP/1.1 400").contains("Host header");
@@ -172,9 +150,9 @@ class TransparentModeTest {
     @Test
     void tlsForAnAllowRouteIsRelayedUntouched() throws Exception {
         TestTls originTls = TestTls.forHost("localhost");
-        origin = TestOrigin.startTls(originTls.serverContext(), TestOrigin.Responder.of(request ->
-                TestOrigin.text(HttpResponseStatus.OK, "straight from origin")));
-        proxy = ProxyHarness.builder().settings(b -> b.transparentTls(listenerFor(origin.port()))).start();
+        origin = resources.add(TestOrigin.startTls(originTls.serverContext(), TestOrigin.Responder.of(request ->
+                TestOrigin.text(HttpResponseStatus.OK, "straight from origin"))));
+        startProxy(b -> b.transparentTls(listenerFor(origin.port())));
         try (SSLSocket tls = handshake(bound(proxy.server().transparentTlsAddresses(), LoopbackAddresses.IPV4),
                 originTls.clientContext(), "localhost")) {
             X509Certificate seen = (X509Certificate) tls.getSession().getPeerCertificates()[0];
@@ -197,30 +175,18 @@ class TransparentModeTest {
 
     private void interceptsAndInjects(InetAddress loopback) throws Exception {
         TestTls originTls = TestTls.forHost("localhost");
-        origin = TestOrigin.startTls(originTls.serverContext(), TestOrigin.Responder.of(request ->
-                TestOrigin.text(HttpResponseStatus.OK, "key=" + request.header("x-api-key"))));
-        CertificateAuthority ca = CertificateAuthority.loadOrGenerate(CaFiles.inDirectory(dir.resolve("ca")), null);
-        TlsProvider provider = TlsProvider.choose(TlsProvider.Preference.AUTO);
-        leaves = new InterceptionContexts(ca, provider, InterceptionSettings.defaults(), new PrometheusRegistry());
-        RouteOptions intercept = new RouteOptions(true, List.of(), null, RouteOptions.DEFAULT_MAX_BODY_BYTES, false);
-        FixedLeases credentials = new FixedLeases().add("conn",
-                new StrategySpec("header", Map.of("header_name", "X-API-Key")), v -> Map.of("api_key", SECRET));
-        List<PolicyRequest> asked = new CopyOnWriteArrayList<>();
-        proxy = ProxyHarness.builder()
-                .settings(b -> b.transparentTls(listenerFor(origin.port())))
-                .policy(request -> {
-                    asked.add(request);
-                    return new Decision.Inject("api", "test", intercept, address -> true, "conn", null);
-                })
-                .injector(new CredentialInjector(credentials))
-                .tls(new TlsComponents(leaves, new UpstreamTlsContexts(provider, originTls.writePem(dir))))
-                .start();
-        try (SSLSocket tls = handshake(bound(proxy.server().transparentTlsAddresses(), loopback), trusting(ca.certificate()),
-                "localhost")) {
+        origin = resources.add(TestOrigin.startTls(originTls.serverContext(), TestOrigin.Responder.of(request ->
+                TestOrigin.text(HttpResponseStatus.OK, "key=" + request.header("x-api-key")))));
+        InterceptingProxy intercepting = resources.add(new InterceptingProxy(dir, originTls.writePem(dir),
+                InterceptionSettings.defaults(), b -> b.transparentTls(listenerFor(origin.port()))));
+        proxy = intercepting.harness();
+        try (SSLSocket tls = handshake(bound(proxy.server().transparentTlsAddresses(), loopback),
+                intercepting.agentTls(), "localhost")) {
             assertThat(exchange(tls, "GET /x HTTP/1.1\r\nHost: localhost:" + origin.port() + "\r\nConnection: close\r\n\r\n"))
-                    .startsWith("HTTP/1.1 200").endsWith("key=" + "*".repeat(SECRET.length())); // the echo, masked
+                    .startsWith("HTTP/1.1 200").endsWith("key=" + InterceptingProxy.ECHOED_SECRET);
         }
         // Routed by SNI to the original port, whichever family the agent's connection was.
+        List<PolicyRequest> asked = intercepting.policyRequests();
         assertThat(asked.get(0).host()).isEqualTo("localhost");
         assertThat(asked.get(0).port()).isEqualTo(origin.port());
         assertThat(proxy.events().exchanges.get(0).client().getAddress()).isEqualTo(loopback);
@@ -243,9 +209,9 @@ class TransparentModeTest {
     /** Returns the record of the refusal, which names the agent's address and the original port. */
     private ExchangeRecord refusesTlsWithoutServerName(InetAddress loopback) throws Exception {
         TestTls originTls = TestTls.forHost("localhost");
-        origin = TestOrigin.startTls(originTls.serverContext(), TestOrigin.Responder.of(request ->
-                TestOrigin.text(HttpResponseStatus.OK, "unreachable")));
-        proxy = ProxyHarness.builder().settings(b -> b.transparentTls(listenerFor(origin.port()))).start();
+        origin = resources.add(TestOrigin.startTls(originTls.serverContext(), TestOrigin.Responder.of(request ->
+                TestOrigin.text(HttpResponseStatus.OK, "unreachable"))));
+        startProxy(b -> b.transparentTls(listenerFor(origin.port())));
         InetSocketAddress listener = bound(proxy.server().transparentTlsAddresses(), loopback);
         assertThatThrownBy(() -> handshake(listener, originTls.clientContext(), null).close())
                 .isInstanceOf(java.io.IOException.class);
@@ -278,9 +244,5 @@ class TransparentModeTest {
         tls.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
         tls.getOutputStream().flush();
         return new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-    }
-
-    private static SSLContext trusting(X509Certificate anchor) throws Exception {
-        return TestTls.clientTrusting(TestTls.trustStore(anchor));
     }
 }

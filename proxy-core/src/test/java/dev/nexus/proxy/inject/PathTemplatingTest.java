@@ -4,6 +4,7 @@ import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.policy.model.StrategySpec;
 import dev.nexus.proxy.decision.PolicyDecider;
+import dev.nexus.proxy.testing.Curl;
 import dev.nexus.proxy.testing.FixedLeases;
 import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.testing.ProxyHarness;
@@ -32,7 +33,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -103,11 +103,9 @@ class PathTemplatingTest {
 
     @Test
     void curlSendingLiteralBracesGetsTheSameRendering() throws Exception {
-        Process curl = new ProcessBuilder("curl", "-sS", "-g", "-o", "/dev/null", "-w", "%{http_code}",
-                "-x", proxy.proxyUrl(), origin.url("/telegram/bot{api_key}/getMe?offset={unknown_field}"))
-                .redirectErrorStream(true).start();
-        assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("200");
+        Curl.Result curl = Curl.run("-g", "-o", "/dev/null", "-w", "%{http_code}", "-x", proxy.proxyUrl(),
+                origin.url("/telegram/bot{api_key}/getMe?offset={unknown_field}"));
+        assertThat(curl.stdout()).as(curl.stderr()).isEqualTo("200");
         assertThat(origin.lastRequest().uri())
                 .isEqualTo("/telegram/bot123456:AAH-secret%2Fbot%20token/getMe?offset={unknown_field}");
     }

@@ -19,23 +19,44 @@ class ProxyMetricsTest {
     }
 
     @Test
-    void countsRequestsByMethodStatusClassAndRoute() {
-        metrics.requestCompleted("GET", 200, "github", 1_000_000);
-        metrics.requestCompleted("GET", 204, "github", 1_000_000);
-        metrics.requestCompleted("POST", 502, "github", 1_000_000);
+    void countsRequestsByMethodStatusClassRouteAndProtocol() {
+        metrics.requestCompleted("GET", 200, "github", "h1", 1_000_000);
+        metrics.requestCompleted("GET", 204, "github", "h1", 1_000_000);
+        metrics.requestCompleted("GET", 200, "github", "h2", 1_000_000);
+        metrics.requestCompleted("POST", 502, "github", "h2c", 1_000_000);
 
-        assertEquals(2.0, value(registry, "nexus_requests", "method", "GET", "status_class", "2xx", "route", "github"));
-        assertEquals(1.0, value(registry, "nexus_requests", "method", "POST", "status_class", "5xx", "route", "github"));
-        assertEquals(3.0, value(registry, "nexus_request_duration_seconds", "route", "github"));
+        assertEquals(2.0, value(registry, "nexus_requests", "method", "GET", "status_class", "2xx", "route", "github",
+                "protocol", "h1"));
+        assertEquals(1.0, value(registry, "nexus_requests", "method", "GET", "status_class", "2xx", "route", "github",
+                "protocol", "h2"));
+        assertEquals(1.0, value(registry, "nexus_requests", "method", "POST", "status_class", "5xx", "route", "github",
+                "protocol", "h2c"));
+        assertEquals(4.0, value(registry, "nexus_request_duration_seconds", "route", "github"));
+    }
+
+    @Test
+    void countsGrpcCallsByFinalStatusNameWithinAFixedSet() {
+        metrics.grpcCompleted("vectors", 0);
+        metrics.grpcCompleted("vectors", 0);
+        metrics.grpcCompleted("vectors", 16);
+        metrics.grpcCompleted("vectors", 99);
+        metrics.grpcCompleted(null, -1);
+
+        assertEquals(2.0, value(registry, "nexus_grpc_requests", "route", "vectors", "grpc_code", "OK"));
+        assertEquals(1.0, value(registry, "nexus_grpc_requests", "route", "vectors", "grpc_code", "UNAUTHENTICATED"));
+        assertEquals(1.0, value(registry, "nexus_grpc_requests", "route", "vectors", "grpc_code", "UNKNOWN"));
+        assertEquals(1.0, value(registry, "nexus_grpc_requests", "route", "none", "grpc_code", "none"));
     }
 
     @Test
     void foldsUnknownMethodsMissingRoutesAndOddStatuses() {
-        metrics.requestCompleted("PROPFIND", 404, null, 1);
-        metrics.requestCompleted(null, 0, null, 1);
+        metrics.requestCompleted("PROPFIND", 404, null, "h1", 1);
+        metrics.requestCompleted(null, 0, null, "h3", 1);
 
-        assertEquals(1.0, value(registry, "nexus_requests", "method", "OTHER", "status_class", "4xx", "route", "none"));
-        assertEquals(1.0, value(registry, "nexus_requests", "method", "OTHER", "status_class", "other", "route", "none"));
+        assertEquals(1.0, value(registry, "nexus_requests", "method", "OTHER", "status_class", "4xx", "route", "none",
+                "protocol", "h1"));
+        assertEquals(1.0, value(registry, "nexus_requests", "method", "OTHER", "status_class", "other", "route", "none",
+                "protocol", "other"));
     }
 
     @Test
@@ -95,9 +116,14 @@ class ProxyMetricsTest {
         long thread = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(thread);
         for (int i = 0; i < requests; i++) {
-            metrics.requestCompleted("GET", 200 + i % 300, "github", i);
+            metrics.requestCompleted("GET", 200 + i % 300, "github", (i & 1) == 0 ? "h1" : "h2", i);
             metrics.bytes(ProxyMetrics.Direction.CLIENT_OUT, i);
             metrics.upstreamConnected(i);
+        }
+        // A loop of its own: in one loop with the histograms above the JIT inlines less, and the Prometheus
+        // histogram's observe then allocates (an AtomicBoolean it otherwise scalar-replaces).
+        for (int i = 0; i < requests; i++) {
+            metrics.grpcCompleted("github", i % 17);
         }
         return threads.getThreadAllocatedBytes(thread) - before;
     }

@@ -17,6 +17,7 @@ import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.RecordedRequest;
 import dev.nexus.proxy.testing.TestOrigin;
+import dev.nexus.proxy.testing.WebSocketFrames;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -296,7 +297,7 @@ class ResponseRedactionTest {
                     + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n");
             assertThat(agent.readHead()).startsWith("HTTP/1.1 101");
             // The agent cannot know the secret; sending it here only makes the origin's echo carry it.
-            agent.send(maskedTextFrame("tell me " + SECRET));
+            agent.send(WebSocketFrames.maskedText("tell me " + SECRET));
             byte[] frameHead = agent.readBytes(2);
             assertThat(frameHead[0] & 0xff).isEqualTo(0x81);
             String payload = new String(agent.readBytes(frameHead[1] & 0x7f), StandardCharsets.UTF_8);
@@ -336,19 +337,5 @@ class ResponseRedactionTest {
         try (GZIPInputStream zip = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
             return new String(zip.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    /** A client-to-server text frame; clients must mask (RFC 6455 section 5.3). */
-    private static byte[] maskedTextFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {0x11, 0x22, 0x33, 0x44};
-        ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81);
-        frame.write(0x80 | payload.length);
-        frame.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.write(payload[i] ^ mask[i % 4]);
-        }
-        return frame.toByteArray();
     }
 }

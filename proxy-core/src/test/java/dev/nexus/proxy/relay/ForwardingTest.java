@@ -1,5 +1,6 @@
 package dev.nexus.proxy.relay;
 
+import dev.nexus.proxy.testing.Curl;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.RecordedRequest;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,17 +142,9 @@ class ForwardingTest {
 
     @Test
     void curlThroughTheProxyWorks() throws Exception {
-        ProcessBuilder curl = new ProcessBuilder("curl", "-sS", "-x", proxy.proxyUrl(), "--max-time", "10",
-                "-d", "from=curl", origin.url("/curl"));
-        curl.environment().remove("http_proxy");
-        curl.environment().remove("HTTP_PROXY");
-        curl.environment().remove("CURL_CA_BUNDLE");
-        curl.redirectErrorStream(true);
-        Process process = curl.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).isEqualTo("you sent POST /curl body=from=curl");
+        Curl.Result curl = Curl.run("-x", proxy.proxyUrl(), "-d", "from=curl", origin.url("/curl"));
+        assertThat(curl.exitCode()).as(curl.stderr()).isZero();
+        assertThat(curl.stdout()).isEqualTo("you sent POST /curl body=from=curl");
     }
 
     @Test

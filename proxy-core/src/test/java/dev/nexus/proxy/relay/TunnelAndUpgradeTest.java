@@ -1,15 +1,17 @@
 package dev.nexus.proxy.relay;
 
+import dev.nexus.proxy.testing.Curl;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
+import dev.nexus.proxy.testing.TestResources;
 import dev.nexus.proxy.testing.TestTls;
+import dev.nexus.proxy.testing.WebSocketFrames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,25 +29,17 @@ import static org.awaitility.Awaitility.await;
 /** CONNECT tunnels and WebSocket upgrades: the proxy relays bytes it does not interpret. */
 class TunnelAndUpgradeTest {
 
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private ProxyHarness proxy;
     private TestOrigin origin;
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-    }
 
     @Test
     void jdkClientReachesATlsOriginThroughAConnectTunnelAndVerifiesItsCertificate() throws Exception {
         TestTls tls = TestTls.forHost("localhost");
-        origin = TestOrigin.startTls(tls.serverContext(), TestOrigin.Responder.of(request ->
-                TestOrigin.text(HttpResponseStatus.OK, "secure " + request.uri())));
-        proxy = ProxyHarness.start();
+        origin = resources.add(TestOrigin.startTls(tls.serverContext(), TestOrigin.Responder.of(request ->
+                TestOrigin.text(HttpResponseStatus.OK, "secure " + request.uri()))));
+        proxy = resources.add(ProxyHarness.start());
         HttpClient client = HttpClient.newBuilder().proxy(ProxySelector.of(proxy.address()))
                 .sslContext(tls.clientContext()).build();
 
@@ -61,28 +55,21 @@ class TunnelAndUpgradeTest {
     @Test
     void curlTunnelsHttpsWithCertificateVerification(@TempDir Path dir) throws Exception {
         TestTls tls = TestTls.forHost("localhost");
-        origin = TestOrigin.startTls(tls.serverContext(), TestOrigin.Responder.of(request ->
-                TestOrigin.text(HttpResponseStatus.OK, "curl over tls")));
-        proxy = ProxyHarness.start();
+        origin = resources.add(TestOrigin.startTls(tls.serverContext(), TestOrigin.Responder.of(request ->
+                TestOrigin.text(HttpResponseStatus.OK, "curl over tls"))));
+        proxy = resources.add(ProxyHarness.start());
         Path ca = tls.writePem(dir);
-        ProcessBuilder curl = new ProcessBuilder("curl", "-sS", "--max-time", "10", "-x", proxy.proxyUrl(),
-                "--cacert", ca.toString(), "https://localhost:" + origin.port() + "/");
-        for (String variable : new String[]{"SSL_CERT_FILE", "CURL_CA_BUNDLE", "https_proxy", "HTTPS_PROXY"}) {
-            curl.environment().remove(variable);
-        }
-        curl.redirectErrorStream(true);
-        Process process = curl.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(output).isEqualTo("curl over tls");
+        Curl.Result curl = Curl.run("-x", proxy.proxyUrl(), "--cacert", ca.toString(),
+                "https://localhost:" + origin.port() + "/");
+        assertThat(curl.stdout()).as(curl.stderr()).isEqualTo("curl over tls");
     }
 
     @Test
     void tunnelRecordCountsBytesBothWays() throws Exception {
         TestTls tls = TestTls.forHost("localhost");
-        origin = TestOrigin.startTls(tls.serverContext(), TestOrigin.Responder.of(request ->
-                TestOrigin.text(HttpResponseStatus.OK, "x")));
-        proxy = ProxyHarness.start();
+        origin = resources.add(TestOrigin.startTls(tls.serverContext(), TestOrigin.Responder.of(request ->
+                TestOrigin.text(HttpResponseStatus.OK, "x"))));
+        proxy = resources.add(ProxyHarness.start());
         HttpClient client = HttpClient.newBuilder().proxy(ProxySelector.of(proxy.address()))
                 .sslContext(tls.clientContext()).build();
         client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + origin.port() + "/")).build(),
@@ -99,7 +86,7 @@ class TunnelAndUpgradeTest {
 
     @Test
     void connectToAClosedPortIsA502AndTheConnectionCloses() throws Exception {
-        proxy = ProxyHarness.start();
+        proxy = resources.add(ProxyHarness.start());
         int closedPort;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
             closedPort = probe.getLocalPort();
@@ -113,8 +100,8 @@ class TunnelAndUpgradeTest {
 
     @Test
     void webSocketUpgradeBecomesAByteRelay() throws Exception {
-        origin = TestOrigin.startWebSocketEcho();
-        proxy = ProxyHarness.start();
+        origin = resources.add(TestOrigin.startWebSocketEcho());
+        proxy = resources.add(ProxyHarness.start());
         try (RawConnection agent = new RawConnection(proxy.address())) {
             byte[] nonce = new byte[16];
             new SecureRandom().nextBytes(nonce);
@@ -124,25 +111,11 @@ class TunnelAndUpgradeTest {
             String head = agent.readHead();
             assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("upgrade: websocket");
 
-            agent.send(maskedTextFrame("hello through the proxy"));
+            agent.send(WebSocketFrames.maskedText("hello through the proxy"));
             byte[] frameHead = agent.readBytes(2);
             assertThat(frameHead[0] & 0xff).isEqualTo(0x81); // FIN + text
             byte[] payload = agent.readBytes(frameHead[1] & 0x7f);
             assertThat(new String(payload, StandardCharsets.UTF_8)).isEqualTo("echo: hello through the proxy");
         }
-    }
-
-    /** A client-to-server text frame; clients must mask (RFC 6455 section 5.3). */
-    private static byte[] maskedTextFrame(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        byte[] mask = {0x11, 0x22, 0x33, 0x44};
-        ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81);
-        frame.write(0x80 | payload.length);
-        frame.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            frame.write(payload[i] ^ mask[i % 4]);
-        }
-        return frame.toByteArray();
     }
 }

@@ -6,8 +6,9 @@ import dev.nexus.proxy.streams.StreamKind;
 import dev.nexus.proxy.testing.ProxyHarness;
 import dev.nexus.proxy.testing.RawConnection;
 import dev.nexus.proxy.testing.TestOrigin;
-import org.junit.jupiter.api.AfterEach;
+import dev.nexus.proxy.testing.TestResources;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,25 +20,17 @@ import static org.awaitility.Awaitility.await;
 /** CONNECT tunnels are listed while open and closed when their route's {@code max_tunnel_lifetime} passes. */
 class TunnelLifetimeTest {
 
+    @RegisterExtension
+    final TestResources resources = new TestResources();
     private ProxyHarness proxy;
     private TestOrigin origin;
 
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-    }
-
     private void start(Duration maxTunnelLifetime) throws Exception {
-        origin = TestOrigin.start();
+        origin = resources.add(TestOrigin.start());
         RouteOptions options = new RouteOptions(false, List.of(), null, RouteOptions.DEFAULT_MAX_BODY_BYTES, false,
                 new RouteOptions.Lifetimes(null, false, maxTunnelLifetime));
-        proxy = ProxyHarness.builder().policy(request -> new Decision.Allow("tunnels", "test", options, address -> true))
-                .start();
+        proxy = resources.add(ProxyHarness.builder()
+                .policy(request -> new Decision.Allow("tunnels", "test", options, address -> true)).start());
     }
 
     private RawConnection tunnel() throws Exception {

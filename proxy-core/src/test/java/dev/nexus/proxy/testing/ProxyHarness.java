@@ -1,5 +1,8 @@
 package dev.nexus.proxy.testing;
 
+import dev.nexus.policy.load.LoadResult;
+import dev.nexus.policy.load.PolicyLoader;
+import dev.nexus.policy.load.SourceFile;
 import dev.nexus.policy.match.Decision;
 import dev.nexus.policy.match.RouteOptions;
 import dev.nexus.proxy.ProxyServer;
@@ -15,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -62,6 +66,15 @@ public final class ProxyHarness implements AutoCloseable {
         public Builder policy(PolicyDecider value) {
             policy = value;
             return this;
+        }
+
+        /** The policy compiled from {@code yaml} as one {@code policy.yaml}; one with errors fails the test. */
+        public Builder policyYaml(String yaml) {
+            LoadResult loaded = PolicyLoader.load(List.of(new SourceFile("policy.yaml", yaml)));
+            if (!loaded.errors().isEmpty()) {
+                throw new AssertionError("the test's policy does not load: " + loaded.errors());
+            }
+            return policy(loaded.policy()::decide);
         }
 
         public Builder injector(CredentialInjector value) {

@@ -78,16 +78,27 @@ public final class RawHttp2Connection implements AutoCloseable {
     }
 
     public RawHttp2Connection frame(int type, int flags, int streamId, byte[] payload) throws IOException {
-        byte[] frame = new byte[9 + payload.length];
-        frame[0] = (byte) (payload.length >>> 16);
-        frame[1] = (byte) (payload.length >>> 8);
-        frame[2] = (byte) payload.length;
-        frame[3] = (byte) type;
-        frame[4] = (byte) flags;
-        ByteBuffer.wrap(frame, 5, 4).putInt(streamId);
-        System.arraycopy(payload, 0, frame, 9, payload.length);
-        raw.send(frame);
+        return repeat(1, type, flags, streamId, payload);
+    }
+
+    /**
+     * The same frame {@code count} times in one write, so a flood is on its way before the proxy can close (a
+     * write after its close would fail with a reset instead).
+     */
+    public RawHttp2Connection repeat(int count, int type, int flags, int streamId, byte[] payload) throws IOException {
+        int size = 9 + payload.length;
+        ByteBuffer frames = ByteBuffer.allocate(size * count);
+        for (int i = 0; i < count; i++) {
+            frames.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length)
+                    .put((byte) type).put((byte) flags).putInt(streamId).put(payload);
+        }
+        raw.send(frames.array());
         return this;
+    }
+
+    /** A PING frame (not an acknowledgement) with {@code data} as its opaque payload. */
+    public static byte[] pingPayload(long data) {
+        return ByteBuffer.allocate(8).putLong(data).array();
     }
 
     /** The HPACK encoding of {@code headers} (the encoder's dynamic table moves on). */

@@ -52,7 +52,8 @@ import java.util.function.Function;
  * A real HTTP origin on 127.0.0.1 (or another local address) for tests, built on Netty. Ordinary requests are
  * aggregated, recorded and answered by a {@link Responder}. Two paths stream instead, so that large transfers
  * stay flat in memory: {@code /bytes/N} sends N bytes (Content-Length), {@code /upload} counts the
- * request body and answers with the count. Counts accepted connections for keep-alive checks.
+ * request body and answers with the count. Counts accepted connections for keep-alive checks, and uploads
+ * whose body is still arriving.
  */
 public final class TestOrigin implements AutoCloseable {
 
@@ -73,6 +74,8 @@ public final class TestOrigin implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<Channel> accepted = new CopyOnWriteArrayList<>();
+    private final AtomicInteger uploadsArriving = new AtomicInteger();
+    private final AtomicInteger mostUploadsArriving = new AtomicInteger();
 
     private TestOrigin(InetAddress address, SslContext tls, Responder responder, boolean webSocketEcho)
             throws InterruptedException {
@@ -147,6 +150,16 @@ public final class TestOrigin implements AutoCloseable {
         return connections.get();
     }
 
+    /** {@code /upload} requests whose head arrived and whose body has not ended yet. */
+    public int uploadsInProgress() {
+        return uploadsArriving.get();
+    }
+
+    /** The most {@code /upload} requests that were in progress at once. */
+    public int mostUploadsInProgress() {
+        return mostUploadsArriving.get();
+    }
+
     public List<RecordedRequest> requests() {
         return requests;
     }
@@ -188,6 +201,9 @@ public final class TestOrigin implements AutoCloseable {
                     head = request;
                     streamingUpload = request.uri().startsWith("/upload");
                     uploaded = 0;
+                    if (streamingUpload) {
+                        mostUploadsArriving.accumulateAndGet(uploadsArriving.incrementAndGet(), Math::max);
+                    }
                     body = streamingUpload ? null : ctx.alloc().compositeBuffer(1024);
                 }
                 if (msg instanceof HttpContent content) {
@@ -209,6 +225,8 @@ public final class TestOrigin implements AutoCloseable {
         private void complete(ChannelHandlerContext ctx) {
             HttpHeaders headers = new DefaultHttpHeaders().add(head.headers());
             if (streamingUpload) {
+                streamingUpload = false;
+                uploadsArriving.decrementAndGet();
                 requests.add(new RecordedRequest(head.method().name(), head.uri(), headers, new byte[0], uploaded));
                 ctx.writeAndFlush(text(HttpResponseStatus.OK, "received " + uploaded + " bytes"));
                 return;
@@ -241,6 +259,10 @@ public final class TestOrigin implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (streamingUpload) {
+                streamingUpload = false;
+                uploadsArriving.decrementAndGet(); // cut before its end
+            }
             if (body != null) {
                 body.release();
                 body = null;

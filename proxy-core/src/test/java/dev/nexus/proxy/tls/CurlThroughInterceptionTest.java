@@ -3,6 +3,7 @@ package dev.nexus.proxy.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.nexus.proxy.testing.Curl;
 import io.netty.channel.EventLoopGroup;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -10,8 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +32,7 @@ class CurlThroughInterceptionTest {
 
     @BeforeAll
     static void exportCa() throws Exception {
-        assumeTrue(curlInstalled(), "curl is not installed; curl interception tests skipped");
+        assumeTrue(Curl.installed(), "curl is not installed; curl interception tests skipped");
         TlsTestSupport.newCa(dir.resolve("ca"));
         exportedCa = dir.resolve("exported-ca.pem");
         try (PrintStream out = new PrintStream(Files.newOutputStream(exportedCa), true, StandardCharsets.US_ASCII)) {
@@ -62,48 +61,21 @@ class CurlThroughInterceptionTest {
                 InterceptionSettings.defaults(), new PrometheusRegistry());
              TestConnectFront front = new TestConnectFront(group, contexts)) {
 
-            Curl named = curl(front, "https://api.example.test/from-curl");
-            Curl ipv4 = curl(front, "https://127.0.0.1:9443/ip");
-            Curl ipv6 = curl(front, "https://[::1]/ip6");
+            Curl.Result named = curl(front, "https://api.example.test/from-curl");
+            Curl.Result ipv4 = curl(front, "https://127.0.0.1:9443/ip");
+            Curl.Result ipv6 = curl(front, "https://[::1]/ip6");
 
-            assertEquals(0, named.exitCode, named.stderr);
-            assertEquals("hello api.example.test /from-curl alpn=http/1.1", named.stdout);
-            assertEquals(0, ipv4.exitCode, ipv4.stderr);
-            assertEquals("hello 127.0.0.1 /ip alpn=http/1.1", ipv4.stdout);
-            assertEquals(0, ipv6.exitCode, ipv6.stderr);
-            assertEquals("hello [::1] /ip6 alpn=http/1.1", ipv6.stdout);
+            assertEquals(0, named.exitCode(), named.stderr());
+            assertEquals("hello api.example.test /from-curl alpn=http/1.1", named.stdout());
+            assertEquals(0, ipv4.exitCode(), ipv4.stderr());
+            assertEquals("hello 127.0.0.1 /ip alpn=http/1.1", ipv4.stdout());
+            assertEquals(0, ipv6.exitCode(), ipv6.stderr());
+            assertEquals("hello [::1] /ip6 alpn=http/1.1", ipv6.stdout());
         }
     }
 
-    private static Curl curl(TestConnectFront front, String url) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("curl", "--http1.1", "--silent", "--show-error", "--max-time", "15",
-                "--proxy", "http://127.0.0.1:" + front.port(), "--cacert", exportedCa.toString(), url));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        // Agents' proxy variables on the build machine must not change where curl goes.
-        builder.environment().keySet().removeIf(name -> name.toLowerCase().endsWith("_proxy"));
-        Path stdout = Files.createTempFile(dir, "curl", ".out");
-        Path stderr = Files.createTempFile(dir, "curl", ".err");
-        Process process = builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("curl did not finish within 20 s: " + url);
-        }
-        return new Curl(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
-    }
-
-    private static boolean curlInstalled() {
-        try {
-            Process process = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private record Curl(int exitCode, String stdout, String stderr) {
+    private static Curl.Result curl(TestConnectFront front, String url) throws IOException, InterruptedException {
+        return Curl.run("--http1.1", "--proxy", "http://127.0.0.1:" + front.port(), "--cacert", exportedCa.toString(),
+                url);
     }
 }

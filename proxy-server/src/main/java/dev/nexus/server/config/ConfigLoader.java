@@ -171,7 +171,10 @@ public final class ConfigLoader {
                 s.duration("reset_window", d.resetWindow(), Duration.ofSeconds(1), Duration.ofHours(1)),
                 s.integer("max_continuation_frames", d.maxContinuationFrames(), 1, 10_000),
                 s.integer("max_empty_data_frames", d.maxEmptyDataFrames(), 1, 10_000),
-                s.integer("max_queued_control_frames", d.maxQueuedControlFrames(), 1, 1_000_000));
+                s.integer("max_queued_control_frames", d.maxQueuedControlFrames(), 1, 1_000_000),
+                s.integer("max_pings_per_window", d.maxPingsPerWindow(), 1, 1_000_000),
+                s.integer("max_settings_per_window", d.maxSettingsPerWindow(), 1, 1_000_000),
+                s.duration("control_frame_window", d.controlFrameWindow(), Duration.ofSeconds(1), Duration.ofHours(1)));
         s.finish();
         return limits;
     }
@@ -193,6 +196,7 @@ public final class ConfigLoader {
     private static NexusConfig.Upstream bindUpstream(ConfigSection s) throws ConfigException {
         NexusConfig.Upstream d = NexusConfig.Upstream.DEFAULT;
         int maxPerHost = s.integer("max_connections_per_host", d.maxConnectionsPerHost(), 1, 100_000);
+        int uploadShare = s.integer("upload_share_percent", d.uploadSharePercent(), 1, 100);
         Duration idle = s.duration("pool_idle_timeout", d.poolIdleTimeout(), ONE_MS, ONE_DAY);
         Map<String, InetAddress> hosts = new LinkedHashMap<>();
         for (Map.Entry<String, String> entry : s.stringMap("hosts").entrySet()) {
@@ -205,7 +209,7 @@ public final class ConfigLoader {
         }
         Optional<Path> hostsFile = s.optionalPath("hosts_file");
         s.finish();
-        return new NexusConfig.Upstream(maxPerHost, idle, hosts, hostsFile);
+        return new NexusConfig.Upstream(maxPerHost, uploadShare, idle, hosts, hostsFile);
     }
 
     private static NexusConfig.AccessLog bindAccessLog(ConfigSection s) throws ConfigException {

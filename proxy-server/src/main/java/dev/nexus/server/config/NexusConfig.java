@@ -92,13 +92,14 @@ public record NexusConfig(
     }
 
     /**
-     * Upstream connection pool, and {@code hosts}: fixed host-to-address overrides (lower-cased host
+     * Upstream connection pool ({@code uploadSharePercent}: the share of {@code maxConnectionsPerHost} that requests
+     * still sending their body may hold), and {@code hosts}: fixed host-to-address overrides (lower-cased host
      * names), consulted before DNS, for tests and air-gapped setups; {@code hostsFile}: the hosts file read
      * (and re-read when it changes) before DNS, empty for the platform's.
      */
-    public record Upstream(int maxConnectionsPerHost, Duration poolIdleTimeout, Map<String, InetAddress> hosts,
-                           Optional<Path> hostsFile) {
-        public static final Upstream DEFAULT = new Upstream(64, Duration.ofSeconds(30), Map.of(), Optional.empty());
+    public record Upstream(int maxConnectionsPerHost, int uploadSharePercent, Duration poolIdleTimeout,
+                           Map<String, InetAddress> hosts, Optional<Path> hostsFile) {
+        public static final Upstream DEFAULT = new Upstream(64, 50, Duration.ofSeconds(30), Map.of(), Optional.empty());
 
         public Upstream {
             hosts = Map.copyOf(hosts);

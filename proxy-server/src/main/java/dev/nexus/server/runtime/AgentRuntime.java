@@ -17,7 +17,6 @@ import dev.nexus.proxy.observe.audit.AuditSink;
 import dev.nexus.proxy.observe.audit.AuditTrail;
 import dev.nexus.proxy.observe.audit.RotatingFileSink;
 import dev.nexus.proxy.tls.TlsProvider;
-import dev.nexus.server.StartupException;
 import dev.nexus.server.config.NexusConfig;
 import io.netty.handler.ssl.SslContext;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

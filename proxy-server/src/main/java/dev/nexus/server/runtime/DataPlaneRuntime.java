@@ -5,8 +5,6 @@ import dev.nexus.proxy.services.TlsComponents;
 import dev.nexus.proxy.inject.CredentialInjector;
 import dev.nexus.proxy.observe.MetricsAndAccessLog;
 import dev.nexus.proxy.transport.Transport;
-import dev.nexus.server.ProxyRuntime;
-import dev.nexus.server.RuntimeContext;
 import dev.nexus.server.admin.ReadinessCheck;
 import dev.nexus.server.config.NexusConfig;
 

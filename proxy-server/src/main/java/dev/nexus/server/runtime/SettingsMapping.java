@@ -30,6 +30,7 @@ final class SettingsMapping {
                 .tunnelIdleTimeout(timeouts.tunnelIdle())
                 .responseTimeout(timeouts.response())
                 .maxConnectionsPerHost(config.upstream().maxConnectionsPerHost())
+                .uploadSharePercent(config.upstream().uploadSharePercent())
                 .upstreamIdleTimeout(config.upstream().poolIdleTimeout())
                 .hostOverrides(config.upstream().hosts())
                 .hostsFile(config.upstream().hostsFile().orElse(null))

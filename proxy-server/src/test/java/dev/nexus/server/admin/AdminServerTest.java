@@ -129,7 +129,7 @@ class AdminServerTest {
     void metricsServeNexusAndJvmSeriesInTextFormat() throws Exception {
         ProxyMetrics metrics = new ProxyMetrics(registry);
         JvmMetrics.builder().register(registry);
-        metrics.requestCompleted("GET", 200, "github", 2_000_000);
+        metrics.requestCompleted("GET", 200, "github", "h1", 2_000_000);
         metrics.connectionOpened(ProxyMetrics.Side.CLIENT);
         start();
 
@@ -138,7 +138,7 @@ class AdminServerTest {
         assertEquals(200, response.statusCode());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("content-type").orElseThrow());
         String text = response.body();
-        assertTrue(text.contains("nexus_requests_total{method=\"GET\",route=\"github\",status_class=\"2xx\"} 1.0"), text);
+        assertTrue(text.contains("nexus_requests_total{method=\"GET\",protocol=\"h1\",route=\"github\",status_class=\"2xx\"} 1.0"), text);
         assertTrue(text.contains("nexus_active_connections{side=\"client\"} 1.0"), text);
         assertTrue(text.contains("nexus_request_duration_seconds_bucket{route=\"github\",le=\"0.0025\"} 1"), text);
         assertTrue(text.contains("\njvm_memory_used_bytes{area=\"heap\"} "), text);

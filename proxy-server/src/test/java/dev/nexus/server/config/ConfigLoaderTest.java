@@ -53,14 +53,22 @@ class ConfigLoaderTest {
                     max_header_list_size: 32768
                     max_resets_per_window: 100
                     reset_window: 10s
+                    max_pings_per_window: 20
+                    max_settings_per_window: 8
+                    control_frame_window: 5s
                 """);
         dev.nexus.proxy.settings.Http2Limits http2 = c.limits().http2();
         assertEquals(50, http2.maxConcurrentStreams());
         assertEquals(32768, http2.maxHeaderListSize());
         assertEquals(100, http2.maxResetsPerWindow());
         assertEquals(Duration.ofSeconds(10), http2.resetWindow());
+        assertEquals(20, http2.maxPingsPerWindow());
+        assertEquals(8, http2.maxSettingsPerWindow());
+        assertEquals(Duration.ofSeconds(5), http2.controlFrameWindow());
         assertEquals(dev.nexus.proxy.settings.Http2Limits.defaults().maxContinuationFrames(), http2.maxContinuationFrames());
         assertTrue(error("limits: {http2: {max_concurrent_streams: 0}}").contains("max_concurrent_streams"),
+                "the error names the key");
+        assertTrue(error("limits: {http2: {control_frame_window: 10ms}}").contains("control_frame_window"),
                 "the error names the key");
     }
 
@@ -79,7 +87,7 @@ class ConfigLoaderTest {
         assertEquals(new NexusConfig.Limits(8192, 16384, 65536, 1024, 10_000, Http2Limits.defaults()), d.limits());
         assertEquals(new NexusConfig.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
                 Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10)), d.timeouts());
-        assertEquals(new NexusConfig.Upstream(64, Duration.ofSeconds(30), Map.of(), Optional.empty()), d.upstream());
+        assertEquals(new NexusConfig.Upstream(64, 50, Duration.ofSeconds(30), Map.of(), Optional.empty()), d.upstream());
         assertEquals(new NexusConfig.AccessLog(true, NexusConfig.AccessLogTarget.STDOUT, Optional.empty(), 8192), d.accessLog());
         assertEquals(new NexusConfig.Policy(Optional.empty(), Duration.ofSeconds(1)), d.policy());
         assertEquals(NexusConfig.AuthorityType.FILE, d.authority().type());
@@ -123,6 +131,7 @@ class ConfigLoaderTest {
                 timeouts: {connect: 500ms, request_header: 2s, request_body: 20s, client_idle: 2m, tunnel_idle: 1h, response: 90s, shutdown_drain: 0s}
                 upstream:
                   max_connections_per_host: 8
+                  upload_share_percent: 25
                   pool_idle_timeout: 10s
                   hosts: {API.Example.com.: 127.0.0.2, v6.example: "::1"}
                   hosts_file: /etc/nexus/hosts
@@ -170,6 +179,7 @@ class ConfigLoaderTest {
         assertEquals(Map.of("api.example.com", InetAddress.getByName("127.0.0.2"), "v6.example", InetAddress.getByName("::1")),
                 c.upstream().hosts());
         assertEquals(Optional.of(Path.of("/etc/nexus/hosts")), c.upstream().hostsFile());
+        assertEquals(25, c.upstream().uploadSharePercent());
         assertEquals(new NexusConfig.AccessLog(false, NexusConfig.AccessLogTarget.FILE,
                 Optional.of(Path.of("/var/log/nexus/access.log")), 1024), c.accessLog());
         assertEquals(new NexusConfig.Policy(Optional.of(Path.of("/etc/nexus/policy.d")), Duration.ofSeconds(2)), c.policy());
@@ -248,6 +258,7 @@ class ConfigLoaderTest {
             timeouts: {connect: 0s}                        | timeouts.connect: must be at least 1ms, got 0s
             timeouts: {shutdown_drain: 2h}                 | timeouts.shutdown_drain: must be at most 1h, got 2h
             upstream: {max_connections_per_host: 0}        | upstream.max_connections_per_host: must be 1-100000, got 0
+            upstream: {upload_share_percent: 0}            | upstream.upload_share_percent: must be 1-100, got 0
             upstream: {hosts: {api.example.com: nowhere}}  | upstream.hosts.api.example.com: must be an IP address, got "nowhere"
             upstream: {hosts: [a]}                         | upstream.hosts: must be a mapping, got a list
             access_log: {enabled: maybe}                   | access_log.enabled: must be true or false, got "maybe"

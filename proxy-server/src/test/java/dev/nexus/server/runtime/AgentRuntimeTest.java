@@ -6,7 +6,6 @@ import dev.nexus.proxy.identity.Pbkdf2Hash;
 import dev.nexus.proxy.observe.audit.AuditEvent;
 import dev.nexus.proxy.observe.audit.AuditOutcome;
 import dev.nexus.proxy.observe.audit.AuditTrail;
-import dev.nexus.server.StartupException;
 import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.NexusConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -4,7 +4,6 @@ import dev.nexus.proxy.testing.LogCapture;
 import dev.nexus.proxy.tls.CaFiles;
 import dev.nexus.proxy.tls.CertificateAuthority;
 import dev.nexus.server.NexusServer;
-import dev.nexus.server.StartupException;
 import dev.nexus.server.config.ConfigLoader;
 import dev.nexus.server.config.NexusConfig;
 import org.junit.jupiter.api.Test;

@@ -24,11 +24,14 @@ import java.util.Objects;
  * @param leaseAgeMillis  how old the lease was when used, or -1 when no lease was used
  * @param reason          a short safe code explaining the outcome (e.g. {@code wrong_secret}), or {@code null}
  * @param redactions      how many occurrences of the secret were overwritten in the response, or -1 when not counted
+ * @param protocol        how the agent spoke to the proxy ({@code h1}, {@code h2}, {@code h2c}), or {@code null}
+ * @param grpcMethod      a gRPC call's method ({@code /package.Service/Method}), or {@code null}
+ * @param grpcStatus      a gRPC call's final grpc-status, or -1 when none (no gRPC call, or none arrived)
  */
 public record AuditEvent(long timeMillis, AgentIdentity agent, String route, String action, String connection,
                          String scheme, String host, int port, String method, String path, int upstreamStatus,
                          String strategy, long leaseAgeMillis, AuditOutcome outcome, String reason,
-                         long redactions) {
+                         long redactions, String protocol, String grpcMethod, int grpcStatus) {
 
     public AuditEvent {
         Objects.requireNonNull(outcome, "outcome");
@@ -58,6 +61,9 @@ public record AuditEvent(long timeMillis, AgentIdentity agent, String route, Str
         private long leaseAgeMillis = -1;
         private String reason;
         private long redactions = -1;
+        private String protocol;
+        private String grpcMethod;
+        private int grpcStatus = -1;
 
         private Builder(AuditOutcome outcome) {
             this.outcome = Objects.requireNonNull(outcome, "outcome");
@@ -140,9 +146,23 @@ public record AuditEvent(long timeMillis, AgentIdentity agent, String route, Str
             return this;
         }
 
+        /** {@code h1}, {@code h2} or {@code h2c}. */
+        public Builder protocol(String label) {
+            this.protocol = label;
+            return this;
+        }
+
+        /** A gRPC call's method ({@code null} when its path did not look like one) and final status (-1: none). */
+        public Builder grpc(String callMethod, int status) {
+            this.grpcMethod = callMethod;
+            this.grpcStatus = status;
+            return this;
+        }
+
         public AuditEvent build() {
             return new AuditEvent(timeMillis, agent, route, action, connection, scheme, host, port, method, path,
-                    upstreamStatus, strategy, leaseAgeMillis, outcome, reason, redactions);
+                    upstreamStatus, strategy, leaseAgeMillis, outcome, reason, redactions, protocol, grpcMethod,
+                    grpcStatus);
         }
     }
 }

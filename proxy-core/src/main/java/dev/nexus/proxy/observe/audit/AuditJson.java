@@ -48,6 +48,11 @@ final class AuditJson {
         if (event.redactions() >= 0) {
             out.append(",\"redactions\":").append(event.redactions());
         }
+        field(out, "protocol", event.protocol());
+        field(out, "grpc_method", event.grpcMethod());
+        if (event.grpcStatus() >= 0) {
+            out.append(",\"grpc_status\":").append(event.grpcStatus());
+        }
         out.append('}');
     }
 

@@ -54,6 +54,8 @@ class AuditSinkTest {
                 .upstreamStatus(201)
                 .strategy("header")
                 .leaseAgeMillis(4200)
+                .protocol("h2")
+                .grpc("/billing.v1.Charges/Create", 0)
                 .build();
     }
 
@@ -71,7 +73,8 @@ class AuditSinkTest {
         List<String> names = new ArrayList<>();
         first.fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("time", "outcome", "agent", "agent_method", "route", "action", "connection", "scheme", "host",
-                "port", "method", "path", "upstream_status", "strategy", "lease_age_ms"), names);
+                "port", "method", "path", "upstream_status", "strategy", "lease_age_ms", "protocol", "grpc_method",
+                "grpc_status"), names);
         assertEquals("2023-11-14T22:13:20.123Z", first.get("time").asText());
         assertEquals("injected", first.get("outcome").asText());
         assertEquals("billing-bot", first.get("agent").asText());
@@ -80,6 +83,9 @@ class AuditSinkTest {
         assertEquals(443, first.get("port").asInt());
         assertEquals(201, first.get("upstream_status").asInt());
         assertEquals(4200, first.get("lease_age_ms").asLong());
+        assertEquals("h2", first.get("protocol").asText());
+        assertEquals("/billing.v1.Charges/Create", first.get("grpc_method").asText());
+        assertEquals(0, first.get("grpc_status").asInt());
         assertFalse(sink.lines.get(0).contains(SECRET));
         assertFalse(sink.lines.get(0).contains("api_key"));
         assertEquals("{\"time\":\"2023-11-14T22:13:20.999Z\",\"outcome\":\"proxy_auth_required\",\"scheme\":\"http\","

@@ -1,4 +1,4 @@
-package dev.nexus.server;
+package dev.nexus.server.runtime;
 
 import dev.nexus.proxy.observe.AccessLog;
 import dev.nexus.proxy.observe.ProxyMetrics;

@@ -1,4 +1,4 @@
-package dev.nexus.server;
+package dev.nexus.server.runtime;
 
 /**
  * The proxy could not start; the message is the one line shown to the operator. A configuration error
@@ -13,7 +13,7 @@ public final class StartupException extends Exception {
         this(message, cause, false);
     }
 
-    StartupException(String message, Throwable cause, boolean configurationError) {
+    public StartupException(String message, Throwable cause, boolean configurationError) {
         super(message, cause);
         this.configurationError = configurationError;
     }

@@ -24,6 +24,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -42,10 +49,11 @@ import java.util.List;
  *   <li>any other path: a fixed 1 KiB body.</li>
  * </ul>
  * Keep-alive throughout. Listens on 127.0.0.1 on every {@code --http PORT}, and with
- * {@code --https PORT --cert PEM --key PKCS8-PEM} also serves HTTPS with that certificate.
+ * {@code --https PORT --cert PEM --key PKCS8-PEM} also serves HTTPS with that certificate; with
+ * {@code --h2 PORT} (and the same certificate) HTTPS offering h2 by ALPN, each stream answered as above.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.nexus.bench.load.BenchOrigin --http 18080 [--http 18081]
- * [--https 18443 --cert cert.pem --key key.pem]}
+ * [--https 18443] [--h2 18444] [--cert cert.pem --key key.pem]}
  */
 public final class BenchOrigin {
 
@@ -60,19 +68,21 @@ public final class BenchOrigin {
     public static void main(String[] args) throws Exception {
         List<Integer> httpPorts = new ArrayList<>();
         int httpsPort = -1;
+        int h2Port = -1;
         File cert = null;
         File key = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--http" -> httpPorts.add(Integer.parseInt(args[i + 1]));
                 case "--https" -> httpsPort = Integer.parseInt(args[i + 1]);
+                case "--h2" -> h2Port = Integer.parseInt(args[i + 1]);
                 case "--cert" -> cert = new File(args[i + 1]);
                 case "--key" -> key = new File(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (httpsPort > 0 && (cert == null || key == null)) {
-            throw new IllegalArgumentException("--https needs --cert and --key");
+        if ((httpsPort > 0 || h2Port > 0) && (cert == null || key == null)) {
+            throw new IllegalArgumentException("--https and --h2 need --cert and --key");
         }
         Transport transport = Transport.select("auto");
         EventLoopGroup group = transport.newEventLoopGroup(1, "origin");
@@ -82,7 +92,15 @@ public final class BenchOrigin {
         if (httpsPort > 0) {
             bind(transport, group, httpsPort, SslContextBuilder.forServer(cert, key).build());
         }
-        System.out.println("origin ready: http " + httpPorts + (httpsPort > 0 ? ", https " + httpsPort : ""));
+        if (h2Port > 0) {
+            bind(transport, group, h2Port, SslContextBuilder.forServer(cert, key).applicationProtocolConfig(
+                    new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)).build());
+        }
+        System.out.println("origin ready: http " + httpPorts + (httpsPort > 0 ? ", https " + httpsPort : "")
+                + (h2Port > 0 ? ", h2 " + h2Port : ""));
         group.terminationFuture().sync();
     }
 
@@ -93,13 +111,36 @@ public final class BenchOrigin {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        if (tls == null) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new Responder());
+                            return;
                         }
-                        ch.pipeline().addLast(new HttpServerCodec(), new Responder());
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc()), new ProtocolChoice());
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", port)).sync();
+    }
+
+    /** HTTP/2 when the client chose it by ALPN (a stream codec and a {@link Responder} per stream), else HTTP/1.1. */
+    private static final class ProtocolChoice extends ApplicationProtocolNegotiationHandler {
+        ProtocolChoice() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                ctx.pipeline().addLast(new HttpServerCodec(), new Responder());
+                return;
+            }
+            ctx.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
+                    new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                        @Override
+                        protected void initChannel(Http2StreamChannel stream) {
+                            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Responder());
+                        }
+                    }));
+        }
     }
 
     private static final class Responder extends SimpleChannelInboundHandler<HttpObject> {

@@ -7,6 +7,7 @@ import dev.nexus.proxy.relay.ClientSide;
 import dev.nexus.proxy.relay.ForwardExchange;
 import dev.nexus.proxy.relay.ReadGate;
 import dev.nexus.proxy.services.ProxyServices;
+import dev.nexus.proxy.upstream.HttpUpstreams;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -83,9 +84,14 @@ abstract class ExchangeHost extends ChannelInboundHandlerAdapter implements Clie
     /** Forwards a decided request; the connection counts as busy until {@link #endExchange()}. */
     final void startExchange(HttpRequest request, RequestTarget target, RouteOutcome.Forward forward) {
         services.tracker().busy(1);
-        exchange = new ForwardExchange(this, services, services.pools().forLoop(ctx.channel().eventLoop()), request,
-                target, forward.decision(), forward.agent());
+        exchange = new ForwardExchange(this, services, upstreams(), request, target, forward.decision(),
+                forward.agent());
         exchange.start();
+    }
+
+    /** Where this host's exchanges get their upstream connections: HTTP/1.1 unless overridden. */
+    HttpUpstreams upstreams() {
+        return services.pools().forLoop(ctx.channel().eventLoop());
     }
 
     /** The exchange in flight, {@code null} between exchanges. */

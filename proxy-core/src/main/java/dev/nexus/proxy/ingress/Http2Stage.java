@@ -1,6 +1,7 @@
 package dev.nexus.proxy.ingress;
 
 import dev.nexus.proxy.exchange.AgentProtocol;
+import dev.nexus.proxy.exchange.EmptyBodyCoalescer;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.settings.Http2Limits;
 import io.netty.channel.ChannelInitializer;
@@ -16,7 +17,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * The HTTP/2 stage of an agent connection (h2 after TLS interception, h2c inside a CONNECT): the frame codec
  * with the abuse limits of {@link Http2Limits} (PING and SETTINGS floods counted by {@link Http2FloodGuard}
  * behind it), a child channel per stream whose frames become Netty's
- * {@code HttpRequest}/{@code HttpContent} objects, and on each a {@link StreamRequestHandler} that drives
+ * {@code HttpRequest}/{@code HttpContent} objects (an answer without body leaves as one HEADERS frame,
+ * {@link EmptyBodyCoalescer}), and on each a {@link StreamRequestHandler} that drives
  * the same decide and forward stages as an HTTP/1.1 request. {@link Http2AgentConnection} watches the
  * connection as a whole.
  */
@@ -50,7 +52,7 @@ final class Http2Stage {
             protected void initChannel(Http2StreamChannel stream) {
                 StreamAnswerEnd answerEnd = new StreamAnswerEnd();
                 stream.pipeline().addLast(answerEnd, new Http2StreamFrameToHttpObjectCodec(true, true),
-                        new StreamRequestHandler(services, origin, connection, answerEnd));
+                        new EmptyBodyCoalescer(), new StreamRequestHandler(services, origin, connection, answerEnd));
             }
         }));
         pipeline.addLast(PipelineNames.H2_CONNECTION, connection);

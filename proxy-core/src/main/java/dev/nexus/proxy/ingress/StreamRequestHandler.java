@@ -5,12 +5,14 @@ import dev.nexus.proxy.decision.RouteOutcome;
 import dev.nexus.proxy.exchange.AgentProtocol;
 import dev.nexus.proxy.exchange.ErrorCode;
 import dev.nexus.proxy.exchange.ErrorResponses;
+import dev.nexus.proxy.exchange.Http2ConversionHeaders;
 import dev.nexus.proxy.exchange.RequestTarget;
 import dev.nexus.proxy.observe.MalformedReason;
 import dev.nexus.proxy.relay.ClientSide;
 import dev.nexus.proxy.relay.ForwardExchange;
 import dev.nexus.proxy.relay.TunnelRelay;
 import dev.nexus.proxy.services.ProxyServices;
+import dev.nexus.proxy.upstream.HttpUpstreams;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,14 +20,12 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 
 
@@ -87,7 +87,7 @@ final class StreamRequestHandler extends ExchangeHost {
             answer(ErrorCode.BAD_REQUEST, "malformed request: " + request.decoderResult().cause().getMessage());
             return;
         }
-        removeConversionHeaders(request.headers());
+        Http2ConversionHeaders.strip(request.headers());
         if (request.method().equals(HttpMethod.CONNECT)) {
             ReferenceCountUtil.release(request);
             answer(ErrorCode.NOT_IMPLEMENTED, "CONNECT and WebSocket over HTTP/2 (RFC 8441) are not served inside an "
@@ -113,11 +113,10 @@ final class StreamRequestHandler extends ExchangeHost {
         waiting.run(() -> true, this::deliver);
     }
 
-    /** The HTTP/2-to-HTTP conversion adds its own extension headers; they are not the agent's and never leave. */
-    private static void removeConversionHeaders(HttpHeaders headers) {
-        for (HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values()) {
-            headers.remove(name.text());
-        }
+    /** An HTTP/2 agent's stream goes to the origin as an HTTP/2 stream where the origin speaks it. */
+    @Override
+    HttpUpstreams upstreams() {
+        return services.pools().forLoop(ctx.channel().eventLoop()).forHttp2Agents();
     }
 
     @Override
@@ -194,6 +193,13 @@ final class StreamRequestHandler extends ExchangeHost {
             // The request was not read to its end (a failed exchange has reset the stream already).
             endStreamAfterAnswer();
         }
+    }
+
+    /** The origin reset its stream: this one is reset with the same error code (the exchange ends it). */
+    @Override
+    public boolean resetStream(long errorCode) {
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(errorCode));
+        return true;
     }
 
     @Override

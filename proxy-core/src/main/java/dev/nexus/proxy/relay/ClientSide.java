@@ -30,6 +30,14 @@ public interface ClientSide {
      */
     void becomeTunnel(Channel upstream, TunnelRelay.TunnelStats stats);
 
+    /**
+     * Resets the agent's HTTP/2 stream with {@code errorCode}, as the origin reset its own; the exchange then ends
+     * as when cut. {@code false} when the agent's connection has no streams (HTTP/1.1): the exchange fails as usual.
+     */
+    default boolean resetStream(long errorCode) {
+        return false;
+    }
+
     /** Bytes held back after an Upgrade request that was not switched are HTTP again. */
     void resumeHttpAfterRefusedUpgrade();
 }

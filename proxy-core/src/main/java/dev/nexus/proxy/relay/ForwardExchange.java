@@ -13,11 +13,12 @@ import dev.nexus.proxy.redact.ResponseRedaction;
 import dev.nexus.proxy.services.ProxyServices;
 import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.streams.StreamEnd;
+import dev.nexus.proxy.upstream.HttpUpstreams;
 import dev.nexus.proxy.upstream.UpstreamConnection;
 import dev.nexus.proxy.upstream.UpstreamFailure;
 import dev.nexus.proxy.upstream.UpstreamHandler;
 import dev.nexus.proxy.upstream.UpstreamKey;
-import dev.nexus.proxy.upstream.UpstreamPool;
+import dev.nexus.proxy.upstream.UpstreamStreamReset;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -60,7 +61,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     private final ChannelHandlerContext clientCtx;
     private final ProxyServices services;
     private final ProxySettings settings;
-    private final UpstreamPool pool;
+    private final HttpUpstreams pool;
     private final HttpRequest agentRequest;
     private final RequestTarget target;
     private final Decision.Destined decision;
@@ -99,7 +100,7 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
     /**
      * @param agent who sent the request ({@code null} when identity is not enforced), for the audit trail
      */
-    public ForwardExchange(ClientSide client, ProxyServices services, UpstreamPool pool, HttpRequest agentRequest,
+    public ForwardExchange(ClientSide client, ProxyServices services, HttpUpstreams pool, HttpRequest agentRequest,
                            RequestTarget target, Decision.Destined decision, AgentIdentity agent) {
         this.client = client;
         this.clientCtx = client.context();
@@ -442,11 +443,16 @@ public final class ForwardExchange implements UpstreamHandler.Listener, Credenti
         if (finished) {
             return;
         }
-        if (!responseStarted && !discardingRejection && upstream.connectNanos() == 0 && replayable()
-                && !retriedStaleConnection) {
-            // A reused connection the origin had already closed: nothing was processed, send it again once.
+        UpstreamStreamReset reset = cause instanceof UpstreamStreamReset streamReset ? streamReset : null;
+        // Sent again once: a reused connection the origin had already closed, or a stream it did not process.
+        boolean sendAgain = reset == null ? upstream.connectNanos() == 0 : reset.unprocessed();
+        if (!responseStarted && !discardingRejection && sendAgain && replayable() && !retriedStaleConnection) {
             retriedStaleConnection = true;
             resend();
+            return;
+        }
+        if (reset != null && client.resetStream(reset.errorCode())) {
+            cutBothConnections(); // the origin reset its HTTP/2 stream: the agent's stream is reset alike
             return;
         }
         upstreamFailed(cause == null ? "the origin closed the connection before the response was complete"

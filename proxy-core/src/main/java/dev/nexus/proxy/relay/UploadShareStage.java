@@ -2,7 +2,7 @@ package dev.nexus.proxy.relay;
 
 import dev.nexus.proxy.upstream.UploadClaim;
 import dev.nexus.proxy.upstream.UpstreamKey;
-import dev.nexus.proxy.upstream.UpstreamPool;
+import dev.nexus.proxy.upstream.HttpUpstreams;
 import io.netty.util.concurrent.Future;
 
 import java.util.function.Consumer;
@@ -20,7 +20,7 @@ final class UploadShareStage {
     static final int READ_AHEAD_BYTES = 64 * 1024;
     static final int READ_AHEAD_PIECES = 64;
 
-    private final UpstreamPool pool;
+    private final HttpUpstreams pool;
     private final ReadGate clientGate;
     private final RequestForwarder forwarder;
     private final boolean requestHasBody;
@@ -30,7 +30,7 @@ final class UploadShareStage {
     /** What runs once the place is there (or the body complete): set while {@link #waiting}. */
     private Runnable connect;
 
-    UploadShareStage(UpstreamPool pool, ReadGate clientGate, RequestForwarder forwarder, boolean requestHasBody) {
+    UploadShareStage(HttpUpstreams pool, ReadGate clientGate, RequestForwarder forwarder, boolean requestHasBody) {
         this.pool = pool;
         this.clientGate = clientGate;
         this.forwarder = forwarder;

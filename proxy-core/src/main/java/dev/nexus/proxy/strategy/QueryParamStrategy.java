@@ -2,6 +2,7 @@ package dev.nexus.proxy.strategy;
 
 import dev.nexus.policy.model.StrategyType;
 import dev.nexus.proxy.credentials.Lease;
+import dev.nexus.proxy.exchange.GrpcRequests;
 
 import java.util.List;
 
@@ -13,6 +14,8 @@ import java.util.List;
  * must not see a second value), and the new parameter is appended; the rest of the
  * query stays byte-identical. (The reference bridge re-encodes and re-sorts the whole query; this
  * proxy deliberately does not, so signatures and caches keyed on the agent's query keep working.)
+ * A gRPC call ({@code content-type: application/grpc...}) has no query: the Nexus protocol makes
+ * {@code query_param} an error there, answered 501.
  */
 final class QueryParamStrategy implements CredentialStrategy {
 
@@ -45,6 +48,11 @@ final class QueryParamStrategy implements CredentialStrategy {
 
     @Override
     public void apply(OutboundRequest request, Lease lease) {
+        if (GrpcRequests.isGrpc(request.headers())) {
+            throw new StrategyException(StrategyException.Kind.UNSUPPORTED_REQUEST, StrategyType.QUERY_PARAM,
+                    paramName, "strategy query_param: a gRPC call has no query to carry the credential;"
+                    + " gRPC destinations need a header-based strategy");
+        }
         String credential = CredentialFields.require(lease, StrategyType.QUERY_PARAM, credentialField);
         String query = QueryParameters.remove(request.rawQuery(), paramName::equalsIgnoreCase);
         request.setRawQuery(QueryParameters.append(query, paramName, credential));

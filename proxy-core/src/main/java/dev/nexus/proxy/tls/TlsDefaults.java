@@ -13,7 +13,7 @@ final class TlsDefaults {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     /**
-     * ALPN offering only http/1.1: the upstream leg, whose pool speaks HTTP/1.1. Without a match the
+     * ALPN offering only http/1.1: the upstream leg of HTTP/1.1 agents' requests. Without a match the
      * handshake proceeds without ALPN, which every HTTP/1.1 client accepts.
      */
     static final ApplicationProtocolConfig HTTP_1_1_ONLY = new ApplicationProtocolConfig(Protocol.ALPN,
@@ -22,7 +22,8 @@ final class TlsDefaults {
 
     /**
      * ALPN of the agent-facing leaf: h2 preferred, http/1.1 otherwise; an agent that offers neither (or no
-     * ALPN) gets HTTP/1.1, the protocol a TLS client without ALPN expects.
+     * ALPN) gets HTTP/1.1, the protocol a TLS client without ALPN expects. The upstream leg of HTTP/2 agents'
+     * requests offers the same, and an origin that picks neither (or ignores ALPN) is spoken to in HTTP/1.1.
      */
     static final ApplicationProtocolConfig H2_AND_HTTP_1_1 = new ApplicationProtocolConfig(Protocol.ALPN,
             SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,

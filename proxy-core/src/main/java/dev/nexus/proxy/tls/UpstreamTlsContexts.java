@@ -1,6 +1,7 @@
 package dev.nexus.proxy.tls;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -30,7 +31,7 @@ import javax.net.ssl.X509TrustManager;
 /**
  * TLS for the proxy → origin leg of an intercepted connection, with full verification: the JDK's
  * default trust store (system roots) plus an optional extra CA bundle, hostname verification, SNI for
- * names (none for IP literals), TLS 1.2+ only, ALPN http/1.1.
+ * names (none for IP literals), TLS 1.2+ only, ALPN http/1.1 (h2 and http/1.1 for HTTP/2 agents' requests).
  *
  * <p>There is no insecure default. {@link Verification#INSECURE_TRUST_ALL} exists only for routes
  * explicitly marked insecure for testing; every context built with it is logged as a warning.
@@ -49,6 +50,7 @@ public final class UpstreamTlsContexts {
 
     private final TlsProvider provider;
     private final SslContext verifying;
+    private final SslContext verifyingH2;
 
     /**
      * @param extraCaBundle a PEM file with one or more CA certificates trusted in addition to the
@@ -57,7 +59,9 @@ public final class UpstreamTlsContexts {
      */
     public UpstreamTlsContexts(TlsProvider provider, Path extraCaBundle) {
         this.provider = provider;
-        this.verifying = build(SslContextBuilder.forClient().trustManager(trustManagers(extraCaBundle)));
+        TrustManagerFactory trust = trustManagers(extraCaBundle);
+        this.verifying = build(SslContextBuilder.forClient().trustManager(trust), TlsDefaults.HTTP_1_1_ONLY);
+        this.verifyingH2 = build(SslContextBuilder.forClient().trustManager(trust), TlsDefaults.H2_AND_HTTP_1_1);
     }
 
     /**
@@ -71,9 +75,22 @@ public final class UpstreamTlsContexts {
         return newHandler(alloc, host, port, Verification.VERIFY);
     }
 
+    /**
+     * As {@link #newHandler(ByteBufAllocator, String, int)}, offering h2 before http/1.1 by ALPN: the origin's
+     * choice ({@link SslHandler#applicationProtocol()}) says which protocol the connection speaks.
+     */
+    public SslHandler newH2Handler(ByteBufAllocator alloc, String host, int port) {
+        return newHandler(verifyingH2, alloc, host, port, Verification.VERIFY);
+    }
+
     /** As {@link #newHandler(ByteBufAllocator, String, int)}, with the route's verification choice. */
     public SslHandler newHandler(ByteBufAllocator alloc, String host, int port, Verification verification) {
         SslContext context = verification == Verification.VERIFY ? verifying : insecureContext(host, port);
+        return newHandler(context, alloc, host, port, verification);
+    }
+
+    private static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, String host, int port,
+                                         Verification verification) {
         String peerHost = HostNames.normalize(host);
         SSLEngine engine = context.newEngine(alloc, peerHost, port);
         SSLParameters parameters = engine.getSSLParameters();
@@ -90,14 +107,14 @@ public final class UpstreamTlsContexts {
                 + "(route marked insecure; never use this outside tests) !!!", host, String.valueOf(port));
         return build(SslContextBuilder.forClient()
                 .trustManager(InsecureTrustManagerFactory.INSTANCE)
-                .endpointIdentificationAlgorithm(null));
+                .endpointIdentificationAlgorithm(null), TlsDefaults.HTTP_1_1_ONLY);
     }
 
-    private SslContext build(SslContextBuilder builder) {
+    private SslContext build(SslContextBuilder builder, ApplicationProtocolConfig alpn) {
         try {
             return builder.sslProvider(provider.sslProvider())
                     .protocols(TlsDefaults.PROTOCOLS)
-                    .applicationProtocolConfig(TlsDefaults.HTTP_1_1_ONLY)
+                    .applicationProtocolConfig(alpn)
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the upstream TLS context with " + provider, e);

@@ -4,11 +4,15 @@ import io.netty.channel.Channel;
 
 
 /**
- * An upstream connection lent to one exchange. The exchange either gives it back for reuse
- * ({@link #release()}) once a response completed cleanly, or closes it ({@link #close()}).
+ * An upstream connection lent to one exchange: an HTTP/1.1 connection, or one stream of a multiplexed HTTP/2
+ * connection whose channel carries the same HTTP objects. The exchange either gives it back ({@link #release()})
+ * once a response completed cleanly, or closes it ({@link #close()}): an HTTP/1.1 connection goes back to its
+ * pool, a stream is done either way (closing an unfinished one resets it), its connection staying with the
+ * HTTP/2 pool.
  */
 public final class UpstreamConnection {
 
+    /** {@code null} for a stream, which is never pooled. */
     private final UpstreamPool pool;
     private final UpstreamKey key;
     private final Channel channel;
@@ -19,6 +23,11 @@ public final class UpstreamConnection {
         this.key = key;
         this.channel = channel;
         this.connectNanos = connectNanos;
+    }
+
+    /** One stream of an HTTP/2 connection to {@code key}. */
+    static UpstreamConnection stream(UpstreamKey key, Channel stream, long connectNanos) {
+        return new UpstreamConnection(null, key, stream, connectNanos);
     }
 
     public Channel channel() {
@@ -40,6 +49,10 @@ public final class UpstreamConnection {
 
     /** Returns the connection to the pool; only after a complete response on a keep-alive connection. */
     public void release() {
+        if (pool == null) {
+            close();
+            return;
+        }
         channel.pipeline().get(UpstreamHandler.class).detach();
         pool.release(this);
     }

@@ -1,23 +1,14 @@
 package dev.nexus.proxy.upstream;
 
-import dev.nexus.proxy.settings.RelayWaterMarks;
 import dev.nexus.proxy.settings.ProxySettings;
 import dev.nexus.proxy.observe.ProxyEvents;
-import dev.nexus.proxy.tls.TlsFailureReason;
 import dev.nexus.proxy.tls.UpstreamTlsContexts;
 import dev.nexus.proxy.transport.Transport;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -25,7 +16,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,27 +31,33 @@ import java.util.function.Predicate;
  * connections are reused newest first (warm, least likely closed by the origin); at most
  * {@link ProxySettings#maxConnectionsPerHost()} are open per origin over all loops ({@link OriginSlots}),
  * further requests wait for one up to the connect timeout. A request whose body is still arriving first claims a
- * place in the origin's {@link UploadShare}.
+ * place in the origin's {@link UploadShare}. This pool speaks HTTP/1.1; its companion {@link #forHttp2Agents()}
+ * multiplexes HTTP/2 connections in the same slots.
  */
-public final class UpstreamPool implements AutoCloseable {
+public final class UpstreamPool implements HttpUpstreams, AutoCloseable {
 
     /** Origins' response heads can be larger than what agents are allowed to send. */
-    private static final int MAX_RESPONSE_LINE = 16 * 1024;
-    private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    static final int MAX_RESPONSE_LINE = 16 * 1024;
+    static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+
+    /** Opens a connection in a slot taken for it and hands the promise a connection (or the first stream on it). */
+    interface SlotConnector {
+        void connect(UpstreamKey key, Predicate<InetAddress> permitted, Promise<UpstreamConnection> promise);
+    }
 
     private final EventLoop loop;
     private final ProxySettings settings;
-    private final ProxyEvents events;
-    private final UpstreamTlsContexts tls;
-    private final DestinationResolver resolver;
-    private final Bootstrap bootstrap;
+    private final OriginConnector connector;
     private final Map<UpstreamKey, ArrayDeque<Channel>> idle = new HashMap<>();
     private final OriginSlots slots;
     private final UploadShare uploads;
     private final Map<UpstreamKey, ArrayDeque<Waiter>> waiters = new HashMap<>();
+    private final SlotConnector http1 = this::connectPooled;
+    private final Http2Upstreams http2;
 
+    /** A request waiting for a slot; {@code connector} opens its connection when one frees. */
     private record Waiter(Promise<UpstreamConnection> promise, Predicate<InetAddress> permitted,
-                          ScheduledFuture<?> timeout) {
+                          SlotConnector connector, ScheduledFuture<?> timeout) {
     }
 
     UpstreamPool(EventLoop loop, ProxySettings settings, Transport transport, UpstreamTlsContexts tls,
@@ -70,33 +66,42 @@ public final class UpstreamPool implements AutoCloseable {
         this.slots = slots;
         this.uploads = uploads;
         this.settings = settings;
-        this.events = events;
-        this.tls = tls;
-        this.resolver = new DestinationResolver(loop, settings, transport, hostsFile);
-        this.bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayWaterMarks.RELAY)
-                .option(ChannelOption.SO_KEEPALIVE, true);
+        this.connector = new OriginConnector(loop, settings, transport, tls, events, slots, hostsFile);
+        this.http2 = new Http2Upstreams(loop, settings, this, connector);
+    }
+
+    /** Connections for HTTP/2 agents' exchanges: HTTP/2 streams where the origin speaks it, else this pool. */
+    public HttpUpstreams forHttp2Agents() {
+        return http2;
     }
 
     /**
      * An HTTP connection to the origin: a healthy idle one when there is one whose address the decision
      * permits, else a new one. Completes on this pool's event loop.
      */
+    @Override
     public Future<UpstreamConnection> acquire(UpstreamKey key, Predicate<InetAddress> permitted) {
         Promise<UpstreamConnection> promise = loop.newPromise();
         Channel reusable = pollIdle(key, permitted);
         if (reusable != null) {
             promise.setSuccess(new UpstreamConnection(this, key, reusable, 0));
-        } else if (slots.tryAcquire(key)) {
-            connectPooled(key, permitted, promise);
         } else {
-            enqueueWaiter(key, permitted, promise);
+            acquireNew(key, permitted, http1, promise);
         }
         return promise;
+    }
+
+    /**
+     * A new connection opened by {@code opener} when a slot is free; else the request waits for a slot, or for an
+     * HTTP/1.1 connection released meanwhile, up to the connect timeout.
+     */
+    void acquireNew(UpstreamKey key, Predicate<InetAddress> permitted, SlotConnector opener,
+                    Promise<UpstreamConnection> promise) {
+        if (slots.tryAcquire(key)) {
+            opener.connect(key, permitted, promise);
+        } else {
+            enqueueWaiter(key, permitted, opener, promise);
+        }
     }
 
     /**
@@ -104,6 +109,7 @@ public final class UpstreamPool implements AutoCloseable {
      * {@link #acquire}: at once when one is free, else after the uploads waiting before it, for at most the
      * connect timeout. Completes on this pool's event loop.
      */
+    @Override
     public Future<UploadClaim> claimUploadPlace(UpstreamKey key) {
         return uploads.claim(key, loop, settings.connectTimeout());
     }
@@ -113,7 +119,7 @@ public final class UpstreamPool implements AutoCloseable {
      * caller installs its relay, so no byte arrives before there is somewhere to put it.
      */
     public Future<Channel> connectTunnel(String host, int port, Predicate<InetAddress> permitted) {
-        return open(host, port, permitted, new ChannelInboundHandlerAdapter(), false);
+        return connector.open(host, port, permitted, new ChannelInboundHandlerAdapter(), false);
     }
 
     void release(UpstreamConnection connection) {
@@ -122,10 +128,9 @@ public final class UpstreamPool implements AutoCloseable {
             return;
         }
         channel.config().setAutoRead(true);
-        Waiter waiter = pollWaiter(connection.key(), channel);
+        Waiter waiter = pollWaiter(connection.key(), address(channel), null);
         if (waiter != null) {
             waiter.promise().setSuccess(new UpstreamConnection(this, connection.key(), channel, 0));
-            stopWaitingIfNone(connection.key());
             return;
         }
         if (slots.othersWaiting(connection.key(), this)) {
@@ -144,7 +149,7 @@ public final class UpstreamPool implements AutoCloseable {
             Channel channel = it.next();
             if (!channel.isActive()) {
                 it.remove();
-            } else if (permitted.test(((InetSocketAddress) channel.remoteAddress()).getAddress())) {
+            } else if (permitted.test(address(channel))) {
                 it.remove();
                 return channel;
             }
@@ -152,54 +157,42 @@ public final class UpstreamPool implements AutoCloseable {
         return null;
     }
 
-    /** Opens a connection in a slot already taken from {@link OriginSlots}. */
+    private static InetAddress address(Channel channel) {
+        return ((InetSocketAddress) channel.remoteAddress()).getAddress();
+    }
+
+    /** Opens an HTTP/1.1 connection in a slot already taken from {@link OriginSlots}. */
     private void connectPooled(UpstreamKey key, Predicate<InetAddress> permitted, Promise<UpstreamConnection> promise) {
         long started = System.nanoTime();
-        if (key.tls() && tls == null) {
-            connectionGone(key);
-            promise.tryFailure(new UpstreamFailure(UpstreamFailure.Kind.TLS_FAILURE, "TLS to origins is not configured"));
-            return;
-        }
-        open(key.host(), key.port(), permitted, httpPipeline(key), true).addListener((Future<Channel> f) -> {
-            if (!f.isSuccess()) {
-                connectionGone(key);
+        connector.openHttp(key, permitted, false, this::addHttp1Handlers).addListener((Future<Channel> f) -> {
+            if (f.isSuccess()) {
+                handOverHttp1(key, f.getNow(), System.nanoTime() - started, promise);
+            } else {
                 promise.tryFailure(f.cause());
-                return;
             }
-            Channel channel = f.getNow();
-            channel.closeFuture().addListener(closed -> {
-                ArrayDeque<Channel> channels = idle.get(key);
-                if (channels != null) {
-                    channels.remove(channel);
-                }
-                connectionGone(key);
-            });
-            SslHandler handshake = channel.pipeline().get(SslHandler.class);
-            if (handshake == null) {
-                handOver(promise, new UpstreamConnection(this, key, channel, System.nanoTime() - started));
-                return;
-            }
-            handshake.handshakeFuture().addListener(done -> {
-                if (done.isSuccess()) {
-                    handOver(promise, new UpstreamConnection(this, key, channel, System.nanoTime() - started));
-                } else {
-                    channel.close();
-                    promise.tryFailure(new UpstreamFailure(UpstreamFailure.Kind.TLS_FAILURE, "TLS with " + key.host()
-                            + ":" + key.port() + " failed: " + TlsFailureReason.describe(done.cause(), key.host())));
-                }
-            });
         });
     }
 
-    private static void handOver(Promise<UpstreamConnection> promise, UpstreamConnection connection) {
-        if (!promise.trySuccess(connection)) {
-            connection.channel().close();
-        }
+    /**
+     * A freshly opened connection that speaks HTTP/1.1 (the origin did not choose h2), for {@code promise}: it gets
+     * the HTTP/1.1 handlers now, and joins this pool when released.
+     */
+    void adoptHttp1(UpstreamKey key, Channel channel, long connectNanos, Promise<UpstreamConnection> promise) {
+        addHttp1Handlers(channel);
+        handOverHttp1(key, channel, connectNanos, promise);
     }
 
-    /** A connection to {@code key} closed: its slot goes back, and whoever waits (on any loop) is woken. */
-    private void connectionGone(UpstreamKey key) {
-        slots.release(key);
+    private void handOverHttp1(UpstreamKey key, Channel channel, long connectNanos,
+                               Promise<UpstreamConnection> promise) {
+        channel.closeFuture().addListener(closed -> {
+            ArrayDeque<Channel> channels = idle.get(key);
+            if (channels != null) {
+                channels.remove(channel);
+            }
+        });
+        if (!promise.trySuccess(new UpstreamConnection(this, key, channel, connectNanos))) {
+            channel.close();
+        }
     }
 
     /** Called on any thread when a slot for {@code key} was freed: waiters here get new connections while slots last. */
@@ -212,7 +205,7 @@ public final class UpstreamPool implements AutoCloseable {
         while (queue != null && !queue.isEmpty() && slots.tryAcquire(key)) {
             Waiter waiter = queue.poll();
             waiter.timeout().cancel(false);
-            connectPooled(key, waiter.permitted(), waiter.promise());
+            waiter.connector().connect(key, waiter.permitted(), waiter.promise());
         }
         stopWaitingIfNone(key);
     }
@@ -232,28 +225,40 @@ public final class UpstreamPool implements AutoCloseable {
             Channel channel = channels == null ? null : channels.pollLast(); // the oldest
             if (channel != null) {
                 channel.close();
+            } else {
+                http2.closeOneIdle(key);
             }
         });
     }
 
-    private Waiter pollWaiter(UpstreamKey key, Channel channel) {
+    /**
+     * The first request waiting for {@code key} that may use {@code address}: any waiter when {@code opener} is
+     * {@code null} (an HTTP/1.1 connection serves them all), else only those {@code opener} would have connected.
+     */
+    Promise<UpstreamConnection> takeWaiter(UpstreamKey key, InetAddress address, SlotConnector opener) {
+        Waiter waiter = pollWaiter(key, address, opener);
+        return waiter == null ? null : waiter.promise();
+    }
+
+    private Waiter pollWaiter(UpstreamKey key, InetAddress address, SlotConnector opener) {
         ArrayDeque<Waiter> queue = waiters.get(key);
         if (queue == null) {
             return null;
         }
-        InetAddress address = ((InetSocketAddress) channel.remoteAddress()).getAddress();
         for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
             Waiter waiter = it.next();
-            if (waiter.permitted().test(address)) {
+            if ((opener == null || waiter.connector() == opener) && waiter.permitted().test(address)) {
                 it.remove();
                 waiter.timeout().cancel(false);
+                stopWaitingIfNone(key);
                 return waiter;
             }
         }
         return null;
     }
 
-    private void enqueueWaiter(UpstreamKey key, Predicate<InetAddress> permitted, Promise<UpstreamConnection> promise) {
+    private void enqueueWaiter(UpstreamKey key, Predicate<InetAddress> permitted, SlotConnector opener,
+                               Promise<UpstreamConnection> promise) {
         ArrayDeque<Waiter> queue = waiters.computeIfAbsent(key, k -> new ArrayDeque<>());
         Waiter[] self = new Waiter[1];
         ScheduledFuture<?> timeout = loop.schedule(() -> {
@@ -262,88 +267,34 @@ public final class UpstreamPool implements AutoCloseable {
             promise.tryFailure(new UpstreamFailure(UpstreamFailure.Kind.POOL_EXHAUSTED,
                     "all " + slots.max() + " connections to " + key.host() + ":" + key.port() + " are busy"));
         }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        self[0] = new Waiter(promise, permitted, timeout);
+        self[0] = new Waiter(promise, permitted, opener, timeout);
         queue.add(self[0]);
         slots.startWaiting(key, this);
         serveWaiters(key); // a slot freed between the failed take and the registration would wake no one
     }
 
-    private ChannelInitializer<Channel> httpPipeline(UpstreamKey key) {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.config().setAutoClose(false); // a failed write shuts output only: an early answer can still be read
-                if (key.tls()) {
-                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), key.host(), key.port()));
-                }
-                ch.pipeline()
-                        .addLast("idle", new IdleStateHandler(settings.responseTimeout().toMillis(), 0,
-                                settings.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                        .addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(MAX_RESPONSE_LINE)
-                                .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
-                                .setMaxChunkSize(settings.maxChunkSize())
-                                .setValidateHeaders(true)
-                                .setStrictLineParsing(true), false, true))
-                        .addLast("upstream", new UpstreamHandler());
-            }
-        };
+    private void addHttp1Handlers(Channel ch) {
+        ch.config().setAutoClose(false); // a failed write shuts output only: an early answer can still be read
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(settings.responseTimeout().toMillis(), 0,
+                        settings.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(MAX_RESPONSE_LINE)
+                        .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
+                        .setMaxChunkSize(settings.maxChunkSize())
+                        .setValidateHeaders(true)
+                        .setStrictLineParsing(true), false, true))
+                .addLast("upstream", new UpstreamHandler());
     }
 
-    /** Resolve once, check the address against the decision, connect to exactly that address. */
-    private Future<Channel> open(String host, int port, Predicate<InetAddress> permitted, ChannelHandler handler,
-                                 boolean autoRead) {
-        Promise<Channel> promise = loop.newPromise();
-        resolver.resolve(host).addListener((Future<InetAddress> resolved) -> {
-            if (!resolved.isSuccess()) {
-                promise.setFailure(new UpstreamFailure(UpstreamFailure.Kind.DNS_FAILURE,
-                        "could not resolve host " + host + describe(resolved.cause())));
-                return;
-            }
-            InetAddress address = resolved.getNow();
-            if (!permitted.test(address)) {
-                promise.setFailure(new UpstreamFailure(UpstreamFailure.Kind.ADDRESS_NOT_PERMITTED,
-                        "host " + host + " resolved to " + address.getHostAddress()
-                                + ", which the matching route does not permit (loopback, link-local and private"
-                                + " addresses need an explicit CIDR in the route)"));
-                return;
-            }
-            long started = System.nanoTime();
-            ChannelFuture connect = bootstrap.clone().handler(handler).option(ChannelOption.AUTO_READ, autoRead)
-                    .connect(new InetSocketAddress(address, port));
-            connect.addListener((ChannelFuture f) -> {
-                if (f.isSuccess()) {
-                    events.upstreamConnectionOpened(System.nanoTime() - started);
-                    f.channel().closeFuture().addListener(closed -> events.upstreamConnectionClosed());
-                    promise.setSuccess(f.channel());
-                } else if (f.cause() instanceof ConnectTimeoutException) {
-                    promise.setFailure(new UpstreamFailure(UpstreamFailure.Kind.CONNECT_TIMEOUT,
-                            "connecting to " + host + ":" + port + " timed out after "
-                                    + settings.connectTimeout().toMillis() + " ms"));
-                } else {
-                    promise.setFailure(new UpstreamFailure(UpstreamFailure.Kind.CONNECT_FAILED,
-                            "could not connect to " + host + ":" + port + describe(f.cause())));
-                }
-            });
-        });
-        return promise;
-    }
-
-    private static String describe(Throwable cause) {
-        if (cause instanceof UnknownHostException) {
-            return " (no such host)";
-        }
-        String message = cause == null ? null : cause.getMessage();
-        return message == null ? "" : " (" + message + ")";
-    }
-
-    /** Closes idle connections and the resolver; in-use connections close with their exchanges. */
+    /** Closes idle connections, HTTP/2 connections and the resolver; in-use connections close with their exchanges. */
     @Override
     public void close() {
         List<Channel> idleChannels = new ArrayList<>();
         idle.values().forEach(idleChannels::addAll);
         idle.clear();
         idleChannels.forEach(Channel::close);
-        resolver.close();
+        http2.close();
+        connector.close();
     }
 }

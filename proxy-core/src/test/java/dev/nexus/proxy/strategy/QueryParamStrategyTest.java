@@ -114,4 +114,14 @@ class QueryParamStrategyTest {
 
         assertEquals("strategy query_param: credential field \"api_key\" is missing or empty", error.getMessage());
     }
+
+    @Test
+    void aGrpcCallIsRefusedAsUnsupported() {
+        OutboundRequest call = request("POST", "/pkg.Service/Method", "content-type", "application/grpc+proto");
+        StrategyException error = assertThrows(StrategyException.class,
+                () -> KEY_PARAM.apply(call, lease("query_param", Map.of("api_key", "K"))));
+
+        assertEquals(StrategyException.Kind.UNSUPPORTED_REQUEST, error.kind());
+        assertEquals("/pkg.Service/Method", call.head().uri());
+    }
 }

@@ -61,6 +61,12 @@ public final class ScriptedOrigin implements AutoCloseable {
         try (socket) {
             socket.setSoTimeout(10_000);
             String head = HttpHeads.read(socket.getInputStream());
+            if (head.startsWith("PRI * HTTP/2.0")) {
+                // An HTTP/1.1 server refuses the HTTP/2 preface (h2c prior knowledge) as nginx does: it is no request.
+                socket.getOutputStream().write(("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                        + "Content-Length: 0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                return;
+            }
             requestHeads.add(head);
             script.run(socket, head);
             if (!socket.isClosed() && socket.getInputStream().read() < 0) {

@@ -197,6 +197,18 @@ public final class TestOrigin implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             try {
+                if (msg instanceof HttpRequest request && head == null
+                        && ("PRI".equals(request.method().name()) || request.decoderResult().isFailure())) {
+                    // An HTTP/1.1 server refuses what it cannot decode, such as the HTTP/2 preface of h2c prior
+                    // knowledge ("PRI * HTTP/2.0"), with 400 as nginx does.
+                    FullHttpResponse refused = text(HttpResponseStatus.BAD_REQUEST, "");
+                    refused.headers().set(HttpHeaderNames.CONNECTION, "close");
+                    ctx.writeAndFlush(refused).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                    return;
+                }
+                if (head == null && !(msg instanceof HttpRequest)) {
+                    return; // the rest of a refused preface
+                }
                 if (msg instanceof HttpRequest request) {
                     head = request;
                     streamingUpload = request.uri().startsWith("/upload");

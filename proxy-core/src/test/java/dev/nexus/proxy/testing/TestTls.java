@@ -1,9 +1,11 @@
 package dev.nexus.proxy.testing;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -34,6 +36,15 @@ public final class TestTls {
         return SslContextBuilder.forServer(certificate.key(), certificate.cert()).build();
     }
 
+    /** A server context that picks from {@code protocols} by ALPN (e.g. {@code h2}, or {@code http/1.1} only). */
+    public SslContext serverContext(String... protocols) throws Exception {
+        return SslContextBuilder.forServer(certificate.key(), certificate.cert())
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols))
+                .build();
+    }
+
     public X509Certificate certificate() {
         return certificate.cert();
     }
@@ -41,6 +52,11 @@ public final class TestTls {
     /** A JDK SSLContext whose only trust anchor is this certificate. */
     public SSLContext clientContext() throws Exception {
         return clientTrusting(trustStore(certificate.cert()));
+    }
+
+    /** Writes the private key as PEM (PKCS#8), for servers that load their key from a file. */
+    public Path writeKeyPem(Path dir) throws Exception {
+        return writePem(dir.resolve("origin-key.pem"), new JcaPKCS8Generator(certificate.key(), null));
     }
 
     /** Writes the certificate as PEM, e.g. for {@code curl --cacert}. */

@@ -44,6 +44,7 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
      * this a refusal would be counted up to three times and a relay attempted twice.
      */
     private boolean routed;
+    private boolean intercepted;
 
     TransparentTlsRouter(ProxyServices services, int originalPort) {
         super(services.settings().requestHeaderTimeout().toMillis());
@@ -56,7 +57,11 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         services.events().clientConnectionOpened();
         services.tracker().track(ctx.channel());
-        ctx.channel().closeFuture().addListener(closed -> services.events().clientConnectionClosed());
+        ctx.channel().closeFuture().addListener(closed -> {
+            if (!intercepted) { // an intercepted connection's close is counted by the stage that serves it
+                services.events().clientConnectionClosed();
+            }
+        });
         super.channelActive(ctx);
     }
 
@@ -108,6 +113,7 @@ final class TransparentTlsRouter extends AbstractSniHandler<Void> {
 
     private void intercept(ChannelHandlerContext ctx, String host, Decision.Destined decision) {
         record(ctx, host, 200, decision, 0, 0);
+        intercepted = true;
         ChannelPipeline pipeline = ctx.pipeline();
         // Replacing hands the buffered ClientHello to the intercepting handler, which reads it again.
         pipeline.replace(this, PipelineNames.INTERCEPT_TLS, new InterceptingTlsHandler(host, services.interception()));

@@ -190,6 +190,10 @@ class TransparentModeTest {
         assertThat(asked.get(0).host()).isEqualTo("localhost");
         assertThat(asked.get(0).port()).isEqualTo(origin.port());
         assertThat(proxy.events().exchanges.get(0).client().getAddress()).isEqualTo(loopback);
+        // The open-connections gauge comes back to zero: the closed connection is counted once, not per stage.
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.events().clientClosed.get() == 1);
+        assertThat(proxy.events().clientOpened.get()).isEqualTo(1);
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * An immutable, compiled routing policy. {@link #decide} is the data plane's hot path: it
  * normalises the host and path, finds the most specific host group in constant time for exact
- * and wildcard hosts, and walks precomputed entries; the decisions are precomputed values.
+ * and wildcard hosts, and walks precomputed entries ({@link CompactRoutes}, the same entries as the
+ * host groups that {@link #explain} walks, packed); the decisions are precomputed values.
  *
  * <p>Precedence: most specific host first (exact, then longer wildcard, then shorter wildcard;
  * for IP literals the longest CIDR prefix; {@code *} last), then path specificity (literal
@@ -78,11 +79,16 @@ public final class CompiledPolicy {
                     + (tunnel ? "tunnel (CONNECT)" : request.method()) + " " + request.scheme() + "://" + host + ":"
                     + request.port() + (tunnel ? "" : path) + (tunnel ? ", paths and methods not yet known" : ""));
         }
+        // A path that normalising left as it was is canonical, so it cannot be ambiguous.
+        String ambiguous = tunnel || path == request.path() ? null : PathAmbiguity.reason(request.path());
+        if (trace == null && !tunnel && ambiguous == null) {
+            return index.compact().decide(index.routes(host), schemeBit, request.port(), request.method(), request.agent(),
+                    path, defaultDecision);
+        }
         HostGroup first = index.lookup(host);
         if (tunnel) {
             return decideTunnel(first, schemeBit, request, trace);
         }
-        String ambiguous = PathAmbiguity.reason(request.path());
         if (ambiguous != null) {
             Decision refusal = refuseAmbiguousPath(first, schemeBit, request, ambiguous);
             if (refusal != null) {

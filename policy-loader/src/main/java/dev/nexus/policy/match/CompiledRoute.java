@@ -147,6 +147,26 @@ public final class CompiledRoute {
         return action;
     }
 
+    /** {@link #SCHEME_HTTP} and/or {@link #SCHEME_HTTPS}. */
+    int schemeMask() {
+        return schemeMask;
+    }
+
+    /** The ports, or {@code null} for the scheme's default port. Not to be changed. */
+    int[] ports() {
+        return ports;
+    }
+
+    /** The methods in upper case, or {@code null} for any method. Not to be changed. */
+    String[] methods() {
+        return methods;
+    }
+
+    /** Whether only some agents match. */
+    boolean restrictsAgents() {
+        return agents != null;
+    }
+
     /** Whether the route restricts paths or methods, which a tunnel decision cannot see. */
     boolean restrictsRequests() {
         return hasPaths || methods != null;

@@ -24,6 +24,8 @@ final class HostGroup {
     final RouteEntry[] tunnelEntries;
     /** The next less specific group covering this key, or {@code null}. Set once while compiling. */
     HostGroup next;
+    /** Where {@link CompactRoutes} holds this group's entries. Set once while compiling. */
+    int routes = -1;
 
     HostGroup(String description, List<RouteEntry> entries) {
         this.description = description;

@@ -14,15 +14,25 @@ public final class PathPattern {
     private static final String ANY_BELOW = "/**";
 
     private final String source;
-    private final boolean glob;
     private final int specificity;
     private final boolean ignoreCase;
+    /**
+     * What the path must start with, on a segment boundary, when that is the whole rule: the source
+     * without wildcards, or {@code /x} of a case-sensitive {@code /x/**} (which matches {@code /x} and
+     * everything below it); {@code null} when the glob must be walked.
+     */
+    private final String prefix;
 
     private PathPattern(String source, boolean glob, int specificity, boolean ignoreCase) {
         this.source = source;
-        this.glob = glob;
         this.specificity = specificity;
         this.ignoreCase = ignoreCase;
+        this.prefix = !glob ? source : !ignoreCase && isAnyBelow(source) ? source.substring(0, source.length() - 3) : null;
+    }
+
+    /** {@code /x/**} with no other wildcard. */
+    private static boolean isAnyBelow(String source) {
+        return source.endsWith(ANY_BELOW) && source.indexOf('*') == source.length() - 2;
     }
 
     /** Parses a case-sensitive path pattern; throws {@link PatternException} naming what is wrong. */
@@ -76,12 +86,21 @@ public final class PathPattern {
         return specificity;
     }
 
-    /** Whether the canonical {@code path} matches. Allocation free. */
+    /**
+     * The prefix when this pattern matches exactly the paths that equal it or continue it with a new
+     * segment, compared case-sensitively ({@code /repos}, {@code /v1/}, {@code /repos/**} as {@code /repos});
+     * {@code null} for other globs and for {@code ignoreCase}.
+     */
+    public String literalPrefix() {
+        return ignoreCase ? null : prefix;
+    }
+
+    /** Whether the canonical {@code path} (never empty, starts with {@code /}) matches. Allocation free. */
     public boolean matches(String path) {
-        if (!glob) {
-            int n = source.length();
-            return path.length() >= n && path.regionMatches(ignoreCase, 0, source, 0, n)
-                    && (path.length() == n || source.charAt(n - 1) == '/' || path.charAt(n) == '/');
+        if (prefix != null) {
+            int n = prefix.length();
+            return path.length() >= n && path.regionMatches(ignoreCase, 0, prefix, 0, n)
+                    && (path.length() == n || path.charAt(n) == '/' || n > 0 && prefix.charAt(n - 1) == '/');
         }
         return globMatch(0, path, 0);
     }

@@ -66,6 +66,25 @@ class CompiledPolicyPropertyTest {
         assertTrue(compared >= 2000, "compared only " + compared + " requests within the time bound");
     }
 
+    /** {@code decide} reads the packed routes, {@code explain} walks the host groups: they must agree. */
+    @Test
+    void decideAgreesWithExplain() {
+        long seed = Long.getLong("policy.seed", 20261207L);
+        Random random = new Random(seed);
+        for (int p = 0; p < 300; p++) {
+            String yaml = randomPolicy(random);
+            CompiledPolicy policy = PolicyLoader.load(List.of(new SourceFile("random.yaml", yaml))).policy();
+            for (int r = 0; r < 20; r++) {
+                PolicyRequest request = randomRequest(random);
+                Explanation explained = policy.explain(request);
+                if (policy.decide(request) != explained.decision()) {
+                    fail("seed " + seed + ", request " + request + ": decide gave " + policy.decide(request) + "\n"
+                            + String.join("\n", explained.steps()) + "\npolicy:\n" + yaml);
+                }
+            }
+        }
+    }
+
     private static String randomPolicy(Random random) {
         StringBuilder yaml = new StringBuilder("version: 1\n");
         if (random.nextInt(3) == 0) {

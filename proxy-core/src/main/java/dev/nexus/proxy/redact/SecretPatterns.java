@@ -1,5 +1,8 @@
 package dev.nexus.proxy.redact;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.internal.PlatformDependent;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,14 +18,8 @@ import java.util.Set;
  * scanned byte costs two array reads and no allocation. Immutable and shared by every exchange that
  * uses the lease.
  *
- * <p>In the start state the scan skips ahead with a fixed stride. With {@code m} the window length
- * (the shortest pattern's length, at most {@link #MAX_WINDOW}), if the three bytes ending a window of
- * {@code m} bytes are not a trigram found in the first {@code m} bytes of some pattern, no occurrence
- * starts in the first {@code m - 2} bytes of the window and the scan moves on by that much; only where
- * the filter fires does the automaton run, byte by byte, until it is back in the start state. The
- * stride is fixed (not a shift looked up per window) so that the processor can test many windows at
- * once instead of waiting for each lookup, and trigrams (rather than byte pairs, which English-like text
- * hits often) keep ordinary text from firing the filter.
+ * <p>In the start state the scan skips ahead ({@link SkipFilter}); only where the filter fires does the
+ * automaton run, byte by byte, until it is back in the start state.
  */
 public final class SecretPatterns {
 
@@ -35,7 +32,7 @@ public final class SecretPatterns {
 
     /**
      * The longest window the start-state filter looks at: longer windows would stride further but put
-     * more trigrams into {@link #grams}, so ordinary text would fire the filter more often.
+     * more 4-grams into its table, so ordinary text would fire the filter more often.
      */
     static final int MAX_WINDOW = 64;
 
@@ -51,6 +48,7 @@ public final class SecretPatterns {
     }
 
     private final int patternCount;
+    private final int shortest;
     private final int longest;
     private final int[] byteClass = new int[256];
     private final int classes;
@@ -60,14 +58,13 @@ public final class SecretPatterns {
     private final int[] matchLength;
     /** Per state: how many trailing bytes may still become part of a match (at most longest - 1). */
     private final int[] holdDepth;
-    /** Bit set over 65536 hashes of the trigrams found in the first {@link #window} bytes of a pattern. */
-    private final long[] grams = new long[1024];
-    private final int window;
+    private final SkipFilter filter;
 
     private SecretPatterns(List<byte[]> patterns) {
         this.patternCount = patterns.size();
+        this.shortest = patterns.stream().mapToInt(p -> p.length).min().orElse(0);
         this.longest = patterns.stream().mapToInt(p -> p.length).max().orElse(0);
-        this.window = Math.min(MAX_WINDOW, patterns.stream().mapToInt(p -> p.length).min().orElse(MIN_SECRET_BYTES));
+        this.filter = new SkipFilter(patterns, MAX_WINDOW);
         int next = 1;
         for (byte[] pattern : patterns) {
             if (pattern.length < MIN_SECRET_BYTES) {
@@ -77,10 +74,6 @@ public final class SecretPatterns {
                 if (byteClass[b & 0xFF] == 0) {
                     byteClass[b & 0xFF] = next++;
                 }
-            }
-            for (int k = 0; k + 2 < window; k++) {
-                int gram = gramHash((pattern[k] & 0xFF) | (pattern[k + 1] & 0xFF) << 8 | (pattern[k + 2] & 0xFF) << 16);
-                grams[gram >>> 6] |= 1L << gram;
             }
         }
         this.classes = next;
@@ -159,63 +152,54 @@ public final class SecretPatterns {
     }
 
     /**
-     * Runs the automaton over {@code bytes[from, to)} from {@code state}, reporting every occurrence
-     * that ends in that range (an occurrence may begin before {@code from}, in bytes scanned earlier).
+     * Runs the automaton over the readable bytes of {@code piece} from {@code state}, reporting every
+     * occurrence that ends there (at its index from the reader index; an occurrence may begin in bytes
+     * scanned earlier). Reads the piece's memory in place when it has an address (a direct buffer),
+     * else through a {@link ByteBuffer} view (a merged copy for a composite buffer).
      *
      * @return the state after the last byte
      */
-    int scan(ByteBuffer bytes, int from, int to, int state, MatchListener listener) {
-        final int[] next = delta;
-        final int[] classOf = byteClass;
-        ByteBuffer view = bytes.order() == ByteOrder.LITTLE_ENDIAN ? bytes : bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    int scan(ByteBuf piece, int state, MatchListener listener) {
+        int length = piece.readableBytes();
+        if (piece.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
+            return scan(piece.memoryAddress() + piece.readerIndex(), length, state, listener);
+        }
+        return scan(piece.nioBuffer().order(ByteOrder.LITTLE_ENDIAN), length, state, listener);
+    }
+
+    // Both scans leave the last bytes, fewer than a window, to the automaton without asking the filter.
+    private int scan(long address, int length, int state, MatchListener listener) {
         int s = state;
-        int i = from;
-        while (i < to) {
-            if (s == 0) {
-                i = skipToCandidate(view, i, to);
-                if (i >= to) {
-                    break;
-                }
+        int lastWindow = length - filter.window();
+        for (int i = 0; i < length; i++) {
+            if (s == 0 && i <= lastWindow) {
+                i = filter.skip(address, i, length);
             }
-            int t = next[s + classOf[view.get(i) & 0xFF]];
-            if (t < 0) {
-                s = ~t;
-                listener.matched(i, matchLength[s / classes]);
-            } else {
-                s = t;
-            }
-            i++;
+            s = step(s, PlatformDependent.getByte(address + i), i, listener);
         }
         return s;
     }
 
-    /**
-     * From {@code i}, in the start state: the first position where an occurrence may start according to
-     * the trigram filter, or where too few bytes are left for a window (the automaton takes those).
-     * One 4-byte read, a multiply and a bit test per window.
-     */
-    private int skipToCandidate(ByteBuffer view, int i, int to) {
-        final long[] gramBits = grams;
-        final int stride = window - 2;
-        // The 4-byte read ending at a window's last byte: its upper three bytes are the window's last trigram.
-        final int lastWord = window - 4;
-        // Counted over the windows that fit before to (not "while a window fits"): the JIT compiles a
-        // loop with a counter that steps by one markedly better (~15 % here) than one striding by a variable.
-        int windows = to - i >= window ? (to - i - window) / stride + 1 : 0;
-        int at = i + lastWord;
-        for (int w = 0; w < windows; w++) {
-            int gram = gramHash(view.getInt(at) >>> 8);
-            if ((gramBits[gram >>> 6] & (1L << gram)) != 0) {
-                break;
+    private int scan(ByteBuffer view, int length, int state, MatchListener listener) {
+        int s = state;
+        int lastWindow = length - filter.window();
+        for (int i = 0; i < length; i++) {
+            if (s == 0 && i <= lastWindow) {
+                i = filter.skip(view, i, length);
             }
-            at += stride;
+            s = step(s, view.get(i), i, listener);
         }
-        return at - lastWord;
+        return s;
     }
 
-    /** 16 bits of a trigram (first byte lowest), spread so that similar trigrams land apart. */
-    private static int gramHash(int trigram) {
-        return (trigram * 0x9E3779B1) >>> 16;
+    /** The automaton's move on byte {@code b} at {@code i}; reports an occurrence that ends there. */
+    private int step(int s, byte b, int i, MatchListener listener) {
+        int t = delta[s + byteClass[b & 0xFF]];
+        if (t >= 0) {
+            return t;
+        }
+        listener.matched(i, matchLength[~t / classes]);
+        return ~t;
     }
 
     /**
@@ -225,6 +209,9 @@ public final class SecretPatterns {
      * @param found {@code found[0]} is increased by the number of occurrences
      */
     String redact(CharSequence text, long[] found) {
+        if (text.length() < shortest) {
+            return null; // most header names and many values: too short to hold any spelling
+        }
         char[] masked = null;
         int s = 0;
         for (int i = 0; i < text.length(); i++) {

@@ -3,8 +3,6 @@ package dev.nexus.proxy.redact;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -56,9 +54,8 @@ public final class StreamRedactor implements SecretPatterns.MatchListener {
         int length = in.readableBytes();
         piece = in;
         pieceStart = in.readerIndex();
-        // A view of the piece's memory (a merged copy for a composite buffer); writes go through the ByteBuf.
-        ByteBuffer bytes = in.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        state = patterns.scan(bytes, 0, length, state, this);
+        // Read in place (or from a merged copy of a composite buffer); masking writes go through the ByteBuf.
+        state = patterns.scan(in, state, this);
         piece = null;
         int keep = patterns.holdDepth(state);
         if (keep == 0) {

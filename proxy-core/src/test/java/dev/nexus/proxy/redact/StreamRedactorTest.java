@@ -25,9 +25,29 @@ class StreamRedactorTest {
         return SecretPatterns.compile(SecretForms.of(List.of(values)));
     }
 
+    /** The kinds of buffer a body piece may come in: the scan reads some in place, others through a view. */
+    private enum Buffers {
+        DIRECT, DIRECT_WITH_OFFSET, HEAP, COMPOSITE;
+
+        ByteBuf of(byte[] bytes, int from, int length) {
+            return switch (this) {
+                case DIRECT -> ALLOC.directBuffer(length).writeBytes(bytes, from, length);
+                case DIRECT_WITH_OFFSET -> ALLOC.directBuffer(length + 7).writeZero(7).writeBytes(bytes, from, length).skipBytes(7);
+                case HEAP -> ALLOC.heapBuffer(length).writeBytes(bytes, from, length);
+                case COMPOSITE -> ALLOC.compositeDirectBuffer()
+                        .addComponent(true, ALLOC.directBuffer(length / 2).writeBytes(bytes, from, length / 2))
+                        .addComponent(true, ALLOC.directBuffer(length - length / 2).writeBytes(bytes, from + length / 2, length - length / 2));
+            };
+        }
+    }
+
     /** Feeds {@code text} cut at {@code cuts} and returns what came out, checking nothing beyond the hold limit waited. */
     private static String redact(SecretPatterns patterns, String text, int... cuts) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return redact(patterns, text, Buffers.DIRECT, cuts);
+    }
+
+    private static String redact(SecretPatterns patterns, String text, Buffers buffers, int... cuts) {
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         StreamRedactor redactor = new StreamRedactor(patterns);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int from = 0;
@@ -37,7 +57,7 @@ class StreamRedactorTest {
         }
         bounds.add(bytes.length);
         for (int to : bounds) {
-            ByteBuf piece = ALLOC.directBuffer(to - from).writeBytes(bytes, from, to - from);
+            ByteBuf piece = buffers.of(bytes, from, to - from);
             redactor.redact(piece, ALLOC, buf -> {
                 byte[] chunk = new byte[buf.readableBytes()];
                 buf.readBytes(chunk);
@@ -54,7 +74,7 @@ class StreamRedactorTest {
             rest.release();
             out.writeBytes(chunk);
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static String stars(int n) {
@@ -157,6 +177,51 @@ class StreamRedactorTest {
     }
 
     @Test
+    void everyKindOfBufferIsMaskedExactlyAtEveryCut() {
+        Random random = new Random(23);
+        List<byte[]> spellings = SecretForms.of(List.of("p@ss word/with+plus", "ghp_4bQ9xZk2Lm7Rt1Vw8Ys3Nd6Fh0Jc5Pa2Ue9"));
+        SecretPatterns patterns = SecretPatterns.compile(spellings);
+        for (Buffers buffers : Buffers.values()) {
+            for (int round = 0; round < 60; round++) {
+                String body = fragmentText(random, spellings, 300 + random.nextInt(3000));
+                int[] cuts = random.ints(random.nextInt(6), 0, body.length() + 1).sorted().toArray();
+                assertThat(redact(patterns, body, buffers, cuts)).as("%s, cuts %s in %s", buffers, Arrays.toString(cuts), body)
+                        .isEqualTo(maskedByReference(body, spellings));
+            }
+        }
+    }
+
+    /**
+     * A secret at the first or the last bytes of a large piece, at every offset around the last windows
+     * the filter strides over (fewer bytes than a window are left to the automaton), in a piece of its
+     * own or followed by a cut: masked in every kind of buffer, in zeros and in text alike.
+     */
+    @Test
+    void secretsAtTheEndsOfLargePiecesAreMasked() {
+        String secret = "p@ss word/with+plus";
+        List<byte[]> spellings = SecretForms.of(List.of(secret));
+        SecretPatterns patterns = SecretPatterns.compile(spellings);
+        for (String filler : List.of("\0", "{\"a\":\"b c\"},")) {
+            String noise = filler.repeat(9000 / filler.length());
+            for (int k = 0; k <= secret.length() + 4; k++) {
+                String atStart = noise.substring(0, k) + secret + noise;
+                String atEnd = noise + secret + noise.substring(0, k);
+                for (Buffers buffers : Buffers.values()) {
+                    for (String body : List.of(atStart, atEnd)) {
+                        int end = body.indexOf(secret) + secret.length();
+                        String expected = maskedByReference(body, spellings);
+                        assertThat(redact(patterns, body, buffers)).as("%s, offset %d", buffers, k).isEqualTo(expected);
+                        assertThat(redact(patterns, body, buffers, end)).as("%s, cut after, offset %d", buffers, k)
+                                .isEqualTo(expected);
+                        assertThat(redact(patterns, body, buffers, end - secret.length())).as("%s, cut before, offset %d",
+                                buffers, k).isEqualTo(expected);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void headerValuesAreMaskedInPlaceOfTheSecret() {
         SecretPatterns patterns = patterns(SECRET);
         long[] found = new long[1];
@@ -164,6 +229,16 @@ class StreamRedactorTest {
                 .isEqualTo("https://example.com/cb?key=" + stars(SECRET.length()) + "&x=" + stars(SECRET.length()));
         assertThat(patterns.redact("nothing to see", found)).isNull();
         assertThat(found[0]).isEqualTo(2);
+    }
+
+    @Test
+    void aHeaderValueThatIsExactlyTheSecretIsMaskedAndShorterOnesAreLeftAlone() {
+        SecretPatterns patterns = patterns(SECRET);
+        long[] found = new long[1];
+        assertThat(patterns.redact(SECRET, found)).isEqualTo(stars(SECRET.length()));
+        assertThat(patterns.redact(SECRET.substring(1), found)).isNull();
+        assertThat(patterns.redact("", found)).isNull();
+        assertThat(found[0]).isEqualTo(1);
     }
 
     @Test

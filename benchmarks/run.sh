@@ -554,8 +554,8 @@ if has_section warm; then
 fi
 
 # --- footprint: idle keep-alive connections held by the sidecar profile -----------------------------------
-footprint_profile="$(for p in $PROFILES; do [[ $p == sidecar ]] && echo sidecar; done)"
-if has_section footprint && [[ -n $footprint_profile ]]; then
+footprint_profile=sidecar
+if has_section footprint && [[ " $PROFILES " == *" $footprint_profile "* ]]; then
   log "footprint ($footprint_profile): RSS, heap and direct memory with idle keep-alive connections"
   dir="$(profile_dir "$footprint_profile")"
   sed -i 's/^timeouts: .*/timeouts: {shutdown_drain: 0s, client_idle: 10m}/' "$dir/config.yaml"

@@ -163,6 +163,15 @@ class InjectorChartTest {
     }
 
     @Test
+    void theChartsSidecarJvmProfileAndResourcesAreTheInjectorsOwnDefaults() throws IOException {
+        InjectorConfig config = injectorConfig(selfSigned);
+        InjectorConfig defaults = InjectorConfig.defaults();
+        assertThat(config.jvmOptions()).isEqualTo(defaults.jvmOptions()).isEqualTo(InjectorConfig.SIDECAR_JVM_OPTIONS);
+        assertThat(config.requests()).isEqualTo(defaults.requests());
+        assertThat(config.limits()).isEqualTo(defaults.limits()).containsEntry("memory", InjectorConfig.SIDECAR_MEMORY_LIMIT);
+    }
+
+    @Test
     void sidecarConfigMapsAreCreatedInTheListedNamespacesUnderTheNameTheInjectorMounts() throws IOException {
         InjectorConfig config = injectorConfig(selfSigned);
         List<String> namespaces = new ArrayList<>();

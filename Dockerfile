@@ -46,7 +46,7 @@ COPY bin/build-cds-archive /opt/nexus-proxy/build-cds-archive
 # area bounded (heap a fifth of the memory limit, thread stacks, metaspace, code cache, direct buffers), exit (and
 # get restarted) on OOM, and the class-data archive built below. The gateway overrides NEXUS_JVM_OPTS with
 # throughput settings (see the Helm chart); docs/kubernetes.md explains each flag and the memory budget.
-ENV NEXUS_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ActiveProcessorCount=1 -XX:MaxRAMPercentage=20 -Xms8m -Xmn4m -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=16m -XX:+ExitOnOutOfMemoryError -Xshare:auto -XX:SharedArchiveFile=/opt/nexus-proxy/nexus.jsa"
+ENV NEXUS_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ActiveProcessorCount=1 -XX:MaxRAMPercentage=20 -Xms8m -Xmn4m -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=12m -XX:+ExitOnOutOfMemoryError -Xshare:auto -XX:SharedArchiveFile=/opt/nexus-proxy/nexus.jsa"
 # The application class-data archive: one training start of this jar on this JVM (a few requests through each
 # path), so the proxy maps its classes instead of loading them and is ready sooner.
 RUN /opt/nexus-proxy/build-cds-archive /opt/nexus-proxy/nexus-proxy.jar /opt/nexus-proxy/nexus.jsa $NEXUS_JVM_OPTS

@@ -79,7 +79,7 @@ public record InjectorConfig(String image,
      */
     public static final String SIDECAR_JVM_OPTIONS =
             "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ActiveProcessorCount=1 -XX:MaxRAMPercentage=20 -Xms8m -Xmn4m"
-                    + " -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=16m"
+                    + " -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=12m"
                     + " -XX:+ExitOnOutOfMemoryError -Xshare:auto -XX:SharedArchiveFile=/opt/nexus-proxy/nexus.jsa";
     /** The sidecar's memory limit: the sum of the profile's bounds plus the JVM's own memory. */
     public static final String SIDECAR_MEMORY_LIMIT = "176Mi";

@@ -200,6 +200,8 @@ class InjectorChartTest {
             assertThat(sidecar.path("readinessProbe").path("httpGet").path("port").asInt()).isEqualTo(config.admin().port());
             assertThat(config.transparent().http().enabled()).isFalse();
             assertThat(config.transparent().tls().enabled()).isFalse();
+            assertThat(config.tls().leafCacheSize()).as("what the sidecar's memory budget counts (JvmProfilesTest)")
+                    .isEqualTo(64);
         }
     }
 

@@ -53,7 +53,7 @@ if [[ $MODE == quick ]]; then
 else
   WARMUP=5 DURATION=10 PREWARM=20 WARM_WINDOWS=12 WARM_SCENARIOS="a b e"
   SECTIONS="${SECTIONS:-headline warm footprint extras}"
-  CONNECTION_LEVELS="64 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 10000"
+  CONNECTION_LEVELS="64 256" POLICY_SIZES="10 10000 100000" HOLD_LEVELS="1000 5000"
 fi
 WARM_WINDOW=5   # seconds per window of the warm-start series, which starts 5 s after /readyz
 has_section() { [[ " $SECTIONS " == *" $1 "* ]]; }

@@ -39,12 +39,17 @@ RUN apt-get update \
  && groupadd --system --gid 1337 nexus \
  && useradd --system --uid 1337 --gid 1337 --no-create-home --shell /usr/sbin/nologin nexus
 COPY --from=build /src/proxy-server/target/nexus-proxy.jar /opt/nexus-proxy/nexus-proxy.jar
+COPY bin/build-cds-archive /opt/nexus-proxy/build-cds-archive
 
-# JVM flags for a container: heap sized from the memory limit, exit (and get restarted) on OOM, and the
-# sidecar profile: C1 only (fast start, little JIT memory), small thread stacks, the serial collector
-# (one proxy core, smallest footprint), the JDK's class data sharing archive. The gateway overrides
-# NEXUS_JVM_OPTS with throughput settings (see the Helm chart).
-ENV NEXUS_JVM_OPTS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1 -Xss256k -XX:+UseSerialGC -Xshare:auto"
+# JVM flags for a container, the sidecar profile (the Helm chart's injector.sidecar.jvmOptions, the same string):
+# C1 only (fast start, little JIT memory), the serial collector and one processor's worth of threads, every memory
+# area bounded (heap a fifth of the memory limit, thread stacks, metaspace, code cache, direct buffers), exit (and
+# get restarted) on OOM, and the class-data archive built below. The gateway overrides NEXUS_JVM_OPTS with
+# throughput settings (see the Helm chart); docs/kubernetes.md explains each flag and the memory budget.
+ENV NEXUS_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ActiveProcessorCount=1 -XX:MaxRAMPercentage=20 -Xms8m -Xmn4m -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=12m -XX:+ExitOnOutOfMemoryError -Xshare:auto -XX:SharedArchiveFile=/opt/nexus-proxy/nexus.jsa"
+# The application class-data archive: one training start of this jar on this JVM (a few requests through each
+# path), so the proxy maps its classes instead of loading them and is ready sooner.
+RUN /opt/nexus-proxy/build-cds-archive /opt/nexus-proxy/nexus-proxy.jar /opt/nexus-proxy/nexus.jsa $NEXUS_JVM_OPTS
 
 # 3128 explicit proxy, 9090 admin (/healthz, /readyz, /metrics), 8443 injection webhook, 15080/15443 the
 # transparent listeners for iptables-redirected port 80/443 traffic (config section `transparent`, off by

@@ -2,7 +2,8 @@
 """Turns run.sh's raw results (one JSON object per line) into the markdown report.
 
 Usage: report.py RESULTS.jsonl META.json > report.md
-Ratios are computed within the same run: contender/direct and nexus/peer.
+Ratios are computed within the same run: contender/direct, and nexus-proxy's CPU per request against the
+peer each target names (issue 23).
 """
 import json
 import statistics
@@ -11,7 +12,11 @@ from collections import defaultdict
 
 results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 meta = json.load(open(sys.argv[2]))
-PEERS = ["squid", "tinyproxy", "mitmproxy"]
+PROFILES = [p["name"] for p in meta["profiles"]]
+PROFILE = {p["name"]: p for p in meta["profiles"]}
+PEERS = ["haproxy", "privoxy", "squid", "tinyproxy", "mitmproxy"]
+SCENARIOS = {"a": "plain HTTP, header injection", "b": "intercepted HTTPS, injection",
+             "d": "CONNECT tunnel (plain HTTP inside)", "e": "plain HTTP, injection, new connection per request"}
 by = defaultdict(dict)  # (scenario, param) -> contender -> record
 for r in results:
     by[(r["scenario"], r["param"])][r["contender"]] = r
@@ -42,124 +47,176 @@ def mib(kib):
     return "-" if not kib or kib < 0 else f"{kib / 1024:.0f}"
 
 
+def cpu(scenario, contender):
+    return by.get((scenario, "32"), {}).get(contender, {}).get("proxy_cpu_us_per_req")
+
+
+def rps(scenario, contender):
+    return by.get((scenario, "32"), {}).get(contender, {}).get("rps")
+
+
 out = []
 w = out.append
 w(f"## {meta['date']}, commit {meta['commit']}, {meta['mode']} run")
 w("")
-w(f"- Command: `{meta['command']}` (warm-up {meta['warmup_s']} s, measured window {meta['duration_s']} s per run)")
+w(f"- Command: `{meta['command']}` (sections: {meta['sections']}; warm-up {meta['warmup_s']} s and measured window "
+  f"{meta['duration_s']} s per run, after a {meta['prewarm_s']} s JIT warm-up per path of each fresh nexus-proxy)")
 w(f"- Machine: {meta['nproc']} cores ({meta['cpu'].strip()}), {meta['memory']} memory, Linux {meta['kernel']}, {meta['jdk']}")
 v = meta["versions"]
-w(f"- Contenders: nexus-proxy {meta['commit']}; {v['squid'] or 'squid: not installed'} (squid-openssl); "
-  f"{v['tinyproxy'] or 'tinyproxy: not installed'}; {v['mitmproxy'] or 'mitmproxy: not installed'}; {v['openssl']}")
+w("- Peers: " + "; ".join(v[k] or f"{k}: not installed" for k in ["haproxy", "privoxy", "squid", "tinyproxy", "mitmproxy"])
+  + f"; {v['openssl']}")
 w(f"- Measured in this run: direct, {meta['contenders'].replace(' ', ', ')}")
-nice = f", every benchmark process at nice {meta['nice']}" if meta.get("nice") else ", default nice"
-w(f"- Pinning: proxy under test on core 0 (`taskset -c 0`), load client and origin on core 1{nice}. "
-  f"nexus-proxy JVM: `{meta['nexus_jvm']}`, one event loop, access log off, upstream pool 1024 per host; "
-  f"after start, nexus-proxy gets a JIT warm-up load through the inject route, and before the HTTPS "
-  f"scenarios one through the interception path (not measured; "
-  f"steady state is what the tables show, startup is measured separately); "
-  f"squid with `workers 1`, no cache, access log off; tinyproxy and mitmproxy (`mitmdump -q`) with defaults.")
-w(f"- CPU per request: utime+stime of the proxy process from /proc, read by the load client at the first and "
-  f"last instant of the measured window, divided by the requests completed in it. Peak RSS: VmHWM after "
-  f"resetting it (clear_refs) at the start of the window.")
+nice = f", every benchmark process at nice {meta['nice']}" if meta.get("nice") else ""
+w(f"- Pinning: proxy under test on core 0 (`taskset -c 0`), load client and origin on core 1{nice}. nexus-proxy: one "
+  f"event loop, access log off, audit on (default), upstream pool 1024 per host. HAProxy: reverse proxy in front of "
+  f"the origin (`http-request set-header`, `http-reuse always`); privoxy: `add-header`, `connection-sharing`, "
+  f"`https-inspection` for the HTTPS origin; squid: no cache, `ssl_bump` on its second port for b.")
+w("- CPU per request: utime+stime of the proxy process from /proc over exactly the measured window, divided by "
+  "the requests completed in it (the kernel share in brackets). Peak RSS: VmHWM after resetting it (clear_refs) "
+  "at the start of the window.")
 loads = [r["loadavg"] for r in results if r.get("loadavg")]
 if loads:
     firsts = [float(l.split()[0]) for l in loads]
     w(f"- Load average (1 min) while measuring: min {min(firsts):.2f}, median {statistics.median(firsts):.2f}, "
-      f"max {max(firsts):.2f} (other builds share this machine; each row carries its own below)")
+      f"max {max(firsts):.2f} (other builds share this machine; each row carries its own)")
+if meta.get("image_env"):
+    w(f"- Environment from the image (Dockerfile `ENV`), for every profile: `{meta['image_env']}`")
+w("")
+w("| nexus-proxy profile | JVM flags (from the chart) | memory request / limit MiB |")
+w("|---|---|---|")
+for p in meta["profiles"]:
+    w(f"| {p['name']} | `{p['flags']}` | {p['request_mib'] or '-'} / {p['limit_mib'] or '-'} |")
 w("")
 
 
-def throughput_table(title, scenario, params, note=""):
-    rows = [(p, by.get((scenario, p), {})) for p in params]
-    rows = [(p, c) for p, c in rows if c]
-    if not rows:
+def scenario_table(scenario, param="32", note=""):
+    contenders = by.get((scenario, param), {})
+    if not contenders:
         return
-    w(f"### {title}")
-    w("")
+    direct = contenders.get("direct", {})
+    metric = "mb_per_s" if scenario.endswith("8mib") else "rps"
+    w("| contender | req/s | MB/s | vs direct | CPU us/req (kernel %) | peak RSS MiB | p50 ms | p99 ms | errors | reconn. | load avg |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in ["direct"] + PROFILES + PEERS:
+        r = contenders.get(name)
+        if not r:
+            continue
+        if "unavailable" in r:
+            w(f"| {name} | {r['unavailable']} | | | | | | | | | |")
+            continue
+        vs = ratio(r.get(metric), direct.get(metric)) if name != "direct" else ""
+        w(f"| {name} | {num(r.get('rps'))} | {num(r.get('mb_per_s'), 1)} | {vs} "
+          f"| {num(r.get('proxy_cpu_us_per_req'), 1)}{kernel_share(r)} | {mib(r.get('proxy_peak_rss_kib'))} "
+          f"| {ms(r.get('p50_us'))} | {ms(r.get('p99_us'))} | {num(r.get('errors'))} | {num(r.get('reconnects'))} | {r['loadavg']} |")
+    for r in contenders.values():
+        if r.get("first_error"):
+            w(f"- {r['contender']}: first error: `{r['first_error'][:200]}`")
     if note:
-        w(note)
         w("")
-    w("| conns | contender | req/s | MB/s | p50 ms | p99 ms | p99.9 ms | errors | reconn. | CPU s/10k req | CPU us/req (kernel %) "
-      "| peak RSS MiB | vs direct | nexus/this | added p99 ms | load avg |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for param, contenders in rows:
-        direct = contenders.get("direct", {})
-        nexus = contenders.get("nexus", {})
-        for name in ["direct", "nexus"] + PEERS:
-            r = contenders.get(name)
-            if not r:
-                continue
-            if "unavailable" in r:
-                w(f"| {param} | {name} | {r['unavailable']} | | | | | | | | | | | | | |")
-                continue
-            metric = "mb_per_s" if scenario.endswith("8mib") else "rps"
-            vs_direct = ratio(r.get(metric), direct.get(metric)) if name != "direct" else ""
-            nexus_this = ratio(nexus.get(metric), r.get(metric)) if name in PEERS else ""
-            added = "" if name == "direct" or r.get("p99_us") is None or direct.get("p99_us") is None \
-                else f"{(r['p99_us'] - direct['p99_us']) / 1000:+.2f}"
-            w(f"| {param} | {name} | {num(r.get('rps'))} | {num(r.get('mb_per_s'), 1)} | {ms(r.get('p50_us'))} "
-              f"| {ms(r.get('p99_us'))} | {ms(r.get('p999_us'))} | {num(r.get('errors'))} | {num(r.get('reconnects'))} "
-              f"| {num(r.get('proxy_cpu_s_per_10k'), 2)} | {num(r.get('proxy_cpu_us_per_req'), 1)}{kernel_share(r)} "
-              f"| {mib(r.get('proxy_peak_rss_kib'))} | {vs_direct} | {nexus_this} | {added} | {r['loadavg']} |")
-    w("")
-    for param, contenders in rows:
-        for r in contenders.values():
-            if r.get("first_error"):
-                w(f"- {param} {r['contender']}: first error: `{r['first_error'][:200]}`")
+        w(note)
     w("")
 
 
-params = lambda scenario: sorted({p for (s, p) in by if s == scenario}, key=lambda x: int(x) if x.isdigit() else 0)
-throughput_table("Scenario 1: plain HTTP, 1 KiB responses, keep-alive, header injection", "plain-keepalive",
-                 params("plain-keepalive"),
-                 "Each proxy adds `X-Bench-Key` (nexus: inject route, header strategy, file credential source; squid "
-                 "`request_header_add`; tinyproxy `AddHeader`; mitmproxy addon); the script checks that the origin "
-                 "sees it before measuring. Direct sends the header itself. tinyproxy closes the connection after "
-                 "every response, so its keep-alive rows are really connection-per-request rows (see `reconn.`).")
-throughput_table("Scenario 1b: plain HTTP, 1 KiB, new connection per request, header injection", "plain-newconn",
-                 params("plain-newconn"))
-throughput_table("Scenario 4: CONNECT tunnel passthrough, 8 MiB downloads (MB/s)", "tunnel-8mib", params("tunnel-8mib"),
-                 "Plain HTTP inside the tunnel, so the figure is the proxy's relay cost alone (no TLS on either end). "
-                 "mitmproxy runs with `--ignore-hosts` for this origin, i.e. real passthrough.")
-throughput_table("Scenario 4b: forwarded 8 MiB downloads (absolute-form, header injection, MB/s)", "forward-8mib",
-                 params("forward-8mib"), "mitmproxy with `stream_large_bodies=1m`.")
-throughput_table("Scenario 2: HTTPS with interception and injection, keep-alive", "https-keepalive",
-                 params("https-keepalive"))
-throughput_table("Scenario 3: HTTPS with interception, new connection per request", "https-newconn",
-                 params("https-newconn"))
-if not any(s.startswith("https") for (s, _) in by):
-    w("### Scenarios 2 and 3: HTTPS interception")
+if any(s in SCENARIOS for (s, _) in by):
+    w("### Headline: 1 KiB responses, 32 connections")
     w("")
-    w("Not run (`--https` not given).")
+    w("CPU microseconds per request of the proxy process, and throughput as a ratio to direct:")
+    w("")
+    peers = [p for p in PEERS if any(cpu(s, p) for s in SCENARIOS)]
+    w("| scenario | " + " | ".join(peers + PROFILES) + " |")
+    w("|---|" + "---|" * (len(peers) + len(PROFILES)))
+    for s, title in SCENARIOS.items():
+        cells = [f"{num(cpu(s, p), 0)}" if cpu(s, p) else "–" for p in peers]
+        for p in PROFILES:
+            c = cpu(s, p)
+            cells.append(f"{num(c, 0)}; {ratio(rps(s, p), rps(s, 'direct'))} direct" if c else "–")
+        w(f"| {s}. {title} | " + " | ".join(cells) + " |")
+    peaks = []
+    for p in peers + PROFILES:
+        values = [by[(s, "32")][p]["proxy_peak_rss_kib"] for s in SCENARIOS
+                  if by.get((s, "32"), {}).get(p, {}).get("proxy_peak_rss_kib", -1) > 0]
+        peaks.append(f"{min(values) / 1024:.0f}-{max(values) / 1024:.0f}" if values else "–")
+    w("| peak RSS MiB (min-max over scenarios) | " + " | ".join(peaks) + " |")
+    w("")
+    for s, title in SCENARIOS.items():
+        if by.get((s, "32")):
+            w(f"#### {s}. {title}")
+            w("")
+            scenario_table(s)
+
+warm = defaultdict(list)  # (profile, scenario) -> windows
+for r in results:
+    if r["scenario"].startswith("warm-") and "window" in r:
+        warm[(r["contender"], r["scenario"][5:])].append(r)
+if warm:
+    w("### Warm start: a fresh process, load from 5 s after `/readyz`")
+    w("")
+    w(f"Ready = from exec to the first `/readyz` 200 (polled every 100 ms). Idle RSS at 5 s after ready, before "
+      f"any request. Then one load client (32 connections) for consecutive {meta['warm_window_s']} s windows; each "
+      f"window's CPU per request is compared with the same profile's steady state in the headline above.")
+    w("")
+    w("| profile | scenario | ready ms | idle RSS MiB | CPU us/req per window | first window / steady | worst window / steady | peak RSS MiB (max over windows) |")
+    w("|---|---|---|---|---|---|---|---|")
+    for (profile, s), windows in sorted(warm.items()):
+        windows.sort(key=lambda r: int(r["window"]))
+        cpus = [r.get("proxy_cpu_us_per_req") or 0 for r in windows]
+        steady = cpu(s, profile)
+        peak = max(r.get("proxy_peak_rss_kib", -1) for r in windows)
+        first = f"{cpus[0] / steady:.2f}x" if steady and cpus[0] else "-"
+        worst = f"{max(cpus) / steady:.2f}x" if steady and cpus else "-"
+        w(f"| {profile} | {s} | {windows[0]['ready_ms']:,} | {windows[0]['idle_rss_kib'] / 1024:.0f} "
+          f"| {' / '.join(f'{c:.0f}' for c in cpus)} | {first} | {worst} | {mib(peak)} |")
     w("")
 
-policy = [(p, by.get(("policy-size", p), {}).get("nexus"), by.get(("policy-ready", p), {}).get("nexus"))
-          for p in params("policy-size")]
+idle = [r for r in results if r["scenario"] == "idle-connections"]
+if idle:
+    w("### Footprint: idle keep-alive connections")
+    w("")
+    w("| idle keep-alive connections | profile | RSS MiB | RSS per conn KiB | heap after GC MiB | heap per conn KiB "
+      "| direct buffers MiB | direct per conn KiB |")
+    w("|---|---|---|---|---|---|---|---|")
+    for r in idle:
+        n = int(r["param"])
+        if "error" in r:
+            w(f"| {n:,} | {r['contender']} | {r['error']} | | | | | |")
+            continue
+        w(f"| {n:,} | {r['contender']} | {r['rss_kib'] / 1024:.0f} (idle {r['base_rss_kib'] / 1024:.0f}) "
+          f"| {(r['rss_kib'] - r['base_rss_kib']) / n:.1f} | {r['heap_bytes'] / 2**20:.1f} "
+          f"| {(r['heap_bytes'] - r['base_heap_bytes']) / n / 1024:.2f} | {r['direct_bytes'] / 2**20:.1f} "
+          f"| {(r['direct_bytes'] - r['base_direct_bytes']) / n / 1024:.2f} |")
+    w("")
+    w("Each held connection has sent one request through the proxy and then stays open and idle "
+      "(`scripts/idle_holder.py`); the upstream side is pooled (at most a few connections).")
+    w("")
+
+for scenario, title in [("plain-keepalive", "plain HTTP with injection (a) at more connections"),
+                        ("tunnel-8mib", "CONNECT tunnel, 8 MiB downloads, 4 connections (MB/s)"),
+                        ("forward-8mib", "forwarded 8 MiB downloads with injection, 4 connections (MB/s)"),
+                        ("https-newconn", "intercepted HTTPS, new connection per request (handshakes)")]:
+    for param in sorted({p for (s, p) in by if s == scenario}, key=int):
+        w(f"### Extra: {title}, {param} connections")
+        w("")
+        scenario_table(scenario, param)
+
+policy = sorted({p for (s, p) in by if s == "policy-size"}, key=int)
 if policy:
-    w("### Scenario 6: policy size (nexus-proxy, plain HTTP injection, 32 connections)")
+    w("### Extra: policy size (plain HTTP injection, 32 connections)")
     w("")
-    w("| routes | ready ms | RSS after ready MiB | req/s | p50 ms | p99 ms | p99.9 ms | errors | CPU us/req | peak RSS MiB | vs 10 routes | load avg |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    base = policy[0][1] or {}
-    for routes, r, ready in policy:
-        r = r or {}
-        ready = ready or {}
+    w("| routes | ready ms | RSS after ready MiB | req/s | p50 ms | p99 ms | errors | CPU us/req | peak RSS MiB | vs 10 routes | load avg |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    base = by[("policy-size", policy[0])].get("nexus", {})
+    for routes in policy:
+        r = by[("policy-size", routes)].get("nexus", {})
+        ready = by.get(("policy-ready", routes), {}).get("nexus", {})
         w(f"| {int(routes):,} | {num(ready.get('ready_ms'))} | {mib(ready.get('rss_after_ready_kib'))} | {num(r.get('rps'))} "
-          f"| {ms(r.get('p50_us'))} | {ms(r.get('p99_us'))} | {ms(r.get('p999_us'))} | {num(r.get('errors'))} "
+          f"| {ms(r.get('p50_us'))} | {ms(r.get('p99_us'))} | {num(r.get('errors'))} "
           f"| {num(r.get('proxy_cpu_us_per_req'), 1)} | {mib(r.get('proxy_peak_rss_kib'))} "
           f"| {ratio(r.get('rps'), base.get('rps'))} | {r.get('loadavg', '')} |")
     w("")
 
 cold = by.get(("cold-burst", "200"), {})
 if cold:
-    w("### Scenario 5: cold credential path (200 concurrent requests, lease not cached)")
-    w("")
-    w("nexus-proxy with `authority.type: nexus` against the test Authority (`scripts/test_authority.py`, which "
-      "answers `GET /v1/token/{id}` after 100 ms and counts calls). The proxy was first warmed up through "
-      "another inject route with another connection (so the Authority client and the inject path are "
-      "warm); then all 200 connections are opened and every one sends its request at the same instant, "
-      "for a connection id the proxy has never seen.")
+    w("### Extra: cold credential path (200 concurrent requests, lease not cached)")
     w("")
     w("| contender | completed | errors | TTFB p50 ms | TTFB p99 ms | TTFB max ms | Authority token calls | load avg |")
     w("|---|---|---|---|---|---|---|---|")
@@ -171,105 +228,62 @@ if cold:
               f"| {ms(r.get('ttfb_p99_us'))} | {ms(r.get('ttfb_max_us'))} | {calls} | {r['loadavg']} |")
     w("")
 
-startup = [r for r in results if r["scenario"] == "startup"]
-if startup:
-    w("### Footprint: startup and idle memory (nexus-proxy, 3 routes, file credentials)")
-    w("")
-    w(f"Sidecar profile flags: `{meta['sidecar_jvm']}`; `sidecar-appcds` adds `-XX:SharedArchiveFile=` with an "
-      f"archive the script records first (`-XX:ArchiveClassesAtExit`, one training start with a few requests). "
-      f"Ready = from exec to the first `/readyz` 200 (polled every 100 ms, so up to 100 ms late).")
-    w("")
-    w("| profile | samples | ready ms (median) | ready ms (each) | idle RSS MiB (median) | load avg |")
-    w("|---|---|---|---|---|---|")
-    for profile in ["default", "sidecar", "sidecar-appcds"]:
-        rs = [r for r in startup if r["param"] == profile]
-        if rs:
-            w(f"| {profile} | {len(rs)} | {statistics.median(r['ready_ms'] for r in rs):.0f} "
-              f"| {', '.join(str(r['ready_ms']) for r in rs)} | {statistics.median(r['idle_rss_kib'] for r in rs) / 1024:.0f} "
-              f"| {rs[0]['loadavg']} |")
-    w("")
-    idle = [r for r in results if r["scenario"] == "idle-connections"]
-    if idle:
-        w("| idle keep-alive connections | profile | RSS MiB | RSS per conn KiB | heap after GC MiB | heap per conn KiB "
-          "| direct buffers MiB | direct per conn KiB |")
-        w("|---|---|---|---|---|---|---|---|")
-        for r in idle:
-            n = int(r["param"])
-            if "error" in r:
-                w(f"| {n:,} | {r['profile']} | {r['error']} | | | | | |")
-                continue
-            w(f"| {n:,} | {r['profile']} | {r['rss_kib'] / 1024:.0f} (idle {r['base_rss_kib'] / 1024:.0f}) "
-              f"| {(r['rss_kib'] - r['base_rss_kib']) / n:.1f} | {r['heap_bytes'] / 2**20:.1f} "
-              f"| {(r['heap_bytes'] - r['base_heap_bytes']) / n / 1024:.2f} | {r['direct_bytes'] / 2**20:.1f} "
-              f"| {(r['direct_bytes'] - r['base_direct_bytes']) / n / 1024:.2f} |")
-        w("")
-        w("Each held connection has sent one request through the proxy and then stays open and idle "
-          "(`scripts/idle_holder.py`); the upstream side is pooled (at most a few connections).")
-        w("")
-    loaded = [r for r in results if r["scenario"] == "sidecar-load" and "rps" in r]
-    if loaded:
-        w("Under load with the same flags: the inject route (header strategy), 1 KiB responses, 32 keep-alive "
-          "connections; peak RSS is VmHWM over the measured window.")
-        w("")
-        w("| profile | req/s | p99 ms | CPU us/req | peak RSS MiB under load | load avg |")
-        w("|---|---|---|---|---|---|")
-        for r in loaded:
-            w(f"| {r['param']} | {num(r['rps'])} | {ms(r.get('p99_us'))} | {num(r.get('proxy_cpu_us_per_req'), 1)} "
-              f"| {mib(r.get('proxy_peak_rss_kib'))} | {r['loadavg']} |")
-        w("")
-
-# Targets from issues #2, #6, #8 and #9.
-w("### Targets")
+# Targets of issue 23, per profile.
+w("### Targets (issue 23)")
 w("")
-w("| target | measured | met? |")
-w("|---|---|---|")
+w("| profile | target | measured | met? |")
+w("|---|---|---|---|")
 
 
-def target(name, value, ok):
-    w(f"| {name} | {value} | {'yes' if ok else ('no' if ok is not None else 'not measured')} |")
+def target(profile, name, value, ok):
+    w(f"| {profile} | {name} | {value} | {'yes' if ok else ('no' if ok is not None else 'not measured')} |")
 
 
-p32 = by.get(("plain-keepalive", "32"), {})
-n32, d32 = p32.get("nexus", {}), p32.get("direct", {})
-if n32.get("rps") and d32.get("rps"):
-    target("plain HTTP injection >= 0.9x direct at 32 connections", ratio(n32["rps"], d32["rps"]),
-           n32["rps"] / d32["rps"] >= 0.9)
-    target("<= 40 CPU us per request (32 connections)", f"{n32.get('proxy_cpu_us_per_req', 0):.1f} us",
-           n32.get("proxy_cpu_us_per_req", 1e9) <= 40)
-    added = (n32["p99_us"] - d32["p99_us"]) / 1000
-    target("p99 added latency <= 1 ms at 32 connections", f"{added:+.2f} ms", added <= 1)
-t = by.get(("tunnel-8mib", "4"), {})
-if t.get("nexus", {}).get("mb_per_s") and t.get("direct", {}).get("mb_per_s"):
-    r = t["nexus"]["mb_per_s"] / t["direct"]["mb_per_s"]
-    target("CONNECT tunnel >= 0.95x direct (8 MiB, MB/s)", f"{r:.2f}x", r >= 0.95)
-f = by.get(("forward-8mib", "4"), {})
-if f.get("nexus", {}).get("mb_per_s") and f.get("direct", {}).get("mb_per_s"):
-    r = f["nexus"]["mb_per_s"] / f["direct"]["mb_per_s"]
-    target("8 MiB bodies >= 0.7x direct MB/s (forwarded)", f"{r:.2f}x", r >= 0.7)
-hk = by.get(("https-keepalive", "32"), {})
-if hk.get("nexus", {}).get("rps") and hk.get("direct", {}).get("rps"):
-    r = hk["nexus"]["rps"] / hk["direct"]["rps"]
-    target("intercepted HTTPS >= 0.8x direct HTTPS", f"{r:.2f}x", r >= 0.8)
-else:
-    target("intercepted HTTPS >= 0.8x direct HTTPS", "interception not available in this build" if hk else "not run", None)
-hn = by.get(("https-newconn", "32"), {})
-pn = by.get(("plain-newconn", "32"), {})
-if hn.get("nexus", {}).get("rps") and hn.get("direct", {}).get("rps"):
-    r = hn["nexus"]["rps"] / hn["direct"]["rps"]
-    target("new connection per request >= 0.8x direct (HTTPS)", f"{r:.2f}x", r >= 0.8)
-elif pn.get("nexus", {}).get("rps") and pn.get("direct", {}).get("rps"):
-    r = pn["nexus"]["rps"] / pn["direct"]["rps"]
-    target("new connection per request >= 0.8x direct (plain HTTP; HTTPS not available)", f"{r:.2f}x", r >= 0.8)
-c = cold.get("nexus", {}) if cold else {}
-if c:
-    calls = c.get("authority_calls", {}).get("token")
-    target("cold path: exactly 1 Authority call for 200 concurrent requests", str(calls), calls == 1 and c.get("errors") == 0)
-cds = [r for r in startup if r["param"] == "sidecar-appcds"] or [r for r in startup if r["param"] == "sidecar"]
-if cds:
-    ready = statistics.median(r["ready_ms"] for r in cds)
-    rss = statistics.median(r["idle_rss_kib"] for r in cds) / 1024
-    target(f"sidecar ready < 1.5 s ({cds[0]['param']})", f"{ready:.0f} ms", ready < 1500)
-    target(f"sidecar idle RSS < 96 MiB ({cds[0]['param']})", f"{rss:.0f} MiB", rss < 96)
+def cpu_target(profile, scenario, limit, peers, label):
+    mine = cpu(scenario, profile)
+    refs = [(cpu(scenario, p), p) for p in peers if cpu(scenario, p)]
+    if not mine or not refs:
+        target(profile, f"{scenario}: CPU/request <= {limit}x {label}", "-", None)
+        return
+    ref, peer = min(refs)
+    target(profile, f"{scenario}: CPU/request <= {limit}x {label}", f"{mine:.0f} us = {mine / ref:.2f}x {peer} ({ref:.0f} us)",
+           mine <= limit * ref)
+
+
+for profile in PROFILES:
+    cpu_target(profile, "a", 1.0, ["haproxy"], "HAProxy")
+    cpu_target(profile, "b", 0.5, ["squid"], "squid-bump")
+    cpu_target(profile, "d", 0.6, ["privoxy", "squid"], "the better of privoxy and squid")
+    cpu_target(profile, "e", 1.0, ["haproxy"], "HAProxy")
+    for s, floor in [("a", 0.9), ("b", 0.9), ("d", 0.9), ("e", 1.0)]:
+        mine, direct = rps(s, profile), rps(s, "direct")
+        target(profile, f"{s}: throughput >= {floor}x direct", ratio(mine, direct) if mine and direct else "-",
+               mine / direct >= floor if mine and direct else None)
+    peaks = [(by[(s, "32")][profile].get("proxy_peak_rss_kib", -1), s) for s in SCENARIOS
+             if by.get((s, "32"), {}).get(profile)]
+    peaks += [(r.get("proxy_peak_rss_kib", -1), f"warm {s}") for (p, s), rs in warm.items() if p == profile for r in rs]
+    peaks = [(k, s) for k, s in peaks if k and k > 0]
+    if peaks:
+        peak, where = max(peaks)
+        limit = PROFILE[profile].get("limit_mib")
+        request = PROFILE[profile].get("request_mib")
+        if profile == "sidecar":
+            target(profile, "peak RSS <= 96 MiB in every scenario", f"{peak / 1024:.0f} MiB ({where})", peak / 1024 <= 96)
+        elif profile == "gateway" and request:
+            target(profile, f"peak RSS within its memory request ({request} MiB)", f"{peak / 1024:.0f} MiB ({where})",
+                   peak / 1024 <= int(request))
+        if limit:
+            target(profile, f"never above its container limit ({limit} MiB)", f"{peak / 1024:.0f} MiB ({where})",
+                   peak / 1024 <= int(limit))
+    idles = [rs[0]["idle_rss_kib"] for (p, s), rs in warm.items() if p == profile]
+    if profile == "sidecar" and idles:
+        target(profile, "idle RSS <= 64 MiB (5 s after ready)", f"{max(idles) / 1024:.0f} MiB", max(idles) / 1024 <= 64)
+    for (p, s), windows in sorted(warm.items()):
+        steady = cpu(s, p)
+        if p == profile and steady:
+            worst = max(r.get("proxy_cpu_us_per_req") or 0 for r in windows)
+            target(profile, f"warm start ({s}): CPU/request from 5 s after ready within 1.5x steady",
+                   f"worst window {worst:.0f} us = {worst / steady:.2f}x {steady:.0f} us", worst <= 1.5 * steady)
 w("")
 if meta.get("jfr_top"):
     w("### JFR: hottest frames in nexus-proxy during the run")

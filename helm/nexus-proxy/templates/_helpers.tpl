@@ -145,6 +145,11 @@ tls:
   # A private copy of the Secret's tls.key (0600, owned by the proxy), made by an init step: the
   # proxy refuses a CA key that group or others may read, which a Secret volume cannot avoid.
   ca_key: /etc/nexus/private/tls.key
+  {{- if .sidecar }}
+  # A sidecar serves one pod's agent, which calls a handful of hosts: 64 cached leaves (~64 KiB each, most of it
+  # native TLS state) keep it within its memory limit (docs/kubernetes.md, "JVM profiles").
+  leaf_cache_size: 64
+  {{- end }}
 {{- if .sidecar }}
 # Transparent mode (sidecar only): off unless the injector sets these variables, which it does in pods
 # annotated nexus.dev/mode: transparent, with the ports its iptables init container redirects 80 and 443

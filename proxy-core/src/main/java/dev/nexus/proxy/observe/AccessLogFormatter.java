@@ -2,9 +2,6 @@ package dev.nexus.proxy.observe;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * Turns an {@link ExchangeRecord} into one JSON object on one line, with fields in a fixed order:
@@ -19,9 +16,6 @@ import java.time.format.DateTimeFormatter;
 public final class AccessLogFormatter {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    /** ISO-8601 in UTC with fixed millisecond precision, so every line's time has the same width. */
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final double NANOS_PER_MILLI = 1_000_000.0;
 
     private AccessLogFormatter() {
@@ -29,8 +23,9 @@ public final class AccessLogFormatter {
 
     /** Appends the JSON line for {@code entry} to {@code out}, without a trailing newline. */
     public static void format(ExchangeRecord entry, StringBuilder out) {
-        out.append("{\"time\":");
-        appendString(out, TIME.format(Instant.ofEpochMilli(entry.epochMillis())));
+        out.append("{\"time\":\"");
+        LogTimestamps.append(out, entry.epochMillis());
+        out.append('"');
         out.append(",\"client\":");
         appendString(out, clientAddress(entry.client()));
         out.append(",\"method\":");

@@ -1,12 +1,10 @@
 package dev.nexus.proxy.observe;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -15,20 +13,21 @@ import java.nio.file.Path;
  */
 public final class StreamLineSink implements LineSink {
 
-    private final Writer writer;
+    private final OutputStream out;
     private final boolean ownsStream;
+    private final Utf8Lines lines = new Utf8Lines();
 
     private StreamLineSink(OutputStream stream, boolean ownsStream) {
-        this.writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 64 * 1024);
+        this.out = new BufferedOutputStream(stream, 64 * 1024);
         this.ownsStream = ownsStream;
     }
 
     public static StreamLineSink stdout() {
-        return new StreamLineSink(new FileOutputStream(java.io.FileDescriptor.out), false);
+        return new StreamLineSink(new FileOutputStream(FileDescriptor.out), false);
     }
 
     public static StreamLineSink stderr() {
-        return new StreamLineSink(new FileOutputStream(java.io.FileDescriptor.err), false);
+        return new StreamLineSink(new FileOutputStream(FileDescriptor.err), false);
     }
 
     /** Opens {@code file} for appending; a plain file stream, so an interrupted writer thread cannot close it. */
@@ -38,20 +37,21 @@ public final class StreamLineSink implements LineSink {
 
     @Override
     public void writeLine(CharSequence line) throws IOException {
-        writer.append(line).append('\n');
+        lines.encode(line);
+        lines.writeTo(out);
     }
 
     @Override
     public void flush() throws IOException {
-        writer.flush();
+        out.flush();
     }
 
     @Override
     public void close() throws IOException {
         if (ownsStream) {
-            writer.close();
+            out.close();
         } else {
-            writer.flush();
+            out.flush();
         }
     }
 }

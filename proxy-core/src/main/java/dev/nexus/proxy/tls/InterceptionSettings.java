@@ -7,7 +7,8 @@ import java.time.Duration;
  *
  * @param leafKeyType key algorithm of minted leaves ({@code tls.leaf_key}, default ecdsa-p256)
  * @param leafValidity validity of each leaf ({@code tls.leaf_validity}, default 24h, at least 10 minutes)
- * @param maxCachedContexts how many hosts' leaf contexts stay cached ({@code tls.leaf_cache_size}, default 10,000)
+ * @param maxCachedContexts how many hosts' leaf contexts stay cached ({@code tls.leaf_cache_size}, default 1,000;
+ *     each holds about 64 KiB, most of it the native TLS context, outside the JVM's heap bound)
  * @param mintThreads threads that generate keys and sign leaves ({@code tls.mint_threads}, default 2)
  * @param clientHelloTimeout how long an agent may take to send its ClientHello after the CONNECT 200
  *     ({@code tls.client_hello_timeout}, default 10s)
@@ -29,7 +30,7 @@ public record InterceptionSettings(LeafKeyType leafKeyType, Duration leafValidit
 
     /** The documented defaults. */
     public static InterceptionSettings defaults() {
-        return new InterceptionSettings(LeafKeyType.ECDSA_P256, Duration.ofHours(24), 10_000, 2,
+        return new InterceptionSettings(LeafKeyType.ECDSA_P256, Duration.ofHours(24), 1_000, 2,
                 Duration.ofSeconds(10));
     }
 

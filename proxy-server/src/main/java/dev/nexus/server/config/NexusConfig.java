@@ -258,7 +258,7 @@ public record NexusConfig(
                       Optional<Path> nextCaKey, LeafKeyType leafKeyType, Duration leafValidity, int leafCacheSize,
                       Optional<Path> upstreamCaBundle, TlsProvider provider) {
         public static final Tls DEFAULT = new Tls(Path.of("nexus-ca"), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), LeafKeyType.ECDSA, Duration.ofHours(24), 10_000, Optional.empty(),
+                Optional.empty(), Optional.empty(), LeafKeyType.ECDSA, Duration.ofHours(24), 1_000, Optional.empty(),
                 TlsProvider.AUTO);
     }
 

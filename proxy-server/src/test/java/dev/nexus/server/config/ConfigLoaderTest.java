@@ -100,7 +100,7 @@ class ConfigLoaderTest {
         assertEquals(Path.of("nexus-ca"), d.tls().caDir());
         assertEquals(NexusConfig.LeafKeyType.ECDSA, d.tls().leafKeyType());
         assertEquals(Duration.ofHours(24), d.tls().leafValidity());
-        assertEquals(10_000, d.tls().leafCacheSize());
+        assertEquals(1_000, d.tls().leafCacheSize());
         assertEquals(NexusConfig.TlsProvider.AUTO, d.tls().provider());
         assertEquals(new NexusConfig.Transparent(
                 new NexusConfig.TransparentListener(false, Optional.empty(), 15080, 80),

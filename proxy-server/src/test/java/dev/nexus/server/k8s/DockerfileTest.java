@@ -1,5 +1,6 @@
 package dev.nexus.server.k8s;
 
+import dev.nexus.server.k8s.inject.InjectorConfig;
 import dev.nexus.server.k8s.iptables.IptablesCommand;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,11 +96,34 @@ class DockerfileTest {
     }
 
     @Test
-    void jvmFlagsBoundTheHeapByTheContainerAndCarryTheSidecarProfile() {
+    void theImagesJvmFlagsAreTheSidecarProfileTheInjectorAndTheChartGiveTheSidecar() {
         String env = runtime.stream().filter(i -> keyword(i).equals("ENV") && i.contains("NEXUS_JVM_OPTS")).findFirst().orElseThrow();
-        assertThat(env).contains("-XX:MaxRAMPercentage=", "-XX:TieredStopAtLevel=1", "-Xss256k", "-XX:+UseSerialGC", "-Xshare:auto");
+        assertThat(env).isEqualTo("ENV NEXUS_JVM_OPTS=\"" + InjectorConfig.SIDECAR_JVM_OPTIONS + "\"");
         String entrypoint = runtime.stream().filter(i -> keyword(i).equals("ENTRYPOINT")).findFirst().orElseThrow();
-        assertThat(entrypoint).contains("$NEXUS_JVM_OPTS");
+        assertThat(entrypoint).contains("exec java $NEXUS_JVM_OPTS ");
+    }
+
+    @Test
+    void theClassDataArchiveTheProfileMapsIsBuiltFromTheShippedJarAfterTheFlagsAreSet() {
+        Matcher archive = Pattern.compile("-XX:SharedArchiveFile=(\\S+)").matcher(InjectorConfig.SIDECAR_JVM_OPTIONS);
+        assertThat(archive.find()).isTrue();
+        String jar = runtime.stream().filter(i -> keyword(i).equals("COPY") && i.contains("--from=build")).findFirst()
+                .orElseThrow().trim().split("\\s+")[3];
+        int env = indexOf(i -> keyword(i).equals("ENV") && i.contains("NEXUS_JVM_OPTS"));
+        int build = indexOf(i -> keyword(i).equals("RUN") && i.contains("build-cds-archive"));
+        assertThat(runtime.get(build)).contains("build-cds-archive " + jar + " " + archive.group(1) + " $NEXUS_JVM_OPTS");
+        assertThat(build).as("the archive is built with the flags the proxy runs with").isGreaterThan(env);
+        assertThat(indexOf(i -> keyword(i).equals("USER"))).as("built before the image drops to its user").isGreaterThan(build);
+        assertThat(RepoFiles.root().resolve("bin/build-cds-archive")).isExecutable();
+    }
+
+    private static int indexOf(Predicate<String> instruction) {
+        for (int i = 0; i < runtime.size(); i++) {
+            if (instruction.test(runtime.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such instruction in the runtime stage");
     }
 
     private static String shadeFinalName(Path pom) throws Exception {

@@ -1,10 +1,7 @@
 package dev.nexus.proxy.observe.audit;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import dev.nexus.proxy.observe.LogTimestamps;
 
 /**
  * Formats an {@link AuditEvent} as one JSON object on one line. Absent values are left out rather
@@ -13,15 +10,13 @@ import java.time.format.DateTimeFormatter;
 final class AuditJson {
 
     private static final JsonStringEncoder JSON = JsonStringEncoder.getInstance();
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     private AuditJson() {
     }
 
     static void format(AuditEvent event, StringBuilder out) {
         out.append("{\"time\":\"");
-        TIME.formatTo(Instant.ofEpochMilli(event.timeMillis()), out);
+        LogTimestamps.append(out, event.timeMillis());
         out.append("\",\"outcome\":\"").append(event.outcome().wireName()).append('"');
         if (event.agent() != null) {
             field(out, "agent", event.agent().name());

@@ -1,12 +1,12 @@
 package dev.nexus.proxy.observe.audit;
 
 import dev.nexus.proxy.observe.LineSink;
+import dev.nexus.proxy.observe.Utf8Lines;
 
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +22,7 @@ public final class RotatingFileSink implements LineSink {
     private final Path file;
     private final long maxFileBytes;
     private final int maxFiles;
+    private final Utf8Lines lines = new Utf8Lines();
     private OutputStream out;
     private long size;
 
@@ -42,12 +43,12 @@ public final class RotatingFileSink implements LineSink {
 
     @Override
     public void writeLine(CharSequence line) throws IOException {
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-        if (size > 0 && size + bytes.length > maxFileBytes) {
+        int length = lines.encode(line);
+        if (size > 0 && size + length > maxFileBytes) {
             rotate();
         }
-        out.write(bytes);
-        size += bytes.length;
+        lines.writeTo(out);
+        size += length;
     }
 
     @Override

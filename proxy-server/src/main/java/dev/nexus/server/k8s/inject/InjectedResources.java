@@ -131,7 +131,7 @@ final class InjectedResources {
         // there (transparent mode: the listeners the iptables rules target; extraEnv: the Secrets behind
         // admin.token, the Authority API key, the Redis key).
         ArrayNode env = JSON.arrayNode();
-        env.add(env("JAVA_TOOL_OPTIONS", config.jvmOptions()));
+        env.add(env(InjectorConfig.JVM_OPTIONS_ENV, config.jvmOptions()));
         if (options.mode() == InjectionMode.TRANSPARENT) {
             transparent.sidecarEnv().forEach(env::add);
         }

@@ -37,7 +37,7 @@ import java.util.TreeMap;
  * @param adminTokenSecretKey  the key of that Secret holding the token ({@code adminToken.key})
  * @param configMapName       ConfigMap holding the sidecar's {@code config.yaml}, in each injected namespace
  * @param policyConfigMapName default policy ConfigMap (overridable per pod with {@code nexus.dev/policy})
- * @param jvmOptions          JAVA_TOOL_OPTIONS of the sidecar (the sidecar JVM profile)
+ * @param jvmOptions          the sidecar's JVM flags ({@code NEXUS_JVM_OPTS}, which replace the image's default)
  * @param truststorePassword  password of the generated PKCS12 truststore (it holds public certificates only)
  * @param allowTransparent    whether pods may ask for transparent mode (on by default); an operator whose
  *                            namespaces forbid the NET_ADMIN init container it needs can turn it off, so such
@@ -72,9 +72,19 @@ public record InjectorConfig(String image,
                              List<Cidr> excludeCidrs,
                              List<JsonNode> extraEnv) {
 
-    /** The sidecar JVM profile: fast start (C1 only), small stacks, a heap bounded by the container limit. */
+    /**
+     * The sidecar JVM profile, the same string as the chart's {@code injector.sidecar.jvmOptions} and the image's
+     * {@code NEXUS_JVM_OPTS}: C1 only, one processor's worth of threads, every memory area bounded so that together
+     * they fit {@link #SIDECAR_MEMORY_LIMIT}, the image's class-data archive (docs/kubernetes.md, "JVM profiles").
+     */
     public static final String SIDECAR_JVM_OPTIONS =
-            "-XX:TieredStopAtLevel=1 -Xss256k -XX:MaxRAMPercentage=60 -XX:+UseSerialGC -Xshare:auto";
+            "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ActiveProcessorCount=1 -XX:MaxRAMPercentage=20 -Xms8m -Xmn4m"
+                    + " -Xss256k -XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=16m -XX:MaxDirectMemorySize=12m"
+                    + " -XX:+ExitOnOutOfMemoryError -Xshare:auto -XX:SharedArchiveFile=/opt/nexus-proxy/nexus.jsa";
+    /** The sidecar's memory limit: the sum of the profile's bounds plus the JVM's own memory. */
+    public static final String SIDECAR_MEMORY_LIMIT = "176Mi";
+    /** The environment variable the image's entrypoint passes to {@code java}: the sidecar's flags replace its default. */
+    public static final String JVM_OPTIONS_ENV = "NEXUS_JVM_OPTS";
 
     /** The top-level fields of the file. */
     public static final Set<String> FIELDS = Set.of("image", "imagePullPolicy", "proxyPort", "adminPort", "proxyUid",
@@ -84,7 +94,7 @@ public record InjectorConfig(String image,
     private static final Set<String> RESOURCE_KEYS = Set.of("requests", "limits");
     private static final Set<String> ADMIN_TOKEN_KEYS = Set.of("secretName", "key");
     /** Sidecar variables the injector sets; a second definition in extraEnv would silently override them. */
-    private static final Set<String> INJECTOR_ENV = Set.of("JAVA_TOOL_OPTIONS", TransparentRedirect.ENABLED_ENV,
+    private static final Set<String> INJECTOR_ENV = Set.of(JVM_OPTIONS_ENV, TransparentRedirect.ENABLED_ENV,
             TransparentRedirect.HTTP_PORT_ENV, TransparentRedirect.TLS_PORT_ENV);
 
     public InjectorConfig {
@@ -100,7 +110,7 @@ public record InjectorConfig(String image,
     public static InjectorConfig defaults() {
         return new InjectorConfig("ghcr.io/nexus-dev/nexus-proxy:latest", "IfNotPresent", 3128, 9090,
                 IptablesCommand.DEFAULT_PROXY_UID,
-                orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", "128Mi"),
+                orderedMap("cpu", "50m", "memory", "128Mi"), orderedMap("memory", SIDECAR_MEMORY_LIMIT),
                 List.of("10.96.0.0/12"), "nexus-proxy-ca", "nexus-proxy-admin-token", "admin-token",
                 "nexus-proxy-sidecar", "nexus-proxy-policy",
                 SIDECAR_JVM_OPTIONS, "changeit", true, IptablesCommand.DEFAULT_HTTP_PORT, IptablesCommand.DEFAULT_HTTPS_PORT,

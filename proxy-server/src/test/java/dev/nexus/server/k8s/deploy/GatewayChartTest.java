@@ -142,6 +142,8 @@ class GatewayChartTest {
         }
         NexusConfig file = proxyConfig(defaults);
         assertThat(file.authority().type()).isEqualTo(NexusConfig.AuthorityType.FILE);
+        assertThat(file.tls().leafCacheSize()).as("the default the gateway's memory budget counts (JvmProfilesTest)")
+                .isEqualTo(1_000);
         assertThat(file.redis().url()).isEmpty();
 
         NexusConfig authority = proxyConfig(full);

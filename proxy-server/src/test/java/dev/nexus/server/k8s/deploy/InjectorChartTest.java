@@ -163,6 +163,15 @@ class InjectorChartTest {
     }
 
     @Test
+    void theChartsSidecarJvmProfileAndResourcesAreTheInjectorsOwnDefaults() throws IOException {
+        InjectorConfig config = injectorConfig(selfSigned);
+        InjectorConfig defaults = InjectorConfig.defaults();
+        assertThat(config.jvmOptions()).isEqualTo(defaults.jvmOptions()).isEqualTo(InjectorConfig.SIDECAR_JVM_OPTIONS);
+        assertThat(config.requests()).isEqualTo(defaults.requests());
+        assertThat(config.limits()).isEqualTo(defaults.limits()).containsEntry("memory", InjectorConfig.SIDECAR_MEMORY_LIMIT);
+    }
+
+    @Test
     void sidecarConfigMapsAreCreatedInTheListedNamespacesUnderTheNameTheInjectorMounts() throws IOException {
         InjectorConfig config = injectorConfig(selfSigned);
         List<String> namespaces = new ArrayList<>();
@@ -191,6 +200,8 @@ class InjectorChartTest {
             assertThat(sidecar.path("readinessProbe").path("httpGet").path("port").asInt()).isEqualTo(config.admin().port());
             assertThat(config.transparent().http().enabled()).isFalse();
             assertThat(config.transparent().tls().enabled()).isFalse();
+            assertThat(config.tls().leafCacheSize()).as("what the sidecar's memory budget counts (JvmProfilesTest)")
+                    .isEqualTo(64);
         }
     }
 

@@ -70,9 +70,10 @@ class AdmissionReviewHandlerTest {
         assertThat(sidecar.path("resources").path("requests").path("cpu").asText()).isEqualTo("200m");
         assertThat(sidecar.path("resources").path("requests").path("memory").asText()).isEqualTo("256Mi");
         assertThat(sidecar.path("resources").path("limits").path("memory").asText()).isEqualTo("256Mi");
-        assertThat(env(sidecar, "JAVA_TOOL_OPTIONS")).contains("-XX:TieredStopAtLevel=1", "-XX:MaxRAMPercentage=60");
-        // the proxy reads no environment variable of its own: only JAVA_TOOL_OPTIONS and the ${VAR}s of config.yaml
-        assertThat(names(sidecar.path("env"))).containsExactly("JAVA_TOOL_OPTIONS");
+        // the sidecar JVM profile replaces the image's default flags (the entrypoint runs java $NEXUS_JVM_OPTS)
+        assertThat(env(sidecar, "NEXUS_JVM_OPTS")).isEqualTo(InjectorConfig.SIDECAR_JVM_OPTIONS);
+        // the proxy reads no environment variable of its own: only NEXUS_JVM_OPTS and the ${VAR}s of config.yaml
+        assertThat(names(sidecar.path("env"))).containsExactly("NEXUS_JVM_OPTS");
     }
 
     @Test

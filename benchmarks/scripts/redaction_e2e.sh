@@ -5,7 +5,8 @@
 # one proxy process, one JIT and one machine state serve both; runs alternate off/full. The injected
 # value is "p@ss word/with+plus" (19 bytes, three spellings), the same shortest pattern as the JMH
 # RedactionBenchmark, so the scan strides as there. BenchOrigin's bodies are zero bytes: the filter
-# never fires, so this measures the scan's floor (JSON-like text fires it at ~1 % of windows).
+# never fires, so this measures the scan's floor (JSON-like text fires it on a small fraction of windows;
+# RedactionBenchmark measures both).
 # Proxy on core 0, origin and LoadClient on core 1 (as run.sh). Reports, per run, MB/s (or req/s) and
 # the proxy's CPU per request (utime+stime from /proc), then the medians and their ratios.
 #

@@ -12,7 +12,7 @@ import java.util.function.ToLongFunction;
  * before/after comparisons of the scan stay readable there. Warm-up, then 15 samples per operation;
  * prints min, median and max per operation.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.nexus.bench.jmh.RedactionCpuTime}
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.nexus.bench.jmh.RedactionCpuTime [json|zeros]}
  */
 public final class RedactionCpuTime {
 
@@ -29,6 +29,7 @@ public final class RedactionCpuTime {
         for (int size : new int[] {1024, 8 * 1024 * 1024}) {
             RedactionBenchmark benchmark = new RedactionBenchmark();
             benchmark.bodyBytes = size;
+            benchmark.content = args.length > 0 ? args[0] : "json";
             benchmark.prepare();
             int repetitions = size == 1024 ? 100_000 : 10;
             try {

@@ -12,7 +12,8 @@ import java.util.List;
  * entry, route, path pattern, its string) costs a cache miss each, one after the other. Here a host key's
  * text is followed by its group's routes, so a request reads one run of ints and one decision.
  *
- * <p>Layout. Text (a host key, a path prefix): characters two per int. A group: entry count, the offset
+ * <p>Layout. Text (a path prefix): characters two per int. A host key record: its length and the flags
+ * {@link HostTable} keeps with it, then its text. A group: entry count, the offset
  * of the next less specific group ({@link HostGroup#next}) or -1, then its entries in request order. An
  * entry: {@code checks} (flags, scheme bits, prefix length), port, method bits, entry index, path prefix.
  * What this form does not hold (agent patterns, port lists, other methods, globs, case-insensitive paths)
@@ -20,6 +21,8 @@ import java.util.List;
  */
 final class CompactRoutes {
 
+    /** Bits 0-15 of a host key record's first int: the key's length; the caller's flags above. */
+    static final int KEY_LENGTH = 0xFFFF;
     private static final int ENTRY_INTS = 4;
     /** Bits 0-1 of {@code checks}: the route's schemes, as {@link CompiledRoute#schemeBit} values. */
     private static final int SCHEMES = CompiledRoute.SCHEME_HTTP | CompiledRoute.SCHEME_HTTPS;
@@ -46,9 +49,20 @@ final class CompactRoutes {
         this.decisions = Arrays.stream(entries).map(RouteEntry::decision).toArray(Decision[]::new);
     }
 
-    /** Whether the text at {@code offset} is {@code host[from, from + length)}. */
-    boolean textEquals(int offset, String host, int from, int length) {
-        return startsWith(host, from, offset, length);
+    /** Whether the host key record at {@code record} holds {@code host[from, end)}. */
+    boolean keyEquals(int record, String host, int from) {
+        int length = host.length() - from;
+        return (code[record] & KEY_LENGTH) == length && startsWith(host, from, record + 1, length);
+    }
+
+    /** The flags written with the host key record at {@code record}. */
+    int keyFlags(int record) {
+        return code[record] & ~KEY_LENGTH;
+    }
+
+    /** Where what was appended right after the host key record at {@code record} starts. */
+    int afterKey(int record) {
+        return record + 1 + ((code[record] & KEY_LENGTH) + 1) / 2;
     }
 
     /**
@@ -120,8 +134,17 @@ final class CompactRoutes {
         private final List<RouteEntry> entries = new ArrayList<>();
         private final List<HostGroup> groups = new ArrayList<>();
 
+        /** Appends a host key record, {@code flags} (above {@link #KEY_LENGTH}) kept with it; returns its offset. */
+        int key(String key, int flags) {
+            int at = size;
+            reserve(1);
+            code[at] = key.length() | flags;
+            text(key);
+            return at;
+        }
+
         /** Appends {@code text}; returns its offset. */
-        int text(String text) {
+        private int text(String text) {
             int at = size;
             reserve((text.length() + 1) / 2);
             for (int k = 0; k < text.length(); k++) {

@@ -36,8 +36,7 @@ final class HostIndex {
     HostGroup lookup(String host) {
         IpAddress ip = ipLiteral(host);
         if (ip != null) {
-            HostGroup group = cidrs.longestMatch(ip);
-            return group != null ? group : any;
+            return cidrOrAny(ip);
         }
         int slot = exact.find(host, 0, HostTable.hash(host));
         if (slot != HostTable.ABSENT) {
@@ -49,8 +48,9 @@ final class HostIndex {
 
     /** Where {@link #compact()} holds the routes of {@link #lookup}'s group; -1 when there is none. */
     int routes(String host) {
-        if (ipLiteral(host) != null) {
-            HostGroup group = lookup(host);
+        IpAddress ip = ipLiteral(host);
+        if (ip != null) {
+            HostGroup group = cidrOrAny(ip);
             return group == null ? -1 : group.routes;
         }
         int slot = exact.find(host, 0, HostTable.hash(host));
@@ -63,6 +63,11 @@ final class HostIndex {
 
     CompactRoutes compact() {
         return compact;
+    }
+
+    private HostGroup cidrOrAny(IpAddress ip) {
+        HostGroup group = cidrs.longestMatch(ip);
+        return group != null ? group : any;
     }
 
     private static IpAddress ipLiteral(String host) {

@@ -8,11 +8,11 @@ import java.util.Set;
 /**
  * Host keys (exact names, or the suffixes of wildcard patterns) with their {@link HostGroup}s, in an
  * open-addressing table laid out for lookups that miss the CPU caches, as they do at 100,000 routes. A
- * probe reads one 16-byte slot (hash, where the key's text is in {@link CompactRoutes}, its length and
- * flags, where its group's routes are); the key is compared only when the hash agrees, and its group's
- * routes follow its text there, so a hit reads two places. Nothing is allocated. Slots are picked by
- * Fibonacci hashing, so similar keys ({@code team-1}, {@code team-2}) do not pile up in one run of slots
- * as they would with the low bits of {@link String#hashCode()}.
+ * probe reads one 8-byte slot (the key's hash, where its record is in {@link CompactRoutes}); the record
+ * (length, flags, text) is compared only when the hash agrees, and the group's routes follow it there, so
+ * a hit reads the slot and one run of ints. Nothing is allocated. Slots are picked by Fibonacci hashing,
+ * so similar keys ({@code team-1}, {@code team-2}) do not pile up in one run of slots as they would with
+ * the low bits of {@link String#hashCode()}.
  *
  * <p>Keys are hashed from their right end ({@link #step}), so {@link HostIndex} gets the hash of every
  * suffix of a host in one pass. A key may carry no group and only say that longer keys end with it
@@ -23,21 +23,20 @@ final class HostTable {
     /** What {@link #find} returns when the key is absent. */
     static final int ABSENT = -1;
 
-    private static final int SLOT_INTS = 4;
-    private static final int LENGTH_MASK = 0xFFFF;
     private static final int HAS_LONGER = 1 << 16;
+    private static final int HAS_GROUP = 1 << 17;
 
-    /** Per slot: hash, key text offset, key length | flags (0 = empty slot), group routes offset or -1. */
+    /** Per slot: the key's hash, its record's offset in {@link #records} plus one (0 = empty slot). */
     private final int[] slots;
     /** Per slot: its key's group, or {@code null}. */
     private final HostGroup[] groups;
-    private final CompactRoutes texts;
+    private final CompactRoutes records;
     private final int shift;
 
-    private HostTable(int[] slots, HostGroup[] groups, CompactRoutes texts, int shift) {
+    private HostTable(int[] slots, HostGroup[] groups, CompactRoutes records, int shift) {
         this.slots = slots;
         this.groups = groups;
-        this.texts = texts;
+        this.records = records;
         this.shift = shift;
     }
 
@@ -57,16 +56,13 @@ final class HostTable {
 
     /** The slot of {@code host[from, end)}, whose {@link #hash} is {@code hash}, or {@link #ABSENT}. */
     int find(String host, int from, int hash) {
-        int length = host.length() - from;
         int mask = groups.length - 1;
         for (int i = (hash * 0x9E3779B9) >>> shift; ; i = (i + 1) & mask) {
-            int at = i * SLOT_INTS;
-            int lengthAndFlags = slots[at + 2];
-            if (lengthAndFlags == 0) {
+            int record = slots[2 * i + 1] - 1;
+            if (record < 0) {
                 return ABSENT;
             }
-            if (slots[at] == hash && (lengthAndFlags & LENGTH_MASK) == length
-                    && texts.textEquals(slots[at + 1], host, from, length)) {
+            if (slots[2 * i] == hash && records.keyEquals(record, host, from)) {
                 return i;
             }
         }
@@ -79,12 +75,13 @@ final class HostTable {
 
     /** Where {@link CompactRoutes} holds the routes of the group at {@code slot}; -1 when it has none. */
     int routes(int slot) {
-        return slots[slot * SLOT_INTS + 3];
+        int record = slots[2 * slot + 1] - 1;
+        return (records.keyFlags(record) & HAS_GROUP) != 0 ? records.afterKey(record) : -1;
     }
 
     /** Whether some longer key ends with the key at {@code slot}, preceded by a dot. */
     boolean hasLonger(int slot) {
-        return (slots[slot * SLOT_INTS + 2] & HAS_LONGER) != 0;
+        return (records.keyFlags(slots[2 * slot + 1] - 1) & HAS_LONGER) != 0;
     }
 
     /**
@@ -95,7 +92,7 @@ final class HostTable {
         /** Every key with its group; {@code null} for a key that only ends longer keys. */
         private final Map<String, HostGroup> keys = new LinkedHashMap<>();
         private final Set<String> endingLonger = new HashSet<>();
-        private final Map<String, Integer> textOffsets = new LinkedHashMap<>();
+        private final Map<String, Integer> records = new LinkedHashMap<>();
 
         /** Adds {@code key} with its group. */
         void put(String key, HostGroup group) {
@@ -112,10 +109,11 @@ final class HostTable {
             }
         }
 
-        /** Writes each key, followed by its group's routes. */
+        /** Writes each key's record, followed by its group's routes. */
         void writeTo(CompactRoutes.Builder routes) {
             keys.forEach((key, group) -> {
-                textOffsets.put(key, routes.text(key));
+                int flags = (endingLonger.contains(key) ? HAS_LONGER : 0) | (group != null ? HAS_GROUP : 0);
+                records.put(key, routes.key(key, flags));
                 if (group != null) {
                     routes.group(group);
                 }
@@ -126,17 +124,15 @@ final class HostTable {
         HostTable build(CompactRoutes routes) {
             int capacity = Integer.highestOneBit(Math.max(2, keys.size()) * 2 - 1) * 2;
             int shift = 32 - Integer.numberOfTrailingZeros(capacity);
-            int[] slots = new int[capacity * SLOT_INTS];
+            int[] slots = new int[capacity * 2];
             HostGroup[] groups = new HostGroup[capacity];
             keys.forEach((key, group) -> {
                 int i = (hash(key) * 0x9E3779B9) >>> shift;
-                while (slots[i * SLOT_INTS + 2] != 0) {
+                while (slots[2 * i + 1] != 0) {
                     i = (i + 1) & (capacity - 1);
                 }
-                slots[i * SLOT_INTS] = hash(key);
-                slots[i * SLOT_INTS + 1] = textOffsets.get(key);
-                slots[i * SLOT_INTS + 2] = key.length() | (endingLonger.contains(key) ? HAS_LONGER : 0);
-                slots[i * SLOT_INTS + 3] = group == null ? -1 : group.routes;
+                slots[2 * i] = hash(key);
+                slots[2 * i + 1] = records.get(key) + 1;
                 groups[i] = group;
             });
             return new HostTable(slots, groups, routes, shift);

@@ -15,24 +15,26 @@ import java.util.List;
  * <p>Layout. Text (a path prefix): characters two per int. A host key record: its length and the flags
  * {@link HostTable} keeps with it, then its text. A group: entry count, the offset
  * of the next less specific group ({@link HostGroup#next}) or -1, then its entries in request order. An
- * entry: {@code checks} (flags, scheme bits, prefix length), port, method bits, entry index, path prefix.
- * What this form does not hold (agent patterns, port lists, other methods, globs, case-insensitive paths)
+ * entry: {@code checks} (flags, scheme bits, port count, prefix length), method bits, entry index, ports,
+ * path prefix. What this form does not hold (agent patterns, other methods, globs, case-insensitive paths)
  * is marked {@link #FULL_CHECK}, and that entry is checked by its {@link RouteEntry} as in {@code explain}.
  */
 final class CompactRoutes {
 
     /** Bits 0-15 of a host key record's first int: the key's length; the caller's flags above. */
     static final int KEY_LENGTH = 0xFFFF;
-    private static final int ENTRY_INTS = 4;
+    /** An entry's fixed part: checks, method bits, entry index; its ports and path prefix follow. */
+    private static final int ENTRY_INTS = 3;
     /** Bits 0-1 of {@code checks}: the route's schemes, as {@link CompiledRoute#schemeBit} values. */
     private static final int SCHEMES = CompiledRoute.SCHEME_HTTP | CompiledRoute.SCHEME_HTTPS;
-    /** The port follows; else the scheme's default port. */
-    private static final int ONE_PORT = 1 << 2;
     /** The method bits apply; else any method. */
-    private static final int METHODS = 1 << 3;
+    private static final int METHODS = 1 << 2;
     /** The path must start with the prefix (on a segment boundary); else any path. */
-    private static final int PREFIX = 1 << 4;
-    private static final int FULL_CHECK = 1 << 5;
+    private static final int PREFIX = 1 << 3;
+    private static final int FULL_CHECK = 1 << 4;
+    /** Bits 8-15 of {@code checks}: how many ports follow; none means the scheme's default port. */
+    private static final int PORT_COUNT_SHIFT = 8;
+    private static final int MAX_PORTS = 0xFF;
     private static final int PREFIX_LENGTH_SHIFT = 16;
     private static final int MAX_PREFIX_LENGTH = 0xFFFF;
     /** The methods with a bit; a route naming another is checked in full. */
@@ -75,28 +77,39 @@ final class CompactRoutes {
             int entry = at + 2;
             for (int n = code[at]; n > 0; n--) {
                 int checks = code[entry];
+                int ports = (checks >>> PORT_COUNT_SHIFT) & MAX_PORTS;
                 int prefixLength = checks >>> PREFIX_LENGTH_SHIFT;
                 if ((checks & FULL_CHECK) != 0) {
-                    RouteEntry full = entries[code[entry + 3]];
+                    RouteEntry full = entries[code[entry + 2]];
                     if (full.route().check(schemeBit, port, method, agent) == CompiledRoute.MATCH
                             && (full.path() == null || full.path().matches(path))) {
                         return full.decision();
                     }
-                } else if (matches(entry, checks, prefixLength, schemeBit, port, methodBit, path)) {
-                    return decisions[code[entry + 3]];
+                } else if (matches(entry, checks, ports, prefixLength, schemeBit, port, methodBit, path)) {
+                    return decisions[code[entry + 2]];
                 }
-                entry += ENTRY_INTS + (prefixLength + 1) / 2;
+                entry += ENTRY_INTS + ports + (prefixLength + 1) / 2;
             }
         }
         return otherwise;
     }
 
     /** {@link CompiledRoute#check} and {@link PathPattern#matches} for an entry held in full here. */
-    private boolean matches(int entry, int checks, int prefixLength, int schemeBit, int port, int methodBit, String path) {
-        int expectedPort = (checks & ONE_PORT) != 0 ? code[entry + 1] : schemeBit == CompiledRoute.SCHEME_HTTPS ? 443 : 80;
-        return (checks & schemeBit) != 0 && port == expectedPort
-                && ((checks & METHODS) == 0 || (code[entry + 2] & methodBit) != 0)
-                && ((checks & PREFIX) == 0 || startsWithSegment(path, entry + ENTRY_INTS, prefixLength));
+    private boolean matches(int entry, int checks, int ports, int prefixLength, int schemeBit, int port, int methodBit,
+                            String path) {
+        return (checks & schemeBit) != 0
+                && (ports == 0 ? port == (schemeBit == CompiledRoute.SCHEME_HTTPS ? 443 : 80) : hasPort(entry + ENTRY_INTS, ports, port))
+                && ((checks & METHODS) == 0 || (code[entry + 1] & methodBit) != 0)
+                && ((checks & PREFIX) == 0 || startsWithSegment(path, entry + ENTRY_INTS + ports, prefixLength));
+    }
+
+    private boolean hasPort(int offset, int count, int port) {
+        for (int k = 0; k < count; k++) {
+            if (code[offset + k] == port) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link PathPattern#matches} of a {@link PathPattern#literalPrefix()}: the prefix, then the end or a new segment. */
@@ -171,16 +184,20 @@ final class CompactRoutes {
             PathPattern path = entry.path();
             String prefix = path == null ? null : path.literalPrefix();
             int methods = methodBits(route.methods());
-            boolean full = route.restrictsAgents() || route.ports() != null && route.ports().length > 1 || methods < 0
+            int[] ports = route.ports() == null ? new int[0] : route.ports();
+            boolean full = route.restrictsAgents() || ports.length > MAX_PORTS || methods < 0
                     || path != null && (prefix == null || prefix.length() > MAX_PREFIX_LENGTH);
-            int checks = route.schemeMask() & SCHEMES | (route.ports() != null ? ONE_PORT : 0)
-                    | (methods > 0 ? METHODS : 0) | (full ? FULL_CHECK : 0);
+            int checks = route.schemeMask() & SCHEMES | (methods > 0 ? METHODS : 0) | (full ? FULL_CHECK : 0);
             int at = size;
             reserve(ENTRY_INTS);
-            code[at + 1] = route.ports() != null ? route.ports()[0] : 0;
-            code[at + 2] = methods;
-            code[at + 3] = entries.size();
+            code[at + 1] = methods;
+            code[at + 2] = entries.size();
             entries.add(entry);
+            if (!full) {
+                checks |= ports.length << PORT_COUNT_SHIFT;
+                reserve(ports.length);
+                System.arraycopy(ports, 0, code, at + ENTRY_INTS, ports.length);
+            }
             if (prefix != null && !full) {
                 checks |= PREFIX | prefix.length() << PREFIX_LENGTH_SHIFT;
                 text(prefix);

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 /**
  * The cases the packed form of the routes ({@link HostTable}, {@link CompactRoutes}) must get right that
  * the object walk of {@code explain} got right by construction: hosts whose hashes collide, wildcard
- * suffixes with no route in between, and the conditions it leaves to a full check.
+ * suffixes with no route in between, port lists and method bits, and the conditions it leaves to a
+ * full check on the route.
  */
 class CompactRoutesTest {
 
@@ -124,7 +125,7 @@ class CompactRoutesTest {
             "'', POST, https://a.com/, writes",
             "'', Post, https://a.com/, writes",
     })
-    void conditionsThePackedFormLeavesToAFullCheck(String agent, String method, String url, String expected) {
+    void conditionsPackedOrLeftToTheRoute(String agent, String method, String url, String expected) {
         assertEquals(expected, route(FULL_CHECKS, agent, method, url));
     }
 
